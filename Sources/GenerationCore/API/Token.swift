@@ -1,0 +1,105 @@
+import Foundation
+
+/// One generated token as TGI reports it. `logprob` is null on the wire when the server's f32 was NaN or
+/// infinite (seen for EOS tokens), so it is optional here and always written back, as null if need be.
+public struct Token: Codable, Sendable, Equatable, Hashable {
+    public var id: UInt32
+    public var text: String
+    public var logprob: Double?
+    public var special: Bool
+
+    public init(id: UInt32, text: String, logprob: Double?, special: Bool) {
+        self.id = id
+        self.text = text
+        self.logprob = logprob
+        self.special = special
+    }
+
+    enum CodingKeys: String, CodingKey { case id, text, logprob, special }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(UInt32.self, forKey: .id)
+        text = try c.decode(String.self, forKey: .text)
+        logprob = try c.decodeIfPresent(Double.self, forKey: .logprob)
+        // Old servers and some proxies omit `special`; TGI's own default is false.
+        special = try c.decodeIfPresent(Bool.self, forKey: .special) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(text, forKey: .text)
+        try c.encode(logprob, forKey: .logprob)
+        try c.encode(special, forKey: .special)
+    }
+
+    /// The probability, when the server gave a finite logprob.
+    public var probability: Double? { logprob.map { Foundation.exp($0) } }
+}
+
+/// A prompt token from `decoder_input_details`: like `Token` without `special`; the first one has no logprob.
+public struct PrefillToken: Codable, Sendable, Equatable, Hashable {
+    public var id: UInt32
+    public var text: String
+    public var logprob: Double?
+
+    public init(id: UInt32, text: String, logprob: Double?) {
+        self.id = id
+        self.text = text
+        self.logprob = logprob
+    }
+
+    enum CodingKeys: String, CodingKey { case id, text, logprob }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(UInt32.self, forKey: .id)
+        text = try c.decode(String.self, forKey: .text)
+        logprob = try c.decodeIfPresent(Double.self, forKey: .logprob)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(text, forKey: .text)
+        try c.encode(logprob, forKey: .logprob)
+    }
+}
+
+/// Why generation stopped, in TGI's spelling. Unknown reasons from newer servers are kept verbatim.
+public enum FinishReason: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+    case length
+    case eosToken
+    case stopSequence
+    case other(String)
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "length": self = .length
+        case "eos_token": self = .eosToken
+        case "stop_sequence": self = .stopSequence
+        default: self = .other(rawValue)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .length: return "length"
+        case .eosToken: return "eos_token"
+        case .stopSequence: return "stop_sequence"
+        case .other(let s): return s
+        }
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+}

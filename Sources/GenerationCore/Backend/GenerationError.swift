@@ -1,0 +1,66 @@
+import Foundation
+
+/// Every failure a backend reports: TGI's own errors (with TGI's `error_type` and message, unchanged) and the
+/// client's (connection, timeout, malformed bytes), in one shape so the UI and the CLI treat them alike.
+///
+/// `receivedTokens` keeps whatever a stream delivered before it failed, so nothing shown is lost.
+public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// TGI's `error_type` when the server gave one (`validation`, `generation`, `overloaded`,
+    /// `incomplete_generation`, ...), else one of `ErrorType`'s client-side values.
+    public var errorType: String
+    /// The server's message verbatim (plain-text bodies included), or the client's explanation.
+    public var message: String
+    /// HTTP status, when the failure came with one.
+    public var statusCode: Int?
+    /// Seconds until a loading model is expected to be ready (serverless 503 `estimated_time`).
+    public var estimatedTime: Double?
+    /// Seconds the server asked us to wait (`Retry-After` on 429/503).
+    public var retryAfter: Double?
+    /// Tokens that arrived before the failure.
+    public var receivedTokens: [Token]
+
+    public init(errorType: String, message: String, statusCode: Int? = nil, estimatedTime: Double? = nil,
+                retryAfter: Double? = nil, receivedTokens: [Token] = []) {
+        self.errorType = errorType
+        self.message = message
+        self.statusCode = statusCode
+        self.estimatedTime = estimatedTime
+        self.retryAfter = retryAfter
+        self.receivedTokens = receivedTokens
+    }
+
+    public var description: String { message }
+
+    /// The error as TGI would write it: `{"error": ..., "error_type": ...}`.
+    public var response: ErrorResponse { ErrorResponse(error: message, errorType: errorType) }
+
+    /// Client-side error types (TGI's own are passed through as the server sent them).
+    public enum ErrorType {
+        public static let validation = "validation"
+        public static let generation = "generation"
+        public static let overloaded = "overloaded"
+        public static let incompleteGeneration = "incomplete_generation"
+        /// The request body itself could not be read (bad JSON, wrong types).
+        public static let invalidRequest = "invalid_request"
+        /// Could not reach the server (refused, DNS, TLS).
+        public static let connection = "connection"
+        /// Connect or read timeout.
+        public static let timeout = "timeout"
+        /// The person cancelled.
+        public static let cancelled = "cancelled"
+        /// The server answered with bytes that are not what the API promises.
+        public static let invalidResponse = "invalid_response"
+        /// The operation does not exist on this backend (e.g. `/tokenize` on a serverless URL).
+        public static let unsupported = "unsupported"
+    }
+
+    /// A TGI validation error with TGI's prefix, as the router words it.
+    public static func validation(_ detail: String) -> GenerationError {
+        GenerationError(errorType: ErrorType.validation, message: "Input validation error: \(detail)", statusCode: 422)
+    }
+
+    /// Whether waiting and retrying may help (model loading, overloaded, rate limited).
+    public var isRetryable: Bool {
+        estimatedTime != nil || statusCode == 429 || statusCode == 503 || errorType == ErrorType.overloaded
+    }
+}

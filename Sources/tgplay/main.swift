@@ -1,0 +1,44 @@
+import Foundation
+import GenerationCore
+
+// A closed pipe (`tgplay generate | head -1`) must end the process quietly, not kill it with SIGPIPE mid-write.
+signal(SIGPIPE, SIG_IGN)
+
+let environment = ProcessInfo.processInfo.environment
+let options: Options
+do {
+    options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("tgplay: \(error)\nRun `tgplay --help` for usage.\n".utf8))
+    exit(2)
+}
+
+switch options.command {
+case .help:
+    print(Help.text)
+    exit(0)
+case .version:
+    print("tgplay \(Help.versionString)")
+    exit(0)
+case .bench:
+    FileHandle.standardError.write(Data("tgplay: bench is not built yet (it arrives with the built-in engine)\n".utf8))
+    exit(2)
+case .playground:
+    FileHandle.standardError.write(Data("tgplay: the interactive playground is not built yet; see `tgplay --help` for generate, tokenize and info\n".utf8))
+    print(Help.text)
+    exit(0)
+case .generate, .tokenize, .info:
+    let backend: any TextGenerationBackend
+    do {
+        backend = try BackendFactory.make(options.backend, environment: environment)
+    } catch {
+        exit(Output.fail(error))
+    }
+    let status: Int32
+    switch options.command {
+    case .generate: status = await Commands.generate(options, backend: backend)
+    case .tokenize: status = await Commands.tokenize(options, backend: backend)
+    default: status = await Commands.info(backend: backend)
+    }
+    exit(status)
+}
