@@ -20,7 +20,8 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/tmp/tgplay-apt.log 2>&1 \
+    || { cat /tmp/tgplay-apt.log >&2; exit 1; }
 fi
 
 if [ ! -s "$model_path" ]; then

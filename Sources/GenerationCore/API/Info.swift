@@ -82,17 +82,21 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
     public var error: String
     public var errorType: String?
     public var estimatedTime: Double?
+    /// The serverless API's extra detail for non-TGI models (`"warnings": ["There was an inference error: ..."]`).
+    public var warnings: [String]?
 
-    public init(error: String, errorType: String?, estimatedTime: Double? = nil) {
+    public init(error: String, errorType: String?, estimatedTime: Double? = nil, warnings: [String]? = nil) {
         self.error = error
         self.errorType = errorType
         self.estimatedTime = estimatedTime
+        self.warnings = warnings
     }
 
     enum CodingKeys: String, CodingKey {
         case error
         case errorType = "error_type"
         case estimatedTime = "estimated_time"
+        case warnings
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,6 +109,7 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         }
         errorType = try c.decodeIfPresent(String.self, forKey: .errorType)
         estimatedTime = try c.decodeIfPresent(Double.self, forKey: .estimatedTime)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -112,5 +117,6 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         try c.encode(error, forKey: .error)
         try c.encode(errorType, forKey: .errorType)
         try c.encodeIfPresent(estimatedTime, forKey: .estimatedTime)
+        try c.encodeIfPresent(warnings, forKey: .warnings)
     }
 }

@@ -3,13 +3,14 @@ import Foundation
 /// One event of `/generate_stream`. The last one carries `generated_text` (and `details` if asked for);
 /// the others have both null, and TGI writes those nulls out, so this type does too.
 public struct StreamResponse: Codable, Sendable, Equatable {
-    public var index: UInt32
+    /// 1-based position; absent in streams from TGI before 1.0 (kept absent when re-encoded).
+    public var index: UInt32?
     public var token: Token
     public var topTokens: [Token]?
     public var generatedText: String?
     public var details: StreamDetails?
 
-    public init(index: UInt32, token: Token, topTokens: [Token]? = nil, generatedText: String? = nil,
+    public init(index: UInt32?, token: Token, topTokens: [Token]? = nil, generatedText: String? = nil,
                 details: StreamDetails? = nil) {
         self.index = index
         self.token = token
@@ -30,7 +31,7 @@ public struct StreamResponse: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        index = try c.decodeIfPresent(UInt32.self, forKey: .index) ?? 0
+        index = try c.decodeIfPresent(UInt32.self, forKey: .index)
         token = try c.decode(Token.self, forKey: .token)
         topTokens = try c.decodeIfPresent([Token].self, forKey: .topTokens)
         generatedText = try c.decodeIfPresent(String.self, forKey: .generatedText)
@@ -39,7 +40,7 @@ public struct StreamResponse: Codable, Sendable, Equatable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(index, forKey: .index)
+        try c.encodeIfPresent(index, forKey: .index)
         try c.encode(token, forKey: .token)
         if let topTokens, !topTokens.isEmpty { try c.encode(topTokens, forKey: .topTokens) }
         try c.encode(generatedText, forKey: .generatedText)
