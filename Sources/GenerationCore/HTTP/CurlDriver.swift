@@ -25,7 +25,8 @@ final class CurlDriver: @unchecked Sendable {
         _ = tg_global_init()
         guard let handle = curl_multi_init() else { fatalError("libcurl: curl_multi_init failed") }
         multi = handle
-        _ = tg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 16)
+        // Idle connections are cheap; a generous cache keeps several endpoints (compare mode) warm at once.
+        _ = tg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
         let thread = Thread { [self] in run() }
         thread.name = "tgplay.curl"
         thread.start()

@@ -84,15 +84,16 @@ final class TestHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Stops accepting and wakes every connection thread. File descriptors are closed only by the threads that
+    /// own them, so a number reused by another server in the same process is never touched here.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        let open = state.withLock { $0.connections }
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+        state.withLock { s in for fd in s.connections { shutdown(fd, Int32(SHUT_RDWR)) } }
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while !stopped.load(ordering: .relaxed) {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
@@ -112,7 +113,12 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 
     private func serve(_ fd: Int32, connection: Int) {
-        defer { close(fd) }
+        defer {
+            state.withLock { s in
+                s.connections.removeAll { $0 == fd }
+                close(fd)
+            }
+        }
         var buffer = [UInt8]()
         while !stopped.load(ordering: .relaxed) {
             guard let request = readRequest(fd, buffer: &buffer, connection: connection) else {
