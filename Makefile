@@ -15,7 +15,7 @@ run: build
 
 test: setup
 	@$(SWIFT) build --quiet
-	@$(SWIFT) test
+	@$(SWIFT) test --disable-xctest
 
 clean:
 	@rm -rf .build
