@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tgplay", targets: ["tgplay"]),
         .library(name: "GenerationCore", targets: ["GenerationCore"]),
+        .library(name: "LocalEngine", targets: ["LocalEngine"]),
     ],
     targets: [
         .systemLibrary(
@@ -23,14 +24,31 @@ let package = Package(
             name: "GenerationCore",
             dependencies: ["CCurl"]
         ),
+        // SIMD kernels in C: x86 AVX2/AVX-512 paths chosen at run time, plus a portable fallback. Always optimized,
+        // so debug builds (and `swift test`) run the engine at a usable speed.
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]
+        ),
+        .target(
+            name: "LocalEngine",
+            dependencies: ["GenerationCore", "CKernels"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
         .executableTarget(
             name: "tgplay",
-            dependencies: ["GenerationCore"]
+            dependencies: ["GenerationCore", "LocalEngine"]
         ),
         .testTarget(
             name: "GenerationCoreTests",
             dependencies: ["GenerationCore", "tgplay"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "LocalEngineTests",
+            dependencies: ["LocalEngine", "GenerationCore"],
+            exclude: ["Fixtures"],
+            swiftSettings: [.unsafeFlags(["-O"])]
         ),
     ],
     swiftLanguageModes: [.v6]
