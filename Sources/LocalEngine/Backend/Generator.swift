@@ -1,0 +1,140 @@
+import GenerationCore
+import Foundation
+
+/// One generation on the built-in engine, with TGI's semantics: the same request gives the same response
+/// shape, finish reasons, stop rules and reported logprobs as a TGI server would.
+///
+/// Runs synchronously on the caller's thread (the backend gives it a dedicated one) and reports each token
+/// through `emit` as the TGI stream event it would be.
+struct Generator {
+    let model: GemmaModel
+    let tokenizer: GemmaTokenizer
+    let session: GemmaSession
+    let limits: ValidationLimits
+
+    struct Output {
+        var response: GenerateResponse
+        var inputLength: Int
+    }
+
+    /// What TGI's router does before generating: validation with token counts, truncation, defaults.
+    func prepare(_ request: GenerateRequest, streaming: Bool) throws -> (ids: [Int32], maxNew: Int) {
+        let p = request.parameters ?? GenerateParameters()
+        if let problem = Validation.check(request, streaming: streaming, limits: limits) { throw problem }
+        if let unsupported = Self.unsupported(p) { throw GenerationError.validation(unsupported) }
+        var ids = tokenizer.encode(request.inputs, addSpecial: true, parseSpecial: true)
+        if let problem = Validation.check(request, streaming: streaming, limits: limits, inputTokenCount: ids.count) {
+            throw problem
+        }
+        if let truncate = p.truncate, ids.count > Int(truncate) { ids = Array(ids.suffix(Int(truncate))) }
+        let maxTotal = limits.maxTotalTokens ?? model.config.contextLength
+        let maxNew = p.maxNewTokens.map(Int.init) ?? min(max(maxTotal - ids.count, 1), Validation.defaultGenerationLength)
+        return (ids, maxNew)
+    }
+
+    /// Parameters the built-in engine does not implement yet: refused in TGI's words rather than ignored.
+    static func unsupported(_ p: GenerateParameters) -> String? {
+        if p.adapterId != nil { return "`adapter_id` is not supported: the built-in model has no adapters" }
+        if p.watermark == true { return "`watermark` is not supported by the built-in engine yet" }
+        if p.grammar != nil { return "grammar is not supported" }
+        if let b = p.bestOf, b > 1 { return "`best_of` > 1 is not supported by the built-in engine yet" }
+        return nil
+    }
+
+    /// Generates, calling `emit` for every token event (the last one carries `generated_text`).
+    func run(_ request: GenerateRequest, streaming: Bool, seed drawn: UInt64,
+             isCancelled: @escaping () -> Bool, emit: (StreamResponse) -> Void) throws -> Output {
+        let p = request.parameters ?? GenerateParameters()
+        let (ids, maxNew) = try prepare(request, streaming: streaming)
+        let sampling = SamplingParameters(request.parameters)
+        let seed = p.seed ?? drawn
+        var generator = SeededGenerator(seed: seed)
+        let topN = Int(p.topNTokens ?? 0)
+        let wantPrefill = p.decoderInputDetails ?? false
+
+        // Reuse the cached prefix of the previous request when the prompt starts the same way.
+        var prefill: [PrefillToken] = []
+        var logits: [Float]
+        if wantPrefill {
+            session.reset()
+            let rows = try session.evaluate(ids, logits: .all, shouldStop: isCancelled)
+            prefill = ids.enumerated().map { i, id in
+                let logprob: Double? = i == 0 ? nil : Double(rows[i - 1][Int(id)]) - LogSoftmax.logSumExp(rows[i - 1])
+                return PrefillToken(id: UInt32(id), text: tokenizer.decode([id], special: true), logprob: logprob)
+            }
+            logits = rows.last ?? []
+        } else {
+            let common = zip(session.tokens, ids).prefix { $0 == $1 }.count
+            let keep = min(common, ids.count - 1)
+            if !session.truncate(to: keep) { session.reset() }
+            let rows = try session.evaluate(Array(ids[session.tokens.count...]), logits: .last, shouldStop: isCancelled)
+            logits = rows.last ?? []
+        }
+
+        var history = ids
+        var tokens: [Token] = []
+        var topTokens: [[Token]] = []
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer, special: true)
+        var generatedBytes: [UInt8] = []
+        var finish: FinishReason = .length
+        let stops = p.stop ?? []
+
+        while true {
+            if isCancelled() { throw CancellationError() }
+            LogitsProcessor.process(&logits, history: history, sampling)
+            let lse = LogSoftmax.logSumExp(logits)
+            let chosen = LogitsProcessor.choose(logits, sample: sampling.doSample, generator: &generator)
+            let id = Int32(chosen)
+            let logprob = Double(logits[chosen]) - lse
+            let special = tokenizer.isSpecial(id)
+            let token = Token(id: UInt32(id), text: detokenizer.push(id), logprob: logprob.isFinite ? logprob : nil,
+                              special: special)
+            tokens.append(token)
+            history.append(id)
+            if !special { generatedBytes += tokenizer.pieceBytes(id) }
+            var alternatives: [Token] = []
+            if topN > 0 {
+                alternatives = LogSoftmax.top(logits, topN).filter { $0.logit > -Float.infinity }.map { entry in
+                    let alternative = Int32(entry.id)
+                    return Token(id: UInt32(entry.id), text: tokenizer.decode([alternative], special: true),
+                                 logprob: Double(entry.logit) - lse, special: tokenizer.isSpecial(alternative))
+                }
+                topTokens.append(alternatives)
+            }
+
+            // TGI's order: length first (even on an EOS token), then end-of-generation, then stop sequences.
+            var done = true
+            let text = String(decoding: generatedBytes, as: UTF8.self)
+            if tokens.count >= maxNew {
+                finish = .length
+            } else if tokenizer.endOfGeneration.contains(id) {
+                finish = .eosToken
+            } else if stops.contains(where: { !$0.isEmpty && text.hasSuffix($0) }) {
+                finish = .stopSequence
+            } else {
+                done = false
+            }
+            if done {
+                var full = text
+                if p.returnFullText == true { full = request.inputs + text }
+                let details = (p.details ?? false)
+                    ? StreamDetails(finishReason: finish, generatedTokens: UInt32(tokens.count),
+                                    seed: sampling.doSample ? seed : nil, inputLength: UInt32(ids.count))
+                    : nil
+                emit(StreamResponse(index: UInt32(tokens.count), token: token, topTokens: alternatives.isEmpty ? nil : alternatives,
+                                    generatedText: full, details: details))
+                let response = GenerateResponse(
+                    generatedText: full,
+                    details: (p.details ?? false) || wantPrefill
+                        ? Details(finishReason: finish, generatedTokens: UInt32(tokens.count),
+                                  seed: sampling.doSample ? seed : nil, prefill: prefill, tokens: tokens,
+                                  topTokens: topN > 0 ? topTokens : nil)
+                        : nil)
+                return Output(response: response, inputLength: ids.count)
+            }
+            emit(StreamResponse(index: UInt32(tokens.count), token: token, topTokens: alternatives.isEmpty ? nil : alternatives))
+            let rows = try session.evaluate([id], logits: .last, shouldStop: isCancelled)
+            logits = rows.last ?? []
+        }
+    }
+}

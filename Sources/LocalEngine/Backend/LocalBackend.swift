@@ -1,0 +1,114 @@
+import GenerationCore
+import Foundation
+import Synchronization
+
+/// The built-in engine behind TGI's API: same requests, same response and stream shapes, same validation
+/// messages, so the playground and scripts treat it like any endpoint. Works offline.
+///
+/// Requests run one at a time on a dedicated thread (the model and its KV cache are one sequence); a later
+/// request whose prompt extends the previous one reuses the cached prefix.
+public final class LocalBackend: TextGenerationBackend {
+    public let model: GemmaModel
+    public let tokenizer: GemmaTokenizer
+    public let limits: ValidationLimits
+    private let session: GemmaSession
+    private let queue = DispatchQueue(label: "tgplay.local-engine", qos: .userInitiated)
+
+    /// TGI's router limits, sized for this model on a small machine (KV cache memory grows with context).
+    public static let defaultLimits = ValidationLimits(
+        maxBestOf: 2, maxStopSequences: 4, maxTopNTokens: 5, maxInputTokens: 8191, maxTotalTokens: 8192)
+
+    /// Loads the model at `path` (GGUF). Errors say what is wrong with the file.
+    public init(modelPath: String, threads: Int = 2, limits: ValidationLimits = LocalBackend.defaultLimits) throws {
+        let file = try GGUFFile(path: modelPath)
+        model = try GemmaModel(file: file)
+        tokenizer = try GemmaTokenizer(file: file)
+        self.limits = limits
+        session = GemmaSession(model: model, threads: threads)
+    }
+
+    public var displayName: String { "built-in (\(URL(fileURLWithPath: model.file.path).lastPathComponent))" }
+
+    public func info() async throws -> Info {
+        var info = Info(modelId: URL(fileURLWithPath: model.file.path).deletingPathExtension().lastPathComponent)
+        info.modelPipelineTag = "text-generation"
+        info.modelDtype = "q4_k_m"
+        info.modelDeviceType = "cpu"
+        info.maxConcurrentRequests = 1
+        info.maxBestOf = limits.maxBestOf
+        info.maxStopSequences = limits.maxStopSequences
+        info.maxInputTokens = limits.maxInputTokens
+        info.maxTotalTokens = limits.maxTotalTokens
+        info.validationWorkers = 1
+        info.maxClientBatchSize = 1
+        info.router = "tgplay-local"
+        info.version = TGPlayVersion.current
+        return info
+    }
+
+    public func health() async throws {}
+
+    public func tokenize(_ request: GenerateRequest) async throws -> [SimpleToken] {
+        let bytes = Array(request.inputs.utf8)
+        return tokenizer.encodeWithOffsets(request.inputs).map { entry in
+            let text = entry.end > entry.start ? String(decoding: bytes[entry.start..<entry.end], as: UTF8.self) : ""
+            return SimpleToken(id: UInt32(entry.id), text: text, start: entry.start, stop: entry.end)
+        }
+    }
+
+    public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
+        let cancelled = Atomic<Bool>(false)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GenerateResponse, any Error>) in
+                queue.async { [self] in
+                    do {
+                        let output = try generator.run(request, streaming: false, seed: UInt64.random(in: .min ... .max),
+                                                       isCancelled: { cancelled.load(ordering: .relaxed) }, emit: { _ in })
+                        continuation.resume(returning: output.response)
+                    } catch {
+                        continuation.resume(throwing: Self.mapped(error))
+                    }
+                }
+            }
+        } onCancel: {
+            cancelled.store(true, ordering: .relaxed)
+        }
+    }
+
+    public func generateStream(_ request: GenerateRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let cancelled = Atomic<Bool>(false)
+            let received = Mutex<[Token]>([])
+            continuation.onTermination = { _ in cancelled.store(true, ordering: .relaxed) }
+            queue.async { [self] in
+                do {
+                    _ = try generator.run(request, streaming: true, seed: UInt64.random(in: .min ... .max),
+                                          isCancelled: { cancelled.load(ordering: .relaxed) }) { event in
+                        received.withLock { $0.append(event.token) }
+                        continuation.yield(event.isFinal ? .finished(event) : .token(event))
+                    }
+                    continuation.finish()
+                } catch is CancellationError {
+                    continuation.finish()
+                } catch {
+                    var failure = Self.mapped(error)
+                    failure.receivedTokens = received.withLock { $0 }
+                    continuation.finish(throwing: failure)
+                }
+            }
+        }
+    }
+
+    private var generator: Generator {
+        Generator(model: model, tokenizer: tokenizer, session: session, limits: limits)
+    }
+
+    private static func mapped(_ error: any Error) -> GenerationError {
+        if let error = error as? GenerationError { return error }
+        if error is CancellationError {
+            return GenerationError(errorType: GenerationError.ErrorType.cancelled, message: "cancelled")
+        }
+        return GenerationError(errorType: GenerationError.ErrorType.generation,
+                               message: "Request failed during generation: \(error)")
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GenerationCore
+import LocalEngine
+
+/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N]`: one JSON line.
+enum BenchCommand {
+    static func run(_ options: Options, environment: [String: String]) -> Int32 {
+        var rest = options.rest
+        guard let what = rest.first else {
+            Output.message("bench needs a target: `tgplay bench engine`")
+            return 2
+        }
+        rest.removeFirst()
+        guard what == "engine" else {
+            Output.message("unknown benchmark \"\(what)\" (available: engine)")
+            return 2
+        }
+        var promptTokens = 512, generateTokens = 128
+        var index = 0
+        while index < rest.count {
+            let flag = rest[index]
+            guard index + 1 < rest.count, let n = Int(rest[index + 1]), n >= 0 else {
+                Output.message("\(flag) needs a number")
+                return 2
+            }
+            switch flag {
+            case "--prompt-tokens": promptTokens = max(1, n)
+            case "--gen-tokens": generateTokens = n
+            default:
+                Output.message("unknown bench option \(flag)")
+                return 2
+            }
+            index += 2
+        }
+        let path = BackendFactory.modelPath(options.backend, environment: environment)
+        do {
+            let result = try EngineBenchmark.run(modelPath: path, promptTokens: promptTokens,
+                                                 generateTokens: generateTokens, threads: options.backend.threads ?? 2)
+            Output.line(result)
+            return 0
+        } catch {
+            return Output.fail(GenerationError(errorType: "model_error", message: "\(error)"))
+        }
+    }
+}
