@@ -1,5 +1,6 @@
 /// Why a vocabulary cannot be used as a SentencePiece tokenizer.
 public struct TokenizerError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong, naming the metadata key or argument.
     public var reason: String
 
     public init(_ reason: String) { self.reason = reason }
@@ -31,8 +32,11 @@ public final class GemmaTokenizer: Sendable {
     let byteTokens: [Int32]
     let partitioner: SpecialTokenPartition
 
+    /// Beginning of sequence (`<bos>`, 2 here): prepended by `encode(addSpecial: true)`.
     public let bos: Int32
+    /// End of sequence (`<eos>`, 1 here); one member of `endOfGeneration`.
     public let eos: Int32
+    /// The unknown token (`<unk>`, 3 here); used only if a byte has no `<0xXX>` token, which never happens here.
     public let unknown: Int32
     /// Whether `encode(addSpecial: true)` starts with `bos` (`tokenizer.ggml.add_bos_token`).
     public let addBOS: Bool
@@ -145,6 +149,7 @@ public final class GemmaTokenizer: Sendable {
         self.endOfGeneration = endOfGeneration
     }
 
+    /// Number of tokens (262,144 for Gemma 3): the size of the model's output layer.
     public var vocabularySize: Int { vocabulary.count }
 
     // MARK: - Encoding

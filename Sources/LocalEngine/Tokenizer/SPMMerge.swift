@@ -95,6 +95,14 @@ extension GemmaTokenizer {
         }
     }
 
+    /// U+2581 LOWER ONE EIGHTH BLOCK, SentencePiece's visible space.
+    @inline(__always)
+    static func appendSpaceMark(to bytes: inout [UInt8]) {
+        bytes.append(0xE2)
+        bytes.append(0x96)
+        bytes.append(0x81)
+    }
+
     /// Tokenizes one raw fragment (`text[range]`) the way llama.cpp's SPM session does (spec 7.4): escape spaces
     /// as U+2581, split into UTF-8 code points, merge adjacent symbols best-score-first while the merged text is a
     /// token, then emit each symbol's token or its bytes as `<0xXX>` tokens.
@@ -105,16 +113,16 @@ extension GemmaTokenizer {
         scratch.origin.removeAll(keepingCapacity: true)
         let wantsOffsets = sink.wantsOffsets
         if spacePrefix {
-            scratch.escaped.append(contentsOf: [0xE2, 0x96, 0x81])
-            if wantsOffsets { scratch.origin.append(contentsOf: [0, 0, 0]) }
+            Self.appendSpaceMark(to: &scratch.escaped)
+            if wantsOffsets { for _ in 0..<3 { scratch.origin.append(0) } }
         }
         for i in range {
             let byte = text[i]
             if byte == 0x20 {
-                scratch.escaped.append(contentsOf: [0xE2, 0x96, 0x81])
+                Self.appendSpaceMark(to: &scratch.escaped)
                 if wantsOffsets {
                     let o = Int32(i - range.lowerBound)
-                    scratch.origin.append(contentsOf: [o, o, o])
+                    for _ in 0..<3 { scratch.origin.append(o) }
                 }
             } else {
                 scratch.escaped.append(byte)

@@ -7,11 +7,14 @@
 /// they come out as U+FFFD at once, exactly where `decode` puts them, so the concatenation of everything pushed
 /// (plus `flush()`) equals `tokenizer.decode(ids, special:)`.
 public struct StreamingDetokenizer: Sendable {
+    /// The vocabulary the ids belong to.
     public let tokenizer: GemmaTokenizer
+    /// Whether control tokens show as their text (`<end_of_turn>`) or vanish, as in `GemmaTokenizer.decode`.
     public let special: Bool
     /// Bytes of a character that is not finished yet (at most 3).
     private var pending: [UInt8] = []
 
+    /// A stream with nothing held yet.
     public init(tokenizer: GemmaTokenizer, special: Bool = false) {
         self.tokenizer = tokenizer
         self.special = special
