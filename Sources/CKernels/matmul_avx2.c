@@ -12,6 +12,13 @@
 #define TARGET __attribute__((target("avx2,fma,f16c")))
 #define INLINE static inline __attribute__((always_inline)) TARGET
 
+// Keeps a loop rolled (clang; GCC does not unroll these loops anyway).
+#if defined(__clang__)
+#define NO_UNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define NO_UNROLL
+#endif
+
 enum { RMAX = 2, TMAX = 6 };    // prefill tile: 12 accumulators + 2 weight + 1 activation vector of 16 ymm registers
 enum { DECODE_ROWS = 4 };       // rows interleaved in decode
 enum { GROUP_ROWS = 16 };       // K-quant rows whose block contexts are prepared together
@@ -159,7 +166,7 @@ INLINE void decode_rows(const int type, const char *W, size_t rb, const float *x
             const char *blk = W + (r0 + i) * rb + b * BB(type);
             const float *c = KQUANT(type) ? ctx + (i * nb + b) * CS(type) : NULL;
             // Not unrolled: unrolled, the compiler dequantizes a whole K-quant block ahead and spills it.
-#pragma GCC unroll 1
+            NO_UNROLL
             for (int p = 0; p < NP(type); p++) {
                 __m256 w[4];
                 deq_part(type, blk, c, p, w);
@@ -245,7 +252,6 @@ INLINE void dequantize_rows(const int type, const char *W, size_t rb, size_t K, 
         for (size_t b = 0; b < nb; b++) {
             const char *blk = row + b * BB(type);
             const float *c = KQUANT(type) ? ctx + (i * nb + b) * CS(type) : NULL;
-#pragma GCC unroll 8
             for (int p = 0; p < NP(type); p++) {
                 __m256 w[4];
                 deq_part(type, blk, c, p, w);

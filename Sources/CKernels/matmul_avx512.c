@@ -179,7 +179,6 @@ INLINE void decode_rows(const int type, const char *W, size_t rb, const float *x
         for (int i = 0; i < R; i++) {
             const char *blk = W + (r0 + i) * rb + b * BB(type);
             const float *c = KQUANT(type) ? ctx + (i * nb + b) * CS(type) : NULL;
-#pragma GCC unroll 4
             for (int p = 0; p < NP(type); p++) {
                 __m512 w[4];
                 deq_part(type, blk, c, p, w);
@@ -267,7 +266,6 @@ INLINE void dequantize_rows(const int type, const char *W, size_t rb, size_t K, 
         for (size_t b = 0; b < nb; b++) {
             const char *blk = row + b * BB(type);
             const float *c = KQUANT(type) ? ctx + (i * nb + b) * CS(type) : NULL;
-#pragma GCC unroll 4
             for (int p = 0; p < NP(type); p++) {
                 __m512 w[4];
                 deq_part(type, blk, c, p, w);
