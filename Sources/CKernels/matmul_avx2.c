@@ -361,9 +361,12 @@ TARGET void tg_matmul_avx2(TG_MATMUL_ARGS) {
         const char *w[RMAX];
         for (int i = 0; i < R; i++) w[i] = deq ? (const char *)(buf + (size_t)i * K) : W + (r + i) * row_bytes;
         if (deq) deq(W, row_bytes, K, r, R, buf, ctx);
-        for (size_t t = 0; t < n_tok; t += TMAX) {
-            int T = n_tok - t < TMAX ? (int)(n_tok - t) : TMAX;
+        // Tokens in tiles of at most TMAX, as equal as possible (8 -> 4 + 4, not 6 + 2: small tiles waste loads).
+        for (size_t t = 0; t < n_tok;) {
+            size_t left = n_tok - t, tiles = (left + TMAX - 1) / TMAX;
+            int T = (int)((left + tiles - 1) / tiles);
             tile_any(w, x + t * K, K, y + t * ldy + r, ldy, R, T);
+            t += (size_t)T;
         }
     }
     if (buf != stack) free(buf);

@@ -52,6 +52,20 @@ INLINE float hsum(__m512 v) {
     return _mm_cvtss_f32(b);
 }
 
+// hsum of 4 vectors at once: [hsum(v0), hsum(v1), hsum(v2), hsum(v3)], bit for bit (the same pairs are added at
+// each stage, only several vectors share each instruction): about 3.5 instructions per vector instead of 8.
+INLINE __m128 hsum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3) {
+    // (s[i] + s[i+8]): [a0 | a1] and [a2 | a3], 8 lanes each.
+    __m512 a01 = _mm512_add_ps(_mm512_shuffle_f32x4(v0, v1, 0x44), _mm512_shuffle_f32x4(v0, v1, 0xEE));
+    __m512 a23 = _mm512_add_ps(_mm512_shuffle_f32x4(v2, v3, 0x44), _mm512_shuffle_f32x4(v2, v3, 0xEE));
+    // (a[i] + a[i+4]): quarter j holds vector j's b[0..3].
+    __m512 b = _mm512_add_ps(_mm512_shuffle_f32x4(a01, a23, 0x88), _mm512_shuffle_f32x4(a01, a23, 0xDD));
+    // (b[0] + b[2], b[1] + b[3]) in lanes 0-1 of each quarter, then their sum in lane 0.
+    __m512 c = _mm512_add_ps(b, _mm512_shuffle_ps(b, b, 0x4E));
+    __m512 d = _mm512_add_ps(c, _mm512_shuffle_ps(c, c, 0xB1));
+    return _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), d));
+}
+
 INLINE __m512i bytes_u32(const char *p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)p)); }
 INLINE __m512i bytes_i32(const char *p) { return _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(const void *)p)); }
 INLINE __m512 as_float(__m512i v) { return _mm512_castsi512_ps(v); }
@@ -187,7 +201,9 @@ INLINE void decode_rows(const int type, const char *W, size_t rb, const float *x
             }
         }
     }
-    for (int i = 0; i < R; i++) y[r0 + i] = hsum(acc[i]);
+    int i = 0;
+    for (; i + 4 <= R; i += 4) _mm_storeu_ps(y + r0 + i, hsum4(acc[i], acc[i + 1], acc[i + 2], acc[i + 3]));
+    for (; i < R; i++) y[r0 + i] = hsum(acc[i]);
 }
 
 // Rows [r, r + n) in groups of DECODE_ROWS, then 4, then the rest.
@@ -299,8 +315,12 @@ INLINE void tile(const char *const *w, const float *x, size_t K, float *y, size_
             for (int i = 0; i < R; i++) acc[i][t] = _mm512_fmadd_ps(wv[i], xv, acc[i][t]);
         }
     }
-    for (int i = 0; i < R; i++)
-        for (int t = 0; t < T; t++) y[t * ldy + i] = hsum(acc[i][t]);
+    if (R == 4) {
+        for (int t = 0; t < T; t++) _mm_storeu_ps(y + t * ldy, hsum4(acc[0][t], acc[1][t], acc[2][t], acc[3][t]));
+    } else {
+        for (int i = 0; i < R; i++)
+            for (int t = 0; t < T; t++) y[t * ldy + i] = hsum(acc[i][t]);
+    }
 }
 
 // Instantiates tile() for each (R, T) so the accumulators stay in registers.
@@ -377,9 +397,12 @@ TARGET void tg_matmul_avx512(TG_MATMUL_ARGS) {
         const char *w[RMAX];
         for (int i = 0; i < R; i++) w[i] = deq ? (const char *)(buf + (size_t)i * K) : W + (r + i) * row_bytes;
         if (deq) deq(W, row_bytes, K, r, R, buf, ctx);
-        for (size_t t = 0; t < n_tok; t += TMAX) {
-            int T = n_tok - t < TMAX ? (int)(n_tok - t) : TMAX;
+        // Tokens in tiles of at most TMAX, as equal as possible (8 -> 4 + 4, not 6 + 2: small tiles waste loads).
+        for (size_t t = 0; t < n_tok;) {
+            size_t left = n_tok - t, tiles = (left + TMAX - 1) / TMAX;
+            int T = (int)((left + tiles - 1) / tiles);
             tile_any(w, x + t * K, K, y + t * ldy + r, ldy, R, T);
+            t += (size_t)T;
         }
     }
     if (buf != stack) free(buf);
