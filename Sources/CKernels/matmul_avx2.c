@@ -162,12 +162,13 @@ INLINE void decode_rows(const int type, const char *W, size_t rb, const float *x
         for (size_t off = ahead + b * R * BB(type), e = off + R * BB(type); off < e && off < limit; off += 64)
             _mm_prefetch(W + off, _MM_HINT_T0);
         const float *xb = x + b * BK(type);
-        for (int i = 0; i < R; i++) {
-            const char *blk = W + (r0 + i) * rb + b * BB(type);
-            const float *c = KQUANT(type) ? ctx + (i * nb + b) * CS(type) : NULL;
-            // Not unrolled: unrolled, the compiler dequantizes a whole K-quant block ahead and spills it.
-            NO_UNROLL
-            for (int p = 0; p < NP(type); p++) {
+        // Parts outside rows, so the R rows' FMA chains interleave (each row still adds in k order). Not unrolled:
+        // unrolled, the compiler dequantizes a whole K-quant block ahead and spills it.
+        NO_UNROLL
+        for (int p = 0; p < NP(type); p++) {
+            for (int i = 0; i < R; i++) {
+                const char *blk = W + (r0 + i) * rb + b * BB(type);
+                const float *c = KQUANT(type) ? ctx + (i * nb + b) * CS(type) : NULL;
                 __m256 w[4];
                 deq_part(type, blk, c, p, w);
                 for (int v = 0; v < NV(type); v++)
@@ -182,18 +183,14 @@ INLINE void decode_range(const int type, const char *W, size_t rb, const float *
                          size_t n, const float *ctx, size_t limit) {
     const size_t per_row = nb * CS(type);
     size_t i = 0;
-    if (!KQUANT(type)) {
-        for (; i + DECODE_ROWS <= n; i += DECODE_ROWS)
-            decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, DECODE_ROWS);
-        if (n - i >= 2) {
-            decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, 2);
-            i += 2;
-        }
-    } else {
-        // K-quant blocks are long enough to keep the pipes busy with 2 rows, and more rows spill registers.
-        for (; i + 2 <= n; i += 2) decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, 2);
+    for (; i + DECODE_ROWS <= n; i += DECODE_ROWS)
+        decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, DECODE_ROWS);
+    switch (n - i) {
+    case 3: decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, 3); break;
+    case 2: decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, 2); break;
+    case 1: decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, 1); break;
+    default: break;
     }
-    if (n - i == 1) decode_rows(type, W, rb, x, nb, y, r + i, ctx + i * per_row, limit, 1);
 }
 
 INLINE void decode(const int type, const char *W, size_t rb, const float *x, size_t K, float *y, size_t begin,
