@@ -6,10 +6,58 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Which instruction set the kernels use on this CPU: 0 portable, 2 AVX2+FMA, 3 AVX-512.
+/// Instruction-set levels. The kernels pick the best one the CPU has, once, at the first call.
+enum {
+    TG_LEVEL_PORTABLE = 0, ///< plain C (any CPU)
+    TG_LEVEL_AVX2 = 2,     ///< x86-64 with AVX2, FMA and F16C
+    TG_LEVEL_AVX512 = 3,   ///< x86-64 with AVX-512 F/BW/VL (plus the AVX2 set)
+};
+
+/// The level the kernels use: the detected one, lowered by `tg_kernels_force_level` or by the environment variable
+/// `TGPLAY_KERNELS_LEVEL` (0, 2 or 3; read at the first call). Never higher than what the CPU supports.
 int tg_kernels_level(void);
+
+/// The best level this CPU supports, ignoring any override.
+int tg_kernels_detected_level(void);
+
+/// Makes every later call use `level` (clamped to the detected level; a negative value restores the detected one)
+/// and returns the level now in effect. Process-wide: meant for benchmarks and the command line, not for use while
+/// other threads are multiplying (tests should call `tg_matmul` with an explicit level instead).
+int tg_kernels_force_level(int level);
 
 /// Converts IEEE binary16 values to float.
 void tg_f16_to_f32(const uint16_t *src, float *dst, size_t count);
+
+// Matrix kernels. For t in [0, n_tok) and r in [row_begin, row_end):
+//     y[t*ldy + r] = sum_k W[r,k] * x[t*K + k]
+// W is a matrix in its raw GGUF encoding: row r starts at (const char *)W + r*row_bytes. x holds n_tok float32
+// activation vectors of K values each (not quantized). K must be a multiple of the type's block size (32 for
+// Q8_0/Q5_0, 256 for Q4_K/Q6_K, any K for F32/F16/BF16). No alignment is required of W, x or y.
+//
+// Numerics: each output is one dot product of the exactly dequantized weights (ggml's formulas, same f32 values as
+// `Dequantize.row`) with x, accumulated in f32 in a fixed order (SIMD lanes over k, then a fixed reduction tree).
+// For a given level the result does not depend on the row range (so any split of rows over threads gives the same
+// bits), nor on n_tok or the token's position in the batch: token t's output equals what a call with n_tok = 1 on
+// x + t*K gives, bit for bit. Different levels differ in the low bits (lane count differs).
+void tg_matmul_f32(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                   size_t row_begin, size_t row_end);
+void tg_matmul_f16(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                   size_t row_begin, size_t row_end);
+void tg_matmul_bf16(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                    size_t row_begin, size_t row_end);
+void tg_matmul_q8_0(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                    size_t row_begin, size_t row_end);
+void tg_matmul_q5_0(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                    size_t row_begin, size_t row_end);
+void tg_matmul_q4_K(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                    size_t row_begin, size_t row_end);
+void tg_matmul_q6_K(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
+                    size_t row_begin, size_t row_end);
+
+/// The same for any supported type, given as its ggml type id (GGMLType.rawValue: F32 0, F16 1, Q5_0 6, Q8_0 8,
+/// Q4_K 12, Q6_K 14, BF16 30), at an explicit level (clamped to the detected one; negative = `tg_kernels_level()`).
+/// Returns 0, or -1 (and writes nothing) if the type is not supported or K is not a multiple of its block size.
+int tg_matmul(int ggml_type, int level, const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok,
+              float *y, size_t ldy, size_t row_begin, size_t row_end);
 
 #endif
