@@ -1,18 +1,21 @@
 import CKernels
 import Foundation
 
-/// The matrix product behind every projection. This portable version dequantizes one row at a time and dots
-/// it with each activation vector in f32 (fixed order), so any split of rows gives the same bits.
+/// The matrix product behind every projection: the C kernels (AVX-512, AVX2 or portable, chosen at run time)
+/// on the weights in their GGUF encoding, with f32 activations. Every output row is one dot product computed the
+/// same way whatever the row range, so any split of rows over threads gives the same bits.
 enum MatMul {
     static func multiply(_ w: WeightMatrix, _ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>,
                          ldy: Int, rows: Range<Int>) {
-        let k = w.k
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: k)
-        defer { scratch.deallocate() }
-        for r in rows {
-            Dequantize.row(w.type, w.base + r * w.rowBytes, count: k, into: scratch)
-            for t in 0..<tokens {
-                y[t * ldy + r] = Kernels.dot(scratch, x + t * k, k)
+        let status = tg_matmul(Int32(w.type.rawValue), -1, w.base, w.rowBytes, x, w.k, tokens, y, ldy,
+                               rows.lowerBound, rows.upperBound)
+        if status != 0 {
+            // Unreachable for matrices that passed `WeightMatrix.init`; kept as a slow, exact fallback.
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: w.k)
+            defer { scratch.deallocate() }
+            for r in rows {
+                Dequantize.row(w.type, w.base + r * w.rowBytes, count: w.k, into: scratch)
+                for t in 0..<tokens { y[t * ldy + r] = Kernels.dot(scratch, x + t * w.k, w.k) }
             }
         }
     }
@@ -28,7 +31,7 @@ enum Kernels {
         while i + 16 <= n {
             let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
             let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc = acc.addingProduct(va, vb)
+            acc += va * vb  // not addingProduct: without FMA in the baseline target that becomes scalar fmaf calls
             i += 16
         }
         var sum = acc.sum()
@@ -57,7 +60,7 @@ enum Kernels {
         while i + 16 <= n {
             let vx = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
             var vy = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
-            vy = vy.addingProduct(va, vx)
+            vy += va * vx
             UnsafeMutableRawPointer(y + i).storeBytes(of: vy, as: SIMD16<Float>.self)
             i += 16
         }
