@@ -1,5 +1,7 @@
 // Portable kernels: dequantize one row into a float buffer, then one 8-lane dot product per token. The same row
 // buffer serves every token, and a row's dot product does not depend on which other rows or tokens are in the call.
+// Package.swift compiles this target with -ffp-contract=off, which the formulas below rely on: a compiler allowed
+// to fuse `d1 * q - m1` into one FMA would no longer round like ggml.
 #include "kernels_internal.h"
 #include <math.h>
 #include <stdlib.h>

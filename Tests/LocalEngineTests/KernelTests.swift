@@ -138,11 +138,9 @@ import Testing
         Self.expectAccurate(m, name)
     }
 
-    /// Random bytes as blocks (every bit pattern of quants, scales and mins; f16 scales anywhere in the finite range,
-    /// subnormals and zeros included), to reach what the real tensors might not.
-    @Test(arguments: [GGMLType.q8_0, .q5_0, .q4_K, .q6_K])
-    func randomBlocksMatchDoublePrecision(_ type: GGMLType) {
-        let K = type.block.count == 256 ? 512 : 96, rows = 37
+    /// Random bytes as blocks of `type` (every bit pattern of quants, scales and mins; f16 scales anywhere in the
+    /// finite range, subnormals and zeros included), to reach what the real tensors might not.
+    static func randomMatrix(_ type: GGMLType, K: Int, rows: Int) -> Matrix {
         var state: UInt64 = 0x1234_5678 &+ UInt64(type.rawValue)
         var bytes = (0..<(rows * K / type.block.count * type.block.bytes)).map { _ -> UInt8 in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -161,7 +159,50 @@ import Testing
                 if (block / type.block.bytes + n) % 11 == 0 { bytes[i] &= 0x83 } // exponent 0: zero or subnormal
             }
         }
-        Self.expectAccurate(Matrix(type: type, bytes: bytes, K: K), "random \(type.name)", tokenCounts: [1, 7])
+        return Matrix(type: type, bytes: bytes, K: K)
+    }
+
+    @Test(arguments: [GGMLType.q8_0, .q5_0, .q4_K, .q6_K])
+    func randomBlocksMatchDoublePrecision(_ type: GGMLType) {
+        let m = Self.randomMatrix(type, K: type.block.count == 256 ? 512 : 96, rows: 37)
+        Self.expectAccurate(m, "random \(type.name)", tokenCounts: [1, 7])
+    }
+
+    /// The kernels multiply by exactly ggml's dequantized weights: with one-hot activations (token t = e_t), output
+    /// y[t][r] is the weight w[r][t] itself, which must equal `Dequantize.row` bit for bit, at every level.
+    @Test(arguments: ["blk.0.attn_q.weight", "blk.0.attn_v.weight", "blk.0.attn_output.weight", "blk.0.ffn_down.weight",
+                      "random Q5_0", "random Q8_0", "random Q4_K", "random Q6_K"])
+    func dequantizationIsExact(_ source: String) throws {
+        let m: Matrix
+        switch source {
+        case "random Q5_0": m = Self.randomMatrix(.q5_0, K: 96, rows: 9)
+        case "random Q8_0": m = Self.randomMatrix(.q8_0, K: 96, rows: 9)
+        case "random Q4_K": m = Self.randomMatrix(.q4_K, K: 512, rows: 9)
+        case "random Q6_K": m = Self.randomMatrix(.q6_K, K: 512, rows: 9)
+        default: m = try Matrix(TestModel.file, source, rows: 0..<9)
+        }
+        var identity = [Float](repeating: 0, count: m.K * m.K)
+        for k in 0..<m.K { identity[k * m.K + k] = 1 }
+        let w = (0..<m.rows).map { m.dequantized($0) }
+        for level in Self.levels {
+            for nTok in [1, m.K] { // decode path (first weight of each row only) and prefill path (all weights)
+                let y = m.multiply(Array(identity.prefix(nTok * m.K)), nTok: nTok, level: level)
+                var wrong = 0
+                for t in 0..<nTok {
+                    for r in 0..<m.rows where y[t * m.rows + r] != w[r][t] { wrong += 1 }
+                }
+                #expect(wrong == 0, "\(source) level \(level) n_tok \(nTok): \(wrong) weights differ")
+            }
+        }
+        // The decode path for every weight: one call per token.
+        for level in Self.levels {
+            var wrong = 0
+            for t in stride(from: 0, to: m.K, by: 7) {
+                let y = m.multiply(Array(identity[(t * m.K)..<((t + 1) * m.K)]), nTok: 1, level: level)
+                for r in 0..<m.rows where y[r] != w[r][t] { wrong += 1 }
+            }
+            #expect(wrong == 0, "\(source) level \(level) decode: \(wrong) weights differ")
+        }
     }
 
     /// F32, F16 and BF16 matrices, including K that is not a multiple of any vector width.

@@ -38,7 +38,13 @@ void tg_f16_to_f32(const uint16_t *src, float *dst, size_t count);
 // `Dequantize.row`) with x, accumulated in f32 in a fixed order (SIMD lanes over k, then a fixed reduction tree).
 // For a given level the result does not depend on the row range (so any split of rows over threads gives the same
 // bits), nor on n_tok or the token's position in the batch: token t's output equals what a call with n_tok = 1 on
-// x + t*K gives, bit for bit. Different levels differ in the low bits (lane count differs).
+// x + t*K gives, bit for bit. Levels differ in the low bits: AVX-512 sums in 16 lanes, AVX2 in 8; the portable
+// path uses AVX2's 8 lanes and tree, with fmaf where it is one instruction (FP_FAST_FMAF, e.g. arm64), else a
+// separate multiply and add.
+//
+// The functions keep no state: threads may call them at once, e.g. on disjoint row ranges of the same y. A call
+// with n_tok = 1 dequantizes in registers (the decode path, bound by memory or vector throughput); with n_tok > 1
+// it expands each weight row once into a small buffer and reuses it for every token (the prefill path).
 void tg_matmul_f32(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
                    size_t row_begin, size_t row_end);
 void tg_matmul_f16(const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok, float *y, size_t ldy,
