@@ -32,6 +32,12 @@ struct Generator {
         return (ids, maxNew)
     }
 
+    /// A logprob as TGI reports it: an f32 value, written in f32's shortest form (`-1.6540276`, not 17 digits).
+    static func wire(_ logprob: Double) -> Double? {
+        guard logprob.isFinite else { return nil }
+        return Double("\(Float(logprob))") ?? logprob
+    }
+
     /// Parameters the built-in engine does not implement yet: refused in TGI's words rather than ignored.
     static func unsupported(_ p: GenerateParameters) -> String? {
         if p.adapterId != nil { return "`adapter_id` is not supported: the built-in model has no adapters" }
@@ -59,7 +65,7 @@ struct Generator {
             session.reset()
             let rows = try session.evaluate(ids, logits: .all, shouldStop: isCancelled)
             prefill = ids.enumerated().map { i, id in
-                let logprob: Double? = i == 0 ? nil : Double(rows[i - 1][Int(id)]) - LogSoftmax.logSumExp(rows[i - 1])
+                let logprob: Double? = i == 0 ? nil : Self.wire(Double(rows[i - 1][Int(id)]) - LogSoftmax.logSumExp(rows[i - 1]))
                 return PrefillToken(id: UInt32(id), text: tokenizer.decode([id], special: true), logprob: logprob)
             }
             logits = rows.last ?? []
@@ -87,7 +93,7 @@ struct Generator {
             let id = Int32(chosen)
             let logprob = Double(logits[chosen]) - lse
             let special = tokenizer.isSpecial(id)
-            let token = Token(id: UInt32(id), text: detokenizer.push(id), logprob: logprob.isFinite ? logprob : nil,
+            let token = Token(id: UInt32(id), text: detokenizer.push(id), logprob: Self.wire(logprob),
                               special: special)
             tokens.append(token)
             history.append(id)
@@ -97,7 +103,7 @@ struct Generator {
                 alternatives = LogSoftmax.top(logits, topN).filter { $0.logit > -Float.infinity }.map { entry in
                     let alternative = Int32(entry.id)
                     return Token(id: UInt32(entry.id), text: tokenizer.decode([alternative], special: true),
-                                 logprob: Double(entry.logit) - lse, special: tokenizer.isSpecial(alternative))
+                                 logprob: Self.wire(Double(entry.logit) - lse), special: tokenizer.isSpecial(alternative))
                 }
                 topTokens.append(alternatives)
             }
