@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import LocalEngine
 
 /// The scripting subcommands. Each returns the process exit status; output goes through `Output`.
 enum Commands {
@@ -49,6 +50,28 @@ enum Commands {
     static func info(backend: any TextGenerationBackend) async -> Int32 {
         do {
             Output.line(try await backend.info())
+            return 0
+        } catch {
+            return Output.fail(error)
+        }
+    }
+
+    /// `tgplay watermark-detect`: reads plain text (file or stdin), prints the z-score and verdict for the
+    /// built-in engine's watermark as one JSON line.
+    static func watermarkDetect(_ options: Options, environment: [String: String]) -> Int32 {
+        let data: Data
+        if let path = options.inputPath, path != "-" {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                return Output.fail(GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                                   message: "cannot read \(path)"))
+            }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        do {
+            let backend = try BackendFactory.makeLocal(options.backend, environment: environment)
+            Output.line(backend.detectWatermark(String(decoding: data, as: UTF8.self)))
             return 0
         } catch {
             return Output.fail(error)

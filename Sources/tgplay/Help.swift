@@ -11,6 +11,8 @@ enum Help {
       tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N]
                                                            built-in engine speed: one JSON line with load_s,
                                                            prefill_tok_s, decode_tok_s, peak_rss_mb, threads
+      tgplay watermark-detect [--model PATH] [--input FILE]
+                                                           z-score of the built-in engine's watermark in text
       tgplay --help | --version
 
     BACKEND

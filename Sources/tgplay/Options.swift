@@ -23,6 +23,7 @@ struct BackendOptions: Equatable {
 struct Options: Equatable {
     enum Command: String, Equatable {
         case playground, generate, tokenize, info, bench, help, version
+        case watermarkDetect = "watermark-detect"
     }
 
     var command: Command = .playground

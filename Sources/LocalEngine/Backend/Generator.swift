@@ -41,9 +41,7 @@ struct Generator {
     /// Parameters the built-in engine does not implement yet: refused in TGI's words rather than ignored.
     static func unsupported(_ p: GenerateParameters) -> String? {
         if p.adapterId != nil { return "`adapter_id` is not supported: the built-in model has no adapters" }
-        if p.watermark == true { return "`watermark` is not supported by the built-in engine yet" }
         if p.grammar != nil { return "grammar is not supported" }
-        if let b = p.bestOf, b > 1 { return "`best_of` > 1 is not supported by the built-in engine yet" }
         return nil
     }
 
@@ -87,6 +85,7 @@ struct Generator {
 
         while true {
             if isCancelled() { throw CancellationError() }
+            if p.watermark == true, let previous = history.last { Watermark.tgi.apply(&logits, previous: previous) }
             LogitsProcessor.process(&logits, history: history, sampling)
             let lse = LogSoftmax.logSumExp(logits)
             let chosen = LogitsProcessor.choose(logits, sample: sampling.doSample, generator: &generator)

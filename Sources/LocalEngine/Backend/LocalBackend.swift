@@ -62,9 +62,15 @@ public final class LocalBackend: TextGenerationBackend {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GenerateResponse, any Error>) in
                 queue.async { [self] in
                     do {
-                        let output = try generator.run(request, streaming: false, seed: UInt64.random(in: .min ... .max),
-                                                       isCancelled: { cancelled.load(ordering: .relaxed) }, emit: { _ in })
-                        continuation.resume(returning: output.response)
+                        let isCancelled = { cancelled.load(ordering: .relaxed) }
+                        let bestOf = Int(request.parameters?.bestOf ?? 1)
+                        guard bestOf > 1 else {
+                            let output = try generator.run(request, streaming: false, seed: UInt64.random(in: .min ... .max),
+                                                           isCancelled: isCancelled, emit: { _ in })
+                            continuation.resume(returning: output.response)
+                            return
+                        }
+                        continuation.resume(returning: try bestOfResponse(request, count: bestOf, isCancelled: isCancelled))
                     } catch {
                         continuation.resume(throwing: Self.mapped(error))
                     }
@@ -97,6 +103,41 @@ public final class LocalBackend: TextGenerationBackend {
                 }
             }
         }
+    }
+
+    /// TGI's `best_of`: `count` sampled candidates with their own seeds; the one with the highest mean token
+    /// logprob is the answer, the others go to `details.best_of_sequences`.
+    private func bestOfResponse(_ request: GenerateRequest, count: Int, isCancelled: @escaping () -> Bool) throws
+        -> GenerateResponse {
+        var candidates: [GenerateResponse] = []
+        var forced = request
+        // The candidates need `details` to be compared; the answer keeps them only if the person asked.
+        forced.parameters?.details = true
+        for _ in 0..<count {
+            candidates.append(try generator.run(forced, streaming: false, seed: UInt64.random(in: .min ... .max),
+                                                isCancelled: isCancelled, emit: { _ in }).response)
+        }
+        func meanLogprob(_ r: GenerateResponse) -> Double {
+            let values = (r.details?.tokens ?? []).compactMap(\.logprob)
+            return values.isEmpty ? -.infinity : values.reduce(0, +) / Double(values.count)
+        }
+        let winnerIndex = candidates.indices.max { meanLogprob(candidates[$0]) < meanLogprob(candidates[$1]) } ?? 0
+        var winner = candidates[winnerIndex]
+        let others = candidates.enumerated().filter { $0.offset != winnerIndex }.compactMap { _, r -> BestOfSequence? in
+            guard let d = r.details else { return nil }
+            return BestOfSequence(generatedText: r.generatedText, finishReason: d.finishReason,
+                                  generatedTokens: d.generatedTokens, seed: d.seed, prefill: d.prefill,
+                                  tokens: d.tokens, topTokens: d.topTokens)
+        }
+        winner.details?.bestOfSequences = others
+        let wantsDetails = (request.parameters?.details ?? false) || (request.parameters?.decoderInputDetails ?? false)
+        if !wantsDetails { winner.details = nil }
+        return winner
+    }
+
+    /// Scores text for the built-in engine's watermark (see `Watermark`).
+    public func detectWatermark(_ text: String) -> Watermark.Detection {
+        Watermark.tgi.detect(tokenizer.encode(text, addSpecial: false, parseSpecial: false))
     }
 
     private var generator: Generator {

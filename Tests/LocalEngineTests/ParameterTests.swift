@@ -1,0 +1,149 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import LocalEngine
+
+/// Every generation parameter on the real model, with TGI's semantics.
+@Suite(.serialized) struct ParameterTests {
+    static var backend: LocalBackend { LocalBackendTests.backend }
+    static let prompt = "The best thing about living by the sea is"
+
+    static func run(_ p: GenerateParameters, _ inputs: String = prompt) async throws -> GenerateResponse {
+        try await backend.generate(GenerateRequest(inputs: inputs, parameters: p))
+    }
+
+    static func ids(_ r: GenerateResponse) -> [UInt32] { r.details?.tokens.map(\.id) ?? [] }
+
+    @Test func topKOneEqualsGreedy() async throws {
+        let greedy = try await Self.run(GenerateParameters(details: true, maxNewTokens: 12))
+        let sampled = try await Self.run(GenerateParameters(details: true, doSample: true, maxNewTokens: 12, seed: 7, topK: 1))
+        #expect(Self.ids(greedy) == Self.ids(sampled))
+        #expect(sampled.details?.seed == 7, "sampling reports its seed")
+        #expect(sampled.details?.tokens.allSatisfy { $0.logprob == 0 } == true, "top_k=1 leaves one token: probability 1")
+    }
+
+    @Test func seedsReproduceAndDiffer() async throws {
+        let p = GenerateParameters(details: true, maxNewTokens: 16, seed: 1234, temperature: 1.2)
+        let a = try await Self.run(p), b = try await Self.run(p)
+        #expect(a == b)
+        var q = p
+        q.seed = 99
+        let c = try await Self.run(q)
+        #expect(Self.ids(a) != Self.ids(c))
+        var unseeded = p
+        unseeded.seed = nil
+        let d = try await Self.run(unseeded)
+        #expect(d.details?.seed != nil, "an unseeded sampling request draws and reports a seed")
+        var replay = p
+        replay.seed = d.details?.seed
+        #expect(Self.ids(try await Self.run(replay)) == Self.ids(d), "the reported seed replays the run")
+    }
+
+    /// The reported logprob is the log-softmax of the processed logits: with temperature T it is
+    /// log_softmax(logits / T) of the raw model logits.
+    @Test func temperatureShapesReportedLogprobs() async throws {
+        let ids = Self.backend.tokenizer.encode(Self.prompt)
+        let session = GemmaSession(model: Self.backend.model, threads: 2)
+        let logits = try #require(try session.evaluate(ids, logits: .last).first)
+        let response = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, seed: 3, temperature: 0.5))
+        let token = try #require(response.details?.tokens.first)
+        let scaled = logits.map { $0 / 0.5 }
+        let expected = Double(scaled[Int(token.id)]) - LogSoftmax.logSumExp(scaled)
+        #expect(abs((token.logprob ?? 0) - expected) < 1e-5)
+    }
+
+    @Test func filteredTokensAreNotOfferedAsAlternatives() async throws {
+        let r = try await Self.run(GenerateParameters(details: true, maxNewTokens: 6, seed: 5, topK: 2, topNTokens: 5))
+        let top = try #require(r.details?.topTokens)
+        #expect(top.allSatisfy { $0.count <= 2 }, "top_k=2 leaves at most two alternatives")
+        let p = try await Self.run(GenerateParameters(details: true, maxNewTokens: 6, seed: 5, topNTokens: 5, topP: 0.3))
+        var smallSets = 0
+        for (token, alternatives) in zip(p.details?.tokens ?? [], p.details?.topTokens ?? []) {
+            #expect(alternatives.allSatisfy { $0.logprob != nil }, "no filtered (-inf) token is offered")
+            guard alternatives.count < 5 else { continue }
+            // The whole kept set is listed: it contains the choice and renormalises to 1.
+            smallSets += 1
+            #expect(alternatives.contains { $0.id == token.id })
+            let mass = alternatives.compactMap(\.logprob).map(Foundation.exp).reduce(0, +)
+            #expect(mass > 0.999, "the kept set renormalises to 1")
+        }
+        for (token, alternatives) in zip(top.indices, top) {
+            let chosen = try #require(r.details?.tokens[token])
+            #expect(alternatives.contains { $0.id == chosen.id })
+            #expect(abs(alternatives.compactMap(\.logprob).map(Foundation.exp).reduce(0, +) - 1) < 1e-3)
+        }
+        #expect(smallSets > 0, "top_p 0.3 narrows some steps to fewer than 5 tokens")
+    }
+
+    @Test func repetitionPenaltyLowersRepeatedTokens() async throws {
+        let text = "one two three one two three one two three one two"
+        let plain = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, topNTokens: 5), text)
+        let penalised = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, repetitionPenalty: 3, topNTokens: 5), text)
+        let repeated = Self.backend.tokenizer.encode(" three", addSpecial: false)[0]
+        let before = plain.details?.topTokens?.first?.first { $0.id == UInt32(repeated) }?.logprob ?? 0
+        let after = penalised.details?.topTokens?.first?.first { $0.id == UInt32(repeated) }?.logprob ?? -.infinity
+        #expect(plain.details?.tokens.first?.id == UInt32(repeated), "the model repeats the pattern")
+        #expect(after < before - 0.5)
+    }
+
+    @Test func truncateKeepsTheLastTokens() async throws {
+        let r = try await Self.run(GenerateParameters(decoderInputDetails: true, details: true, maxNewTokens: 2, truncate: 3))
+        let full = Self.backend.tokenizer.encode(Self.prompt)
+        #expect(r.details?.prefill.map { Int32($0.id) } == Array(full.suffix(3)))
+    }
+
+    @Test func bestOfPicksTheMostLikelyCandidate() async throws {
+        let r = try await Self.run(GenerateParameters(bestOf: 2, details: true, doSample: true, maxNewTokens: 8))
+        let details = try #require(r.details)
+        let others = try #require(details.bestOfSequences)
+        #expect(others.count == 1)
+        func mean(_ t: [Token]) -> Double { t.compactMap(\.logprob).reduce(0, +) / Double(t.count) }
+        #expect(mean(details.tokens) >= mean(others[0].tokens))
+        #expect(details.seed != nil && others[0].seed != nil && details.seed != others[0].seed)
+        await #expect(throws: GenerationError.validation("`seed` must not be set when `best_of` > 1")) {
+            _ = try await Self.run(GenerateParameters(bestOf: 2, doSample: true, seed: 1))
+        }
+        await #expect(throws: GenerationError.validation("`best_of` must be > 0 and <= 2. Given: 3")) {
+            _ = try await Self.run(GenerateParameters(bestOf: 3, doSample: true))
+        }
+    }
+
+    @Test func watermarkIsDetectable() async throws {
+        let marked = try await Self.run(GenerateParameters(details: true, maxNewTokens: 120, seed: 11, temperature: 1.0,
+                                                           topK: 50, watermark: true), "Write a long story about a dragon:")
+        let plain = try await Self.run(GenerateParameters(details: true, maxNewTokens: 120, seed: 11, temperature: 1.0,
+                                                          topK: 50), "Write a long story about a dragon:")
+        let markedIds = (marked.details?.tokens ?? []).map { Int32($0.id) }
+        let plainIds = (plain.details?.tokens ?? []).map { Int32($0.id) }
+        let a = Watermark.tgi.detect(markedIds), b = Watermark.tgi.detect(plainIds)
+        #expect(a.watermarked && a.zScore > 4, "watermarked z = \(a.zScore)")
+        #expect(!b.watermarked && b.zScore < 4, "plain z = \(b.zScore)")
+    }
+
+    @Test func adapterIdIsRefused() async throws {
+        do {
+            _ = try await Self.run(GenerateParameters(adapterId: "predibase/dbpedia"))
+            Issue.record("must fail")
+        } catch let error as GenerationError {
+            #expect(error.errorType == "validation" && error.message.contains("adapter_id"))
+        }
+    }
+
+    @Test func missingParametersObjectSamplesLikeTGI() async throws {
+        let r = try await Self.backend.generate(GenerateRequest(inputs: Self.prompt))
+        #expect(r.details == nil && !r.generatedText.isEmpty)
+    }
+
+    @Test func endOfTurnStops() async throws {
+        let chat = "<start_of_turn>user\nSay hi.<end_of_turn>\n<start_of_turn>model\nHi!<end_of_turn>\n<start_of_turn>user\nThanks<end_of_turn>\n<start_of_turn>model\n"
+        let r = try await Self.run(GenerateParameters(details: true, maxNewTokens: 60), chat)
+        let details = try #require(r.details)
+        if details.finishReason == .eosToken {
+            let last = try #require(details.tokens.last)
+            #expect(last.special && [1, 106].contains(last.id))
+            #expect(!r.generatedText.contains("<end_of_turn>"), "special tokens stay out of generated_text")
+        } else {
+            #expect(details.finishReason == .length)
+        }
+    }
+}
