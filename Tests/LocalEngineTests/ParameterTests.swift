@@ -86,6 +86,45 @@ import Testing
         #expect(after < before - 0.5)
     }
 
+    /// typical_p keeps the TGI-defined set: tokens whose surprise is closest to the entropy, up to the mass.
+    @Test func typicalPKeepsTheTypicalSet() async throws {
+        let ids = Self.backend.tokenizer.encode(Self.prompt)
+        let session = GemmaSession(model: Self.backend.model, threads: 2)
+        var logits = try #require(try session.evaluate(ids, logits: .last).first)
+        var expected = logits
+        LogitsProcessor.typical(&expected, 0.4)
+        let kept = Set(expected.indices.filter { expected[$0] > -.infinity })
+        let r = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, seed: 9, topNTokens: 5, typicalP: 0.4))
+        let token = try #require(r.details?.tokens.first)
+        #expect(kept.contains(Int(token.id)), "the choice comes from the typical set")
+        let alternatives = try #require(r.details?.topTokens?.first)
+        #expect(alternatives.allSatisfy { kept.contains(Int($0.id)) })
+        // The reported logprob renormalises over the typical set.
+        let lse = LogSoftmax.logSumExp(expected)
+        #expect(abs((token.logprob ?? 0) - (Double(expected[Int(token.id)]) - lse)) < 1e-5)
+        logits.removeAll()
+    }
+
+    /// frequency_penalty subtracts penalty x count / history length (TGI's normalised form).
+    @Test func frequencyPenaltyFollowsTGIsFormula() async throws {
+        let text = "red red red red blue"
+        let ids = Self.backend.tokenizer.encode(text)
+        let session = GemmaSession(model: Self.backend.model, threads: 2)
+        let logits = try #require(try session.evaluate(ids, logits: .last).first)
+        let r = try await Self.run(GenerateParameters(details: true, frequencyPenalty: 1.5, maxNewTokens: 1, topNTokens: 5), text)
+        let red = Self.backend.tokenizer.encode(" red", addSpecial: false)[0]
+        let count = Float(ids.filter { $0 == red }.count)
+        var adjusted = logits
+        adjusted[Int(red)] -= 1.5 * count / Float(ids.count)
+        for id in Set(ids) where id != red {
+            adjusted[Int(id)] -= 1.5 * Float(ids.filter { $0 == id }.count) / Float(ids.count)
+        }
+        let lse = LogSoftmax.logSumExp(adjusted)
+        let token = try #require(r.details?.tokens.first)
+        #expect(abs((token.logprob ?? 0) - (Double(adjusted[Int(token.id)]) - lse)) < 1e-5)
+        #expect(count == 3, "\"red\" once without and three times with a leading space")
+    }
+
     @Test func truncateKeepsTheLastTokens() async throws {
         let r = try await Self.run(GenerateParameters(decoderInputDetails: true, details: true, maxNewTokens: 2, truncate: 3))
         let full = Self.backend.tokenizer.encode(Self.prompt)
