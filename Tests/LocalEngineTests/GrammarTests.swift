@@ -1,0 +1,209 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import LocalEngine
+
+/// Regex parsing, byte automata and the JSON-Schema compiler, without the model.
+@Suite struct GrammarUnitTests {
+    static func dfa(_ pattern: String) throws -> ByteDFA { try ByteDFA.compile(try RegexParser.parse(pattern)) }
+
+    static func schemaDFA(_ schema: String) throws -> ByteDFA {
+        try ByteDFA.compile(try JSONSchemaGrammar.node(try JSONValue.parse(Data(schema.utf8))))
+    }
+
+    func check(_ d: ByteDFA, accepts: [String], rejects: [String], _ what: String,
+                      sourceLocation: SourceLocation = #_sourceLocation) {
+        for s in accepts { #expect(d.matches(Array(s.utf8)), "\(what) should match \(s.debugDescription)", sourceLocation: sourceLocation) }
+        for s in rejects { #expect(!d.matches(Array(s.utf8)), "\(what) should not match \(s.debugDescription)", sourceLocation: sourceLocation) }
+    }
+
+    @Test func regexLiteralsQuantifiersAndGroups() throws {
+        let cases: [(String, [String], [String])] = [
+            ("abc", ["abc"], ["", "ab", "abcd", "xabc"]),
+            ("a|bc|", ["a", "bc", ""], ["b", "abc"]),
+            ("ab*c", ["ac", "abc", "abbbbc"], ["abbb", "bc"]),
+            ("ab+c", ["abc", "abbc"], ["ac"]),
+            ("colou?r", ["color", "colour"], ["colouur"]),
+            ("a{3}", ["aaa"], ["aa", "aaaa"]),
+            ("a{2,}", ["aa", "aaaaaaa"], ["a"]),
+            ("a{1,3}", ["a", "aa", "aaa"], ["", "aaaa"]),
+            ("a{,2}", ["", "a", "aa"], ["aaa"]),
+            ("x{a}", ["x{a}"], ["x"]),
+            ("(ab)+", ["ab", "abab"], ["aba", ""]),
+            ("(?:ab|cd)*e", ["e", "abcde", "cdcdabe"], ["abc", "abce "]),
+            ("(?P<year>\\d{4})-(?<m>\\d\\d)", ["2024-05"], ["24-05"]),
+            ("^a.c$", ["abc", "a-c", "aéc"], ["a\nc", "ac"]),
+            ("a+?b*?", ["a", "aab"], ["b"]),
+            ("(a*)*b", ["b", "aaab"], ["a"]),
+        ]
+        for (pattern, yes, no) in cases { self.check(try Self.dfa(pattern), accepts: yes, rejects: no, pattern) }
+    }
+
+    @Test func regexEscapesAndClasses() throws {
+        let cases: [(String, [String], [String])] = [
+            ("\\d+", ["0", "123"], ["", "12a", "٣"]),
+            ("\\w+", ["a_Z9"], ["a-b", ""]),
+            ("\\s", [" ", "\t", "\n"], ["a"]),
+            ("\\D\\W\\S", ["a!x"], ["1!x", "aax", "a! "]),
+            ("a\\.b\\*\\(\\)\\[\\]\\{\\}\\\\", ["a.b*()[]{}\\"], ["axb*()[]{}\\"]),
+            ("\\x41\\u00e9\\n\\t", ["Aé\n\t"], ["Ae\n\t"]),
+            ("[a-z0-9_]+", ["abc_09"], ["ABC", "a-b"]),
+            ("[^a-z]", ["A", "-", "é", "😀"], ["a", "z"]),
+            ("[]a]", ["]", "a"], ["b"]),
+            ("[a-]", ["a", "-"], ["b"]),
+            ("[\\d.]+", ["1.5"], ["1,5"]),
+            ("[\\w-]+@[\\w-]+\\.[a-z]{2,}", ["john_doe@mail.com", "a-b@c-d.org"], ["a@b.c"]),
+        ]
+        for (pattern, yes, no) in cases { self.check(try Self.dfa(pattern), accepts: yes, rejects: no, pattern) }
+    }
+
+    @Test func utf8Classes() throws {
+        // Code-point classes over every UTF-8 length, including ranges that cross encoding boundaries.
+        check(try Self.dfa("[é-ü]"), accepts: ["é", "ñ", "ü"], rejects: ["e", "ý", "\u{E9}\u{301}"], "[é-ü]")
+        check(try Self.dfa("[\\u007f-\\u0800]"), accepts: ["\u{7F}", "\u{80}", "\u{7FF}", "\u{800}"],
+              rejects: ["\u{7E}", "\u{801}"], "cross 1-2-3 byte")
+        check(try Self.dfa("[一-龥]{2}"), accepts: ["中文", "龥一"], rejects: ["中", "中a", "中文字"], "CJK")
+        check(try Self.dfa("[😀-😂]"), accepts: ["😀", "😁", "😂"], rejects: ["😃", "☺"], "4-byte")
+        check(try Self.dfa("[^a]"), accepts: ["\u{10FFFF}", "\u{FFFF}", "\u{E000}"], rejects: ["a", "ab"], "negated, top of range")
+        check(try Self.dfa("naïve|日本"), accepts: ["naïve", "日本"], rejects: ["naive"], "UTF-8 literals")
+        // Bytes that are not UTF-8 never match a class.
+        let any = try Self.dfa(".*")
+        #expect(!any.matches([0xC3]) && any.isLivePrefix([0xC3]) && any.matches([0xC3, 0xA9]))
+        #expect(!any.isLivePrefix([0xFF]) && !any.isLivePrefix([0xED, 0xA0, 0x80]), "no surrogates, no invalid bytes")
+    }
+
+    @Test func utf8RangeSequencesCoverExactly() {
+        // Every scalar in a range decodes through exactly one of its sequences; neighbours through none.
+        for (lo, hi) in [(0x00, 0x10FFFF), (0x7F, 0x801), (0x10000, 0x10FFF), (0x3B1, 0x4FF), (0xE000, 0x10000)] as [(UInt32, UInt32)] {
+            let seqs = UTF8Ranges.sequences(UInt32(lo)...UInt32(hi))
+            func covered(_ s: UInt32) -> Int {
+                let bytes = UTF8Ranges.encode(s)
+                return seqs.filter { $0.count == bytes.count && zip($0, bytes).allSatisfy { $0.contains($1) } }.count
+            }
+            for s in stride(from: lo, through: hi, by: 97) where !(0xD800...0xDFFF).contains(s) { #expect(covered(s) == 1) }
+            #expect(covered(hi) == 1)
+            if lo > 0 { #expect(covered(lo - 1) == 0) }
+            if hi < 0x10FFFF && hi + 1 != 0xD800 { #expect(covered(hi + 1) == 0) }
+        }
+    }
+
+    @Test func unsupportedRegexSyntaxIsAnError() {
+        for (pattern, reason) in [("(a)\\1", "backreferences"), ("a(?=b)", "lookahead"), ("(?<!a)b", "lookbehind"),
+                                  ("\\bword", "word boundaries"), ("(?i)abc", "inline flags"), ("(ab", "missing `)`"),
+                                  ("ab)", "unbalanced"), ("*a", "nothing to repeat"), ("[abc", "unterminated"),
+                                  ("a**", "multiple repeat"), ("a{5,2}", "min repeat"), ("a^b", "`^`"), ("\\q", "bad escape"),
+                                  ("(?P=name)", "backreferences"), ("[z-a]", "bad character range")] {
+            do {
+                _ = try Self.dfa(pattern)
+                Issue.record("\(pattern) should be refused")
+            } catch {
+                #expect("\(error)".contains(reason), "\(pattern): \("\(error)")")
+            }
+        }
+    }
+
+    @Test func tooLargeIsSaidClearly() {
+        // (a|b)*a(a|b){n}: the classic exponential DFA.
+        do {
+            _ = try Self.dfa("[ab]*a[ab]{16}")
+            Issue.record("should exceed the state cap")
+        } catch {
+            #expect("\(error)".contains("too large"), "\("\(error)")")
+        }
+        #expect(throws: GrammarError.self) { try Self.dfa("a{5000}") }
+    }
+
+    @Test func minimizedAndLive() throws {
+        let d = try Self.dfa("(abc|abd|xbc)")
+        #expect(d.stateCount <= 6, "minimized: \(d.stateCount)")
+        #expect(!d.isLivePrefix(Array("abe".utf8)) && d.isLivePrefix(Array("ab".utf8)))
+        #expect(throws: GrammarError("the grammar matches nothing")) { try Self.dfa("[^\\x00-\\U0010FFFF]") }
+    }
+
+    // MARK: - JSON Schema
+
+    @Test func schemaScalars() throws {
+        check(try Self.schemaDFA(#"{"type":"integer"}"#), accepts: ["0", "-12", "1234567890123456"],
+              rejects: ["01", "1.5", "-", "+1", "12345678901234567", ""], "integer")
+        check(try Self.schemaDFA(#"{"type":"number"}"#), accepts: ["0", "-1.25", "3e10", "2.5E-3", "10"],
+              rejects: ["1.", ".5", "1e", "--1", "0x1"], "number")
+        check(try Self.schemaDFA(#"{"type":"boolean"}"#), accepts: ["true", "false"], rejects: ["True", "1"], "boolean")
+        check(try Self.schemaDFA(#"{"type":"null"}"#), accepts: ["null"], rejects: ["nil", ""], "null")
+        check(try Self.schemaDFA(#"{"type":["integer","null"]}"#), accepts: ["5", "null"], rejects: ["true"], "type list")
+    }
+
+    @Test func schemaStrings() throws {
+        check(try Self.schemaDFA(#"{"type":"string"}"#), accepts: [#""""#, #""héllo wörld 😀""#, #""a\"b\\c\n\/""#],
+              rejects: ["\"a\nb\"", #""a"b""#, #""\x""#, "\"abc", "abc"], "string")
+        check(try Self.schemaDFA(#"{"type":"string","minLength":2,"maxLength":3}"#),
+              accepts: [#""ab""#, #""日本語""#, #""a\nb""#], rejects: [#""a""#, #""abcd""#, #""日本語x""#], "lengths")
+        check(try Self.schemaDFA(#"{"type":"string","enum":["red","green","say \"hi\""]}"#),
+              accepts: [#""red""#, #""green""#, #""say \"hi\"""#], rejects: [#""blue""#, "red", #""re""#], "enum")
+        check(try Self.schemaDFA(#"{"const":"fixed"}"#), accepts: [#""fixed""#], rejects: [#""other""#], "const")
+        check(try Self.schemaDFA(#"{"type":"string","pattern":"[A-Z]{2}-\\d{3}"}"#),
+              accepts: [#""AB-123""#], rejects: [#""ab-123""#, #""AB-1234""#, "AB-123"], "pattern")
+        check(try Self.schemaDFA(#"{"type":"string","pattern":".+"}"#),
+              accepts: [#""any text""#], rejects: [#""quote"inside""#, #""""#], "pattern keeps JSON valid")
+    }
+
+    @Test func schemaObjects() throws {
+        let schema = #"""
+        {"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"string","maxLength":3},
+         "c":{"type":"boolean"}},"required":["b"]}
+        """#
+        check(try Self.schemaDFA(schema),
+              accepts: [#"{"b": "x"}"#, #"{"a": 1, "b": "x"}"#, #"{"a": 1, "b": "x", "c": true}"#, #"{"b": "", "c": false}"#],
+              rejects: [#"{"a": 1}"#, #"{}"#, #"{"b": "x", "a": 1}"#, #"{"b":"x"}"#, #"{"b": "x",}"#, #"{"b": "x", "d": 1}"#],
+              "object with required and optional")
+        let optional = #"{"properties":{"x":{"type":"null"},"y":{"type":"null"}}}"#
+        check(try Self.schemaDFA(optional), accepts: ["{}", #"{"x": null}"#, #"{"y": null}"#, #"{"x": null, "y": null}"#],
+              rejects: [#"{, "y": null}"#, #"{"y": null, "x": null}"#], "all optional")
+        let nested = #"""
+        {"type":"object","properties":{"user":{"type":"object","properties":{"name":{"type":"string"},
+         "role":{"enum":["admin","guest"]}},"required":["name","role"]}},"required":["user"]}
+        """#
+        check(try Self.schemaDFA(nested), accepts: [#"{"user": {"name": "Ann", "role": "admin"}}"#],
+              rejects: [#"{"user": {"name": "Ann", "role": "root"}}"#, #"{"user": {"name": "Ann"}}"#], "nested")
+    }
+
+    @Test func schemaArraysAnyOfAndFreeValues() throws {
+        check(try Self.schemaDFA(#"{"type":"array","items":{"type":"integer"},"minItems":1,"maxItems":3}"#),
+              accepts: ["[1]", "[1, 2, 3]"], rejects: ["[]", "[1, 2, 3, 4]", "[1,2]", "[1, \"a\"]"], "array bounds")
+        check(try Self.schemaDFA(#"{"type":"array","items":{"type":"boolean"}}"#),
+              accepts: ["[]", "[true, false, true, true, false]"], rejects: ["[true false]"], "array unbounded")
+        check(try Self.schemaDFA(#"{"anyOf":[{"type":"integer"},{"type":"string","maxLength":2}]}"#),
+              accepts: ["7", #""ab""#], rejects: ["true", #""abc""#], "anyOf")
+        check(try Self.schemaDFA(#"{"enum":[1, "two", null, [3], {"k": true}]}"#),
+              accepts: ["1", #""two""#, "null", "[3]", #"{"k": true}"#], rejects: ["2", #"{"k":true}"#], "enum of any JSON")
+        check(try Self.schemaDFA(#"{"type":"object","properties":{"meta":{}}}"#),
+              accepts: [#"{"meta": {"x": [1, "y"]}}"#, #"{"meta": 3}"#], rejects: [#"{"meta": }"#], "free value")
+    }
+
+    @Test func unsupportedSchemaKeywordsAreNamed() throws {
+        for (schema, keyword) in [(#"{"type":"object","patternProperties":{}}"#, "patternProperties"),
+                                  (#"{"properties":{"a":{"type":"integer","minimum":3}}}"#, "minimum"),
+                                  (##"{"properties":{"a":{"$ref":"#/$defs/x"}}}"##, "$ref"),
+                                  (#"{"type":"array","items":{"type":"string","format":"date"}}"#, "format"),
+                                  (#"{"oneOf":[]}"#, "oneOf")] {
+            #expect(throws: GrammarError.self) { try Self.schemaDFA(schema) }
+            do { _ = try Self.schemaDFA(schema) } catch {
+                #expect("\(error)".hasPrefix("unsupported JSON Schema keyword `\(keyword)`"), "\("\(error)")")
+            }
+        }
+        let grammar = Grammar(type: .json, value: try JSONValue.parse(Data(#"{"properties":{},"patternProperties":{}}"#.utf8)))
+        #expect(throws: GrammarError("unsupported JSON Schema keyword `patternProperties`")) {
+            try GrammarCompiler.regex(for: grammar)
+        }
+    }
+
+    @Test func grammarKinds() throws {
+        let schema = #"{"properties":{"ok":{"type":"boolean"}},"required":["ok"]}"#
+        let value = try JSONValue.parse(Data(schema.utf8))
+        for grammar in [Grammar(type: .json, value: value), Grammar(type: .jsonObject, value: .string(schema)),
+                        Grammar(type: .jsonSchema, value: .object([.init("name", .string("x")), .init("schema", value)]))] {
+            let d = try ByteDFA.compile(try GrammarCompiler.regex(for: grammar))
+            #expect(d.matches(Array(#"{"ok": true}"#.utf8)) && !d.matches(Array("{}".utf8)), "\(grammar.type)")
+        }
+        #expect(throws: GrammarError.self) { try GrammarCompiler.regex(for: Grammar(type: .jsonObject, value: .string("{"))) }
+    }
+}
