@@ -207,3 +207,229 @@ import Testing
         #expect(throws: GrammarError.self) { try GrammarCompiler.regex(for: Grammar(type: .jsonObject, value: .string("{"))) }
     }
 }
+
+/// Constrained decoding with the real model: masks against brute force, and sampled outputs that always match.
+@Suite(.serialized) struct GrammarModelTests {
+    static var backend: LocalBackend { LocalBackendTests.backend }
+
+    /// The trie walk gives exactly the tokens whose whole text keeps the automaton alive (brute force over the
+    /// vocabulary), EOS only where the grammar can end.
+    @Test func masksEqualBruteForce() throws {
+        let tokenizer = Self.backend.tokenizer
+        let schema = #"{"properties":{"name":{"type":"string","maxLength":5},"n":{"type":"integer"}},"required":["name"]}"#
+        let constraint = try Self.backend.grammars.constraint(for: Grammar(type: .json, value: .string(schema)))
+        let dfa = constraint.dfa
+        var states: [Int32] = [dfa.start]
+        for prefix in [#"{"#, #"{"name": "ab"#, #"{"name": "abcde"#, #"{"name": "x", "n": 1"#, #"{"name": "x"}"#] {
+            states.append(try #require(dfa.advance(dfa.start, Array(prefix.utf8)), "\(prefix)"))
+        }
+        for state in states {
+            let mask = constraint.mask(state)
+            var expected = 0
+            for i in 0..<tokenizer.vocabularySize {
+                let id = Int32(i)
+                let piece = tokenizer.pieceBytes(id)
+                let allowed = tokenizer.endOfGeneration.contains(id)
+                    ? dfa.isAccepting(state)
+                    : !tokenizer.isSpecial(id) && !piece.isEmpty && dfa.advance(state, piece) != nil
+                if allowed { expected += 1 }
+                if allowed != mask.allows(id) {
+                    Issue.record("state \(state) token \(id) \(tokenizer.tokenText(id).debugDescription): expected \(allowed)")
+                    return
+                }
+            }
+            #expect(mask.allowedCount == expected)
+        }
+        let end = try #require(dfa.advance(dfa.start, Array(#"{"name": "x"}"#.utf8)))
+        #expect(constraint.mask(end).allowedCount == tokenizer.endOfGeneration.count, "complete: only EOS")
+    }
+
+    static func sample(_ prompt: String, _ grammar: Grammar, seed: UInt64, maxNew: UInt32) async throws -> GenerateResponse {
+        let parameters = GenerateParameters(details: true, doSample: true, grammar: grammar, maxNewTokens: maxNew,
+                                            seed: seed, temperature: 1.0)
+        return try await backend.generate(GenerateRequest(inputs: prompt, parameters: parameters))
+    }
+
+    /// Runs 20 seeds; every output is a live prefix, every finished one matches; returns the finished outputs.
+    static func twentySeeds(_ prompt: String, _ grammar: Grammar, maxNew: UInt32,
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+        let dfa = try backend.grammars.constraint(for: grammar).dfa
+        var complete: [String] = []
+        for seed in UInt64(1)...20 {
+            let response = try await sample(prompt, grammar, seed: seed, maxNew: maxNew)
+            let details = try #require(response.details)
+            let bytes = Array(response.generatedText.utf8)
+            #expect(dfa.isLivePrefix(bytes), "seed \(seed): \(response.generatedText.debugDescription)",
+                    sourceLocation: sourceLocation)
+            if details.finishReason == .eosToken {
+                #expect(dfa.matches(bytes), "seed \(seed): \(response.generatedText.debugDescription)", sourceLocation: sourceLocation)
+                complete.append(response.generatedText)
+            } else {
+                #expect(details.finishReason == .length, sourceLocation: sourceLocation)
+            }
+            #expect(details.tokens.allSatisfy { ($0.logprob ?? -1) <= 0 }, sourceLocation: sourceLocation)
+        }
+        return complete
+    }
+
+    static func fullMatch(_ pattern: String, _ text: String) -> Bool {
+        guard let re = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
+        return re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    @Test func regexIPv4TwentySeeds() async throws {
+        let octet = #"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"#
+        let pattern = #"(\#(octet)\.){3}\#(octet)"#
+        let outputs = try await Self.twentySeeds("The IP address of the server is ", Grammar(type: .regex, value: .string(pattern)),
+                                                 maxNew: 24)
+        for text in outputs { #expect(Self.fullMatch(pattern, text), "\(text)") }
+        #expect(outputs.count >= 10, "most sampled addresses finish within 24 tokens: \(outputs.count)")
+    }
+
+    @Test func regexEmailTwentySeeds() async throws {
+        let pattern = #"[a-z0-9._]{1,20}@[a-z0-9-]{1,15}\.(com|org|net)"#
+        let outputs = try await Self.twentySeeds("Contact email: ", Grammar(type: .regex, value: .string(pattern)), maxNew: 24)
+        for text in outputs { #expect(Self.fullMatch(pattern, text), "\(text)") }
+    }
+
+    static let nestedSchema = #"""
+    {"type": "object", "properties": {
+      "name": {"type": "string", "minLength": 1, "maxLength": 16},
+      "role": {"type": "string", "enum": ["admin", "editor", "viewer"]},
+      "age": {"type": "integer"},
+      "tags": {"type": "array", "items": {"type": "string", "maxLength": 8}, "minItems": 1, "maxItems": 3},
+      "address": {"type": "object", "properties": {
+        "city": {"type": "string", "maxLength": 12},
+        "zip": {"type": "string", "pattern": "[0-9]{5}"}}, "required": ["city", "zip"]},
+      "active": {"type": "boolean"},
+      "score": {"anyOf": [{"type": "number"}, {"type": "null"}]}
+    }, "required": ["name", "role", "tags", "address"]}
+    """#
+
+    @Test func nestedSchemaTwentySeeds() async throws {
+        let schema = try JSONValue.parse(Data(Self.nestedSchema.utf8))
+        let outputs = try await Self.twentySeeds("A user record in JSON: ", Grammar(type: .json, value: schema), maxNew: 60)
+        for text in outputs {
+            #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "JSONSerialization: \(text)")
+            let value = try JSONValue.parse(Data(text.utf8))
+            #expect(SchemaCheck.valid(value, schema), "\(text)")
+        }
+        #expect(!outputs.isEmpty, "some records finish within 60 tokens")
+    }
+
+    @Test func jsonObjectWithSchemaStringTwentySeeds() async throws {
+        let schemaText = #"""
+        {"properties": {"answer": {"type": "string", "maxLength": 20}, "confidence": {"type": "number"},
+         "sources": {"type": "array", "items": {"type": "integer"}, "maxItems": 2}}, "required": ["answer", "confidence"]}
+        """#
+        let schema = try JSONValue.parse(Data(schemaText.utf8))
+        let outputs = try await Self.twentySeeds("Question: what is the capital of France? Answer as JSON: ",
+                                                 Grammar(type: .jsonObject, value: .string(schemaText)), maxNew: 40)
+        for text in outputs {
+            #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "JSONSerialization: \(text)")
+            #expect(SchemaCheck.valid(try JSONValue.parse(Data(text.utf8)), schema), "\(text)")
+        }
+        #expect(!outputs.isEmpty)
+    }
+
+    /// The reported distribution is the masked one: top tokens are all allowed, and a forced end has logprob 0.
+    @Test func logprobsComeFromTheMaskedDistribution() async throws {
+        let grammar = Grammar(type: .regex, value: .string("(yes|no)"))
+        let parameters = GenerateParameters(details: true, grammar: grammar, maxNewTokens: 10, topNTokens: 5)
+        let response = try await Self.backend.generate(GenerateRequest(inputs: "Is Paris in France? Answer:", parameters: parameters))
+        let details = try #require(response.details)
+        #expect(["yes", "no"].contains(response.generatedText))
+        #expect(details.finishReason == .eosToken)
+        let last = try #require(details.tokens.last)
+        // After a complete match only the end-of-generation tokens are allowed: they share all the mass.
+        let eos = Self.backend.tokenizer.endOfGeneration
+        #expect(eos.contains(Int32(last.id)))
+        let lastStep = try #require(details.topTokens?.last)
+        #expect(lastStep.count == eos.count && lastStep.allSatisfy { eos.contains(Int32($0.id)) })
+        #expect(abs(lastStep.reduce(0.0) { $0 + exp($1.logprob ?? -.infinity) } - 1) < 1e-4)
+        let dfa = try Self.backend.grammars.constraint(for: grammar).dfa
+        var prefix: [UInt8] = []
+        for (token, alternatives) in zip(details.tokens, details.topTokens ?? []) {
+            for alternative in alternatives where !Self.backend.tokenizer.endOfGeneration.contains(Int32(alternative.id)) {
+                #expect(dfa.isLivePrefix(prefix + Array(alternative.text.utf8)), "\(alternative.text) offered")
+            }
+            let total = alternatives.reduce(0.0) { $0 + exp($1.logprob ?? -.infinity) }
+            #expect(total <= 1.0001)
+            prefix += Array(token.text.utf8)
+        }
+    }
+
+    @Test func streamingEqualsNonStreamingAndSeedsReproduce() async throws {
+        let grammar = Grammar(type: .jsonSchema, value: .object([
+            .init("name", .string("point")),
+            .init("schema", try JSONValue.parse(Data(#"{"properties":{"x":{"type":"integer"},"y":{"type":"integer"}},"required":["x","y"]}"#.utf8))),
+        ]))
+        let parameters = GenerateParameters(details: true, doSample: true, grammar: grammar, maxNewTokens: 30, seed: 7)
+        let request = GenerateRequest(inputs: "A point: ", parameters: parameters)
+        let whole = try await Self.backend.generate(request)
+        let again = try await Self.backend.generate(request)
+        #expect(whole == again)
+        var events: [StreamResponse] = []
+        for try await event in Self.backend.generateStream(request) { events.append(event.response) }
+        #expect(events.map(\.token) == whole.details?.tokens)
+        #expect(events.last?.generatedText == whole.generatedText)
+    }
+
+    @Test func invalidGrammarsAreValidationErrors() async throws {
+        let bad = Grammar(type: .json, value: .string(#"{"properties":{"a":{"type":"string"}},"patternProperties":{}}"#))
+        await #expect(throws: GenerationError.validation("grammar is not valid: unsupported JSON Schema keyword `patternProperties`")) {
+            _ = try await Self.backend.generate(GenerateRequest(inputs: "x", parameters: GenerateParameters(grammar: bad)))
+        }
+        let regex = Grammar(type: .regex, value: .string("(a)\\1"))
+        await #expect(throws: GenerationError.validation("grammar is not valid: regex: backreferences are not supported at position 5")) {
+            _ = try await Self.backend.generate(GenerateRequest(inputs: "x", parameters: GenerateParameters(grammar: regex)))
+        }
+    }
+}
+
+/// A small JSON Schema validator for the subset the compiler supports, independent of the compiler.
+enum SchemaCheck {
+    static func valid(_ v: JSONValue, _ s: JSONValue) -> Bool {
+        if let c = s["const"] { return v == c }
+        if case .array(let options)? = s["enum"] { return options.contains(v) }
+        if case .array(let options)? = s["anyOf"] { return options.contains { valid(v, $0) } }
+        var types: [String] = []
+        switch s["type"] {
+        case .string(let t)?: types = [t]
+        case .array(let list)?: types = list.compactMap(\.stringValue)
+        default: types = s["properties"] != nil ? ["object"] : []
+        }
+        if !types.isEmpty && !types.contains(where: { has(v, type: $0) }) { return false }
+        switch v {
+        case .string(let text):
+            let length = text.unicodeScalars.count
+            if let min = s["minLength"]?.doubleValue, Double(length) < min { return false }
+            if let max = s["maxLength"]?.doubleValue, Double(length) > max { return false }
+            if let pattern = s["pattern"]?.stringValue, !GrammarModelTests.fullMatch(pattern, text) { return false }
+        case .array(let items):
+            if let min = s["minItems"]?.doubleValue, Double(items.count) < min { return false }
+            if let max = s["maxItems"]?.doubleValue, Double(items.count) > max { return false }
+            if let itemSchema = s["items"], !items.allSatisfy({ valid($0, itemSchema) }) { return false }
+        case .object(let members):
+            guard case .object(let properties)? = s["properties"] else { return true }
+            for m in members {
+                guard let p = properties.first(where: { $0.key == m.key }) else { return false }
+                if !valid(m.value, p.value) { return false }
+            }
+            if case .array(let required)? = s["required"] {
+                for key in required.compactMap(\.stringValue) where !members.contains(where: { $0.key == key }) { return false }
+            }
+        default: break
+        }
+        return true
+    }
+
+    static func has(_ v: JSONValue, type: String) -> Bool {
+        switch (v, type) {
+        case (.string, "string"), (.bool, "boolean"), (.null, "null"), (.array, "array"), (.object, "object"): return true
+        case (.int, "integer"), (.uint, "integer"), (.int, "number"), (.uint, "number"), (.double, "number"): return true
+        case (.double(let d), "integer"): return d == d.rounded()
+        default: return false
+        }
+    }
+}
