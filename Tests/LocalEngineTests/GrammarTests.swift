@@ -41,8 +41,9 @@ import Testing
 
     @Test func regexEscapesAndClasses() throws {
         let cases: [(String, [String], [String])] = [
-            ("\\d+", ["0", "123"], ["", "12a", "٣"]),
-            ("\\w+", ["a_Z9"], ["a-b", ""]),
+            ("\\d+", ["0", "123", "٣"], ["", "12a", "½"]),
+            ("\\w+", ["a_Z9", "héllo", "日本"], ["a-b", "", "a b"]),
+            ("\\s", ["\u{A0}", "\u{2003}"], ["_"]),
             ("\\s", [" ", "\t", "\n"], ["a"]),
             ("\\D\\W\\S", ["a!x"], ["1!x", "aax", "a! "]),
             ("a\\.b\\*\\(\\)\\[\\]\\{\\}\\\\", ["a.b*()[]{}\\"], ["axb*()[]{}\\"]),
@@ -55,6 +56,23 @@ import Testing
             ("[\\w-]+@[\\w-]+\\.[a-z]{2,}", ["john_doe@mail.com", "a-b@c-d.org"], ["a@b.c"]),
         ]
         for (pattern, yes, no) in cases { self.check(try Self.dfa(pattern), accepts: yes, rejects: no, pattern) }
+    }
+
+    /// The automaton agrees with Foundation's regex engine on random strings (full-match semantics).
+    @Test func agreesWithNSRegularExpression() throws {
+        let alphabet = Array("ab.1-é日 ")
+        var rng = SeededGenerator(seed: 11)
+        for pattern in ["(a|b)*a(a|b){2}", "[a-b]+\\.?\\d{1,2}", "(ab|a)(b|)*", "[^a\\d]{2,3}|é+", "(?:a{2,3}|b?)+-?",
+                        ".{0,3}日", "\\w+\\s\\w+", "((a|é)b?){1,3}"] {
+            let d = try Self.dfa(pattern)
+            let re = try NSRegularExpression(pattern: "^(?:\(pattern))$")
+            for _ in 0..<400 {
+                let length = Int(rng.unit() * 7)
+                let text = String((0..<length).map { _ in alphabet[Int(rng.unit() * Double(alphabet.count)) % alphabet.count] })
+                let expected = re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+                #expect(d.matches(Array(text.utf8)) == expected, "\(pattern) on \(text.debugDescription)")
+            }
+        }
     }
 
     @Test func utf8Classes() throws {

@@ -46,6 +46,109 @@ public struct ByteDFA: Sendable {
             + "(reduce maxLength/maxItems/repeat counts or the number of alternatives)")
     }
 
+    /// Hopcroft's partition refinement over the live states (plus an explicit sink standing for "dead"), with
+    /// classes as the alphabet: O(k n log n), where Moore's rounds would cost one pass per byte of the longest
+    /// document. Returns each state's block (-1 for dead states) and the number of blocks, sink excluded.
+    static func minimize(table: [Int32], classCount k: Int, accepting: [Bool], live: [Bool]) -> (block: [Int32], count: Int) {
+        let n = accepting.count
+        let sink = n
+        let total = n + 1
+        func target(_ s: Int, _ c: Int) -> Int {
+            if s == sink || !live[s] { return sink }
+            let t = Int(table[s * k + c])
+            return t < 0 ? sink : t
+        }
+        // Inverse transitions per class, as CSR: sources of (c, t) at inverse[starts[c * total + t] ..< ...+1].
+        var starts = [Int](repeating: 0, count: k * total + 1)
+        for s in 0..<total where s == sink || live[s] { for c in 0..<k { starts[c * total + target(s, c) + 1] += 1 } }
+        for i in 0..<(k * total) { starts[i + 1] += starts[i] }
+        var fill = starts
+        var inverse = [Int32](repeating: 0, count: starts[k * total])
+        for s in 0..<total where s == sink || live[s] {
+            for c in 0..<k {
+                let slot = c * total + target(s, c)
+                inverse[fill[slot]] = Int32(s)
+                fill[slot] += 1
+            }
+        }
+        // Partition: blocks are contiguous ranges of `elements`.
+        let members = (0..<total).filter { $0 == sink || live[$0] }
+        var elements = members.filter { $0 != sink && accepting[$0] } + members.filter { $0 == sink || !accepting[$0] }
+        var location = [Int](repeating: 0, count: total)
+        for (i, s) in elements.enumerated() { location[s] = i }
+        var blockOf = [Int](repeating: -1, count: total)
+        var first: [Int] = [], past: [Int] = []
+        let acceptingCount = members.filter { $0 != sink && accepting[$0] }.count
+        for (lo, hi) in [(0, acceptingCount), (acceptingCount, elements.count)] where hi > lo {
+            for i in lo..<hi { blockOf[elements[i]] = first.count }
+            first.append(lo)
+            past.append(hi)
+        }
+        var marked = [Int](repeating: 0, count: total + 1)
+        var inWork = [Bool](repeating: true, count: first.count)
+        var work = Array(0..<first.count)
+        var touched: [Int] = []
+        while let splitter = work.popLast() {
+            inWork[splitter] = false
+            let snapshot = Array(elements[first[splitter]..<past[splitter]])
+            for c in 0..<k {
+                for t in snapshot {
+                    let slot = c * total + t
+                    for j in starts[slot]..<starts[slot + 1] {
+                        let s = Int(inverse[j])
+                        let b = blockOf[s]
+                        let position = first[b] + marked[b]
+                        guard location[s] >= position else { continue }  // already marked
+                        let other = elements[position]
+                        elements[location[s]] = other
+                        location[other] = location[s]
+                        elements[position] = s
+                        location[s] = position
+                        if marked[b] == 0 { touched.append(b) }
+                        marked[b] += 1
+                    }
+                }
+                for b in touched {
+                    let size = past[b] - first[b]
+                    if marked[b] < size {
+                        let newBlock = first.count
+                        first.append(first[b])
+                        past.append(first[b] + marked[b])
+                        first[b] += marked[b]
+                        for i in first[newBlock]..<past[newBlock] { blockOf[elements[i]] = newBlock }
+                        inWork.append(false)
+                        marked.append(0)
+                        if inWork[b] {
+                            work.append(newBlock)
+                            inWork[newBlock] = true
+                        } else {
+                            let smaller = marked[b] <= size - marked[b] ? newBlock : b
+                            work.append(smaller)
+                            inWork[smaller] = true
+                        }
+                    }
+                    marked[b] = 0
+                }
+                touched.removeAll(keepingCapacity: true)
+            }
+        }
+        // Number the blocks without the sink's.
+        let sinkBlock = blockOf[sink]
+        var renumber = [Int32](repeating: -1, count: first.count)
+        var next: Int32 = 0
+        var block = [Int32](repeating: -1, count: n)
+        for s in 0..<n where live[s] {
+            let b = blockOf[s]
+            if b == sinkBlock { continue }
+            if renumber[b] < 0 {
+                renumber[b] = next
+                next += 1
+            }
+            block[s] = renumber[b]
+        }
+        return (block, Int(next))
+    }
+
     static func determinize(_ nfa: ByteNFA, maxStates: Int) throws(GrammarError) -> ByteDFA {
         // Byte classes: bytes no edge distinguishes behave alike, so the construction iterates over classes.
         var cut = [Bool](repeating: false, count: 257)
@@ -137,33 +240,8 @@ public struct ByteDFA: Sendable {
         guard live[Int(start)] else { throw GrammarError("the grammar matches nothing") }
         for i in table.indices where table[i] >= 0 && !live[Int(table[i])] { table[i] = -1 }
 
-        // Moore minimization over the live states: refine (accepting, successor blocks) until stable.
         let liveStates = (0..<count).filter { live[$0] }
-        var block = [Int32](repeating: -1, count: count)
-        for s in liveStates { block[s] = accepting[s] ? 1 : 0 }
-        var blockCount = Set(liveStates.map { block[$0] }).count
-        while true {
-            var signatures: [[Int32]: Int32] = [:]
-            var next = [Int32](repeating: -1, count: count)
-            for s in liveStates {
-                var signature = [block[s]]
-                signature.reserveCapacity(classCount + 1)
-                for c in 0..<classCount {
-                    let t = table[s * classCount + c]
-                    signature.append(t < 0 ? -1 : block[Int(t)])
-                }
-                if let id = signatures[signature] {
-                    next[s] = id
-                } else {
-                    let id = Int32(signatures.count)
-                    signatures[signature] = id
-                    next[s] = id
-                }
-            }
-            block = next
-            if signatures.count == blockCount { break }
-            blockCount = signatures.count
-        }
+        let (block, blockCount) = minimize(table: table, classCount: classCount, accepting: accepting, live: live)
         guard blockCount <= maxStates else { throw tooLarge(maxStates) }
 
         var transitions = [Int32](repeating: -1, count: blockCount * 256)

@@ -201,7 +201,7 @@ enum JSONSchemaGrammar {
         }
     }
 
-    static let digits = CodePointSet.digits
+    static let digits = CodePointSet.asciiDigits
     private static let sign = RegexNode.optional(.text("-"))
     private static let integerPart = RegexNode.alternation([
         .text("0"), .concat([.set(CodePointSet([0x31...0x39])), .repetition(.set(digits), min: 0, max: 15)]),

@@ -1,4 +1,5 @@
-/// Parses the regex dialect people send TGI (Python `re` / outlines): literals and escapes (`\d \w \s \D \W \S`,
+/// Parses the regex dialect people send TGI (Python `re` / outlines): literals and escapes (`\d \w \s \D \W \S`
+/// with Unicode meaning, as Python and Rust give them;
 /// `\n \t \r \f \v \0`, `\xHH`, `\uHHHH`, escaped punctuation), classes and negated classes, `.`, groups
 /// (capturing, named, `(?:...)`), alternation, quantifiers `* + ? {m} {m,} {m,n}` (lazy forms accepted: they
 /// change which match is found, not which strings match) and any UTF-8 text.

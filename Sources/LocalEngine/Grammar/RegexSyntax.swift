@@ -35,11 +35,39 @@ struct CodePointSet: Sendable, Equatable, Hashable {
 
     /// Every code point (what a negated class is taken from).
     static let all = CodePointSet([0...maxScalar])
-    static let digits = CodePointSet([0x30...0x39])
-    /// ASCII word characters, as in outlines' generated patterns (`[A-Za-z0-9_]`).
-    static let word = CodePointSet([0x30...0x39, 0x41...0x5A, 0x5F...0x5F, 0x61...0x7A])
-    /// Python's ASCII whitespace: space, \t, \n, \v, \f, \r.
-    static let space = CodePointSet([0x09...0x0D, 0x20...0x20])
+    /// ASCII digits, for the JSON number grammar.
+    static let asciiDigits = CodePointSet([0x30...0x39])
+    /// `\d`: Unicode decimal digits (general category Nd), as Python's `re` and Rust's `regex` (which TGI's
+    /// outlines-core builds on) read it for text patterns. `[0-9]` is the way to ask for ASCII only.
+    static let digits = CodePointSet.scanning { $0.properties.generalCategory == .decimalNumber }
+    /// `\w`: Unicode word characters (UTS #18: alphabetic, marks, decimal digits, connector punctuation,
+    /// join controls), as Python and Rust read it.
+    static let word = CodePointSet.scanning { scalar in
+        let p = scalar.properties
+        switch p.generalCategory {
+        case .decimalNumber, .nonspacingMark, .spacingMark, .enclosingMark, .connectorPunctuation: return true
+        default: return p.isAlphabetic || p.isJoinControl
+        }
+    }
+    /// `\s`: Unicode whitespace (the White_Space property), which includes Python's ASCII set.
+    static let space = CodePointSet.scanning { $0.properties.isWhitespace }
+
+    /// The set of scalars with a property: one pass over the code space, computed once per process.
+    private static func scanning(_ member: (Unicode.Scalar) -> Bool) -> CodePointSet {
+        var result = CodePointSet()
+        var runStart: UInt32?
+        var value: UInt32 = 0
+        while value <= maxScalar + 1 {
+            let inside = value <= maxScalar && Unicode.Scalar(value).map(member) == true
+            if inside, runStart == nil { runStart = value }
+            if !inside, let start = runStart {
+                result.ranges.append(start...(value - 1))  // ascending and separated: no merging needed
+                runStart = nil
+            }
+            value += 1
+        }
+        return result
+    }
     /// `.`: anything but a newline.
     static let dot = CodePointSet.all.subtracting(CodePointSet(scalar: 0x0A))
 
