@@ -11,25 +11,42 @@ import Synchronization
 public final class TokenConstraint: Sendable {
     public let dfa: ByteDFA
     let trie: VocabularyTrie
-    private let masks: Mutex<[Int32: TokenMask]>
+    private let masks: Mutex<MaskCache>
+
+    private struct MaskCache {
+        var masks: [Int32: TokenMask] = [:]
+        var dense = 0
+    }
+
+    /// At most this many bitset masks (32 MiB) are kept per grammar.
+    static let maxDenseMasks = 1024
 
     init(dfa: ByteDFA, trie: VocabularyTrie) {
         self.dfa = dfa
         self.trie = trie
-        masks = Mutex([:])
+        masks = Mutex(MaskCache())
     }
 
     public var start: Int32 { dfa.start }
 
     /// Masks computed so far (one per DFA state visited).
-    public var cachedMaskCount: Int { masks.withLock { $0.count } }
+    public var cachedMaskCount: Int { masks.withLock { $0.masks.count } }
 
     /// The tokens allowed in `state`: those whose whole text keeps the DFA alive, plus the end-of-generation
     /// tokens when the state accepts. An accepting state with no way on allows only those.
     public func mask(_ state: Int32) -> TokenMask {
-        if let cached = masks.withLock({ $0[state] }) { return cached }
+        if let cached = masks.withLock({ $0.masks[state] }) { return cached }
         let computed = computeMask(state)
-        masks.withLock { $0[state] = computed }
+        masks.withLock { cache in
+            // Bounded memory: dense masks are 32 KiB each; past the cap the cache starts over.
+            if computed.isDense {
+                if cache.dense >= Self.maxDenseMasks {
+                    cache = MaskCache()
+                }
+                cache.dense += 1
+            }
+            cache.masks[state] = computed
+        }
         return computed
     }
 
@@ -41,8 +58,14 @@ public final class TokenConstraint: Sendable {
     }
 
     private func computeMask(_ state: Int32) -> TokenMask {
-        var mask = TokenMask(vocabularySize: trie.vocabularySize)
-        if dfa.isAccepting(state) { for id in trie.endOfGeneration { mask.insert(id) } }
+        var bits = [UInt64](repeating: 0, count: (trie.vocabularySize + 63) / 64)
+        var count = 0
+        if dfa.isAccepting(state) {
+            for id in trie.endOfGeneration {
+                bits[Int(id) >> 6] |= UInt64(1) << UInt64(id & 63)
+                count += 1
+            }
+        }
         var stack = [Int32](repeating: 0, count: trie.maxDepth + 1)
         stack[0] = state
         dfa.transitions.withUnsafeBufferPointer { table in
@@ -52,23 +75,28 @@ public final class TokenConstraint: Sendable {
                         trie.tokenStarts.withUnsafeBufferPointer { starts in
                             trie.tokens.withUnsafeBufferPointer { tokens in
                                 stack.withUnsafeMutableBufferPointer { stack in
-                                    var i = 0
-                                    let n = bytes.count
-                                    while i < n {
-                                        let d = Int(depths[i])
-                                        let next = table[Int(stack[d - 1]) << 8 | Int(bytes[i])]
-                                        if next < 0 {
-                                            i = Int(ends[i])
-                                            continue
+                                    bits.withUnsafeMutableBufferPointer { bits in
+                                        var i = 0
+                                        let n = bytes.count
+                                        while i < n {
+                                            let d = Int(depths[i])
+                                            let next = table[Int(stack[d - 1]) << 8 | Int(bytes[i])]
+                                            if next < 0 {
+                                                i = Int(ends[i])
+                                                continue
+                                            }
+                                            stack[d] = next
+                                            var k = Int(starts[i])
+                                            let end = Int(starts[i + 1])
+                                            while k < end {
+                                                // Each token sits at exactly one node, so no bit is set twice.
+                                                let id = tokens[k]
+                                                bits[Int(id) >> 6] |= UInt64(1) << UInt64(id & 63)
+                                                count += 1
+                                                k += 1
+                                            }
+                                            i += 1
                                         }
-                                        stack[d] = next
-                                        var k = Int(starts[i])
-                                        let end = Int(starts[i + 1])
-                                        while k < end {
-                                            mask.insert(tokens[k])
-                                            k += 1
-                                        }
-                                        i += 1
                                     }
                                 }
                             }
@@ -77,7 +105,7 @@ public final class TokenConstraint: Sendable {
                 }
             }
         }
-        return mask
+        return TokenMask(bits: bits, count: count)
     }
 }
 
@@ -87,7 +115,7 @@ public final class GrammarCompiler: Sendable {
     private let tokenizer: GemmaTokenizer
     private let trie: Mutex<VocabularyTrie?>
     private let recent: Mutex<[(key: Grammar, constraint: TokenConstraint)]>
-    static let keep = 8
+    static let keep = 4
 
     public init(tokenizer: GemmaTokenizer) {
         self.tokenizer = tokenizer
