@@ -193,6 +193,10 @@ import Testing
               accepts: ["7", #""ab""#], rejects: ["true", #""abc""#], "anyOf")
         check(try Self.schemaDFA(#"{"enum":[1, "two", null, [3], {"k": true}]}"#),
               accepts: ["1", #""two""#, "null", "[3]", #"{"k": true}"#], rejects: ["2", #"{"k":true}"#], "enum of any JSON")
+        check(try Self.schemaDFA(#"{"type":"object","additionalProperties":{"type":"integer"}}"#),
+              accepts: ["{}", #"{"a": 1, "b": 2}"#], rejects: [#"{"a": "x"}"#], "additionalProperties schema")
+        check(try Self.schemaDFA(#"{"type":"object","additionalProperties":false}"#), accepts: ["{}"], rejects: [#"{"a": 1}"#], "none")
+        check(try Self.schemaDFA(#"{"type":"string","enum":["a", 1, null]}"#), accepts: [#""a""#], rejects: ["1", "null"], "enum and type")
         check(try Self.schemaDFA(#"{"type":"object","properties":{"meta":{}}}"#),
               accepts: [#"{"meta": {"x": [1, "y"]}}"#, #"{"meta": 3}"#], rejects: [#"{"meta": }"#], "free value")
     }

@@ -45,8 +45,17 @@ enum JSONSchemaGrammar {
         }
         if let constant = schema["const"] { return literal(constant) }
         if let values = schema["enum"] {
-            guard case .array(let items) = values, !items.isEmpty else {
+            guard case .array(var items) = values, !items.isEmpty else {
                 throw GrammarError("`enum` must be a non-empty array\(at(path))")
+            }
+            // `type` still applies: values of another type are not allowed.
+            if let t = schema["type"] {
+                var names: [String] = []
+                if let name = t.stringValue { names = [name] } else if case .array(let list) = t {
+                    names = list.compactMap(\.stringValue)
+                }
+                items = items.filter { v in names.contains { isInstance(v, of: $0) } }
+                if items.isEmpty { throw GrammarError("no `enum` value has the schema's `type`\(at(path))") }
             }
             return .alternation(items.map(literal))
         }
@@ -93,6 +102,16 @@ enum JSONSchemaGrammar {
         return branches.count == 1 ? branches[0] : .alternation(branches)
     }
 
+    private static func isInstance(_ v: JSONValue, of type: String) -> Bool {
+        switch (v, type) {
+        case (.string, "string"), (.bool, "boolean"), (.null, "null"), (.array, "array"), (.object, "object"),
+             (.int, "integer"), (.uint, "integer"), (.int, "number"), (.uint, "number"), (.double, "number"):
+            return true
+        case (.double(let d), "integer"): return d == d.rounded()
+        default: return false
+        }
+    }
+
     private static func at(_ path: String) -> String { path.isEmpty ? "" : " at `\(path)`" }
 
     private static func count(_ schema: JSONValue, _ key: String, path: String) throws(GrammarError) -> Int? {
@@ -127,8 +146,16 @@ enum JSONSchemaGrammar {
             }
         }
         if properties.isEmpty {
-            // No properties listed: any members allowed (unless additionalProperties says none).
-            if case .bool(false)? = schema["additionalProperties"] { return .text("{}") }
+            // No properties listed: members are what `additionalProperties` allows (any, none, or a schema).
+            switch schema["additionalProperties"] {
+            case .bool(false)?: return .text("{}")
+            case .object?:
+                guard let extra = schema["additionalProperties"] else { break }
+                let member = RegexNode.concat([.text("\""), .star(character), .text("\""), .text(colon),
+                                               try value(extra, path: "\(path)/additionalProperties")])
+                return .concat([.text("{"), .optional(.concat([member, .star(.concat([.text(comma), member]))])), .text("}")])
+            default: break
+            }
             return freeObject(depth: freeValueDepth - 1)
         }
         // After the first member, each later one is `, member`, optional unless required. The first member
