@@ -336,7 +336,7 @@ import Testing
             let value = try JSONValue.parse(Data(text.utf8))
             #expect(SchemaCheck.valid(value, schema), "\(text)")
         }
-        #expect(!outputs.isEmpty, "some records finish within 60 tokens")
+        #expect(outputs.count >= 5, "records finish within 60 tokens (10 of 20 when written): \(outputs.count)")
     }
 
     @Test func jsonObjectWithSchemaStringTwentySeeds() async throws {
@@ -351,7 +351,7 @@ import Testing
             #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "JSONSerialization: \(text)")
             #expect(SchemaCheck.valid(try JSONValue.parse(Data(text.utf8)), schema), "\(text)")
         }
-        #expect(!outputs.isEmpty)
+        #expect(outputs.count >= 5, "answers finish within 40 tokens (12 of 20 when written): \(outputs.count)")
     }
 
     /// The reported distribution is the masked one: top tokens are all allowed, and a forced end has logprob 0.

@@ -9,8 +9,8 @@ import GenerationCore
 /// characters, plus the escapes `\" \\ \/ \b \f \n \r \t`. Integers have at most 16 digits, fractions at most 15,
 /// exponents at most 3 (bounds that keep numbers meaningful and the model from running on forever).
 ///
-/// Supported: `type` (one or a list), `properties`, `required`, `additionalProperties` (extra properties are never
-/// generated, so any value holds), `items`, `minItems`, `maxItems`, `enum`, `const`, `pattern` (placed between the
+/// Supported: `type` (one or a list), `properties`, `required`, `additionalProperties` (with `properties`, extra
+/// members are never generated, so any value holds; without, it gives the members' schema), `items`, `minItems`, `maxItems`, `enum`, `const`, `pattern` (placed between the
 /// quotes as outlines does, restricted to characters that need no escaping), `minLength`, `maxLength`, `anyOf`,
 /// and annotations (`title`, `description`, `$schema`, `$id`, `$comment`, `examples`, `default`). Any other keyword
 /// is an error naming it: a constraint silently ignored would give outputs that do not validate.
