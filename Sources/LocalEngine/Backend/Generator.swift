@@ -105,7 +105,7 @@ struct Generator {
                 // The mask only lets through tokens the grammar accepts; anything else means every allowed
                 // token had -infinity logits, which a model's output never has.
                 guard let next = g.advance(state, token: id, bytes: tokenizer.pieceBytes(id)) else {
-                    throw GenerationError(errorType: "generation", message: "the grammar allows no token here")
+                    throw GenerationError(errorType: GenerationError.ErrorType.generation, message: "the grammar allows no token here")
                 }
                 grammarState = next
             }
