@@ -2,7 +2,8 @@ import Foundation
 import GenerationCore
 import LocalEngine
 
-/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N]`: one JSON line.
+/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]`:
+/// one JSON line. `--grammar json` also decodes under a JSON-schema grammar and reports both speeds.
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
         var rest = options.rest
@@ -16,9 +17,19 @@ enum BenchCommand {
             return 2
         }
         var promptTokens = 512, generateTokens = 128
+        var grammar: String?
         var index = 0
         while index < rest.count {
             let flag = rest[index]
+            if flag == "--grammar" {
+                guard index + 1 < rest.count, rest[index + 1] == "json" else {
+                    Output.message("--grammar needs a kind (available: json)")
+                    return 2
+                }
+                grammar = rest[index + 1]
+                index += 2
+                continue
+            }
             guard index + 1 < rest.count, let n = Int(rest[index + 1]), n >= 0 else {
                 Output.message("\(flag) needs a number")
                 return 2
@@ -35,7 +46,8 @@ enum BenchCommand {
         let path = BackendFactory.modelPath(options.backend, environment: environment)
         do {
             let result = try EngineBenchmark.run(modelPath: path, promptTokens: promptTokens,
-                                                 generateTokens: generateTokens, threads: options.backend.threads ?? 2)
+                                                 generateTokens: generateTokens, threads: options.backend.threads ?? 2,
+                                                 grammar: grammar)
             Output.line(result)
             return 0
         } catch {

@@ -8,9 +8,10 @@ enum Help {
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
-      tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N]
+      tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N] [--grammar json]
                                                            built-in engine speed: one JSON line with load_s,
-                                                           prefill_tok_s, decode_tok_s, peak_rss_mb, threads
+                                                           prefill_tok_s, decode_tok_s, peak_rss_mb, threads;
+                                                           --grammar json adds a JSON-schema constrained run
       tgplay watermark-detect [--model PATH] [--input FILE]
                                                            z-score of the built-in engine's watermark in text
       tgplay --help | --version

@@ -33,6 +33,18 @@ import Testing
                                             temperature: 0.2, topP: 0.95)),
         Case(snapshot: "test_flash_gemma3__test_exceed_window",
              parameters: GenerateParameters(details: true, maxNewTokens: 20, seed: 42)),
+        Case(snapshot: "test_flash_grammar_llama__test_flash_llama_grammar_json",
+             parameters: GenerateParameters(decoderInputDetails: true, details: true,
+                                            grammar: Grammar(type: .json, value: .string(#"{"type":"object","properties":{"firstName":{"type":"string"},"lastName":{"type":"string"},"hobby":{"type":"string"},"numCats":{"type":"integer"}},"required":["firstName","lastName","hobby","numCats"]}"#)),
+                                            maxNewTokens: 100, seed: 0)),
+        Case(snapshot: "test_flash_grammar_llama__test_flash_llama_grammar_regex",
+             parameters: GenerateParameters(decoderInputDetails: true, details: true,
+                                            grammar: Grammar(type: .regex, value: .string(#"((25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(25[0-5]|2[0-4]\d|[01]?\d\d?)"#)),
+                                            maxNewTokens: 10, seed: 0)),
+        Case(snapshot: "test_flash_grammar_llama__test_flash_llama_grammar_load",
+             parameters: GenerateParameters(decoderInputDetails: true, details: true,
+                                            grammar: Grammar(type: .regex, value: .string(#"[\w-]+@([\w-]+\.)+[\w-]+"#)),
+                                            maxNewTokens: 10, seed: 0, stop: [".com"])),
         Case(snapshot: "test_lora_mistral__test_lora_mistral_with_dbpedia_adapter",
              parameters: GenerateParameters(adapterId: "predibase/dbpedia", details: true, maxNewTokens: 40),
              rejection: "adapter_id"),
@@ -80,6 +92,10 @@ import Testing
             let promptLength = LocalBackendTests.backend.tokenizer.encode("Test request").count
             #expect(details.prefill.count == min(Int(truncate), promptLength))
         }
-        if details.finishReason == .stopSequence { #expect(response.generatedText.hasSuffix("test")) }
+        if details.finishReason == .stopSequence { #expect(c.parameters.stop?.contains { response.generatedText.hasSuffix($0) } == true) }
+        if case .regex? = c.parameters.grammar?.type, details.finishReason == .eosToken,
+           let pattern = c.parameters.grammar?.value.stringValue {
+            #expect(response.generatedText.range(of: "^(\(pattern))$", options: .regularExpression) != nil, "\(response.generatedText)")
+        }
     }
 }

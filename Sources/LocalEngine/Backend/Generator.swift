@@ -11,6 +11,7 @@ struct Generator {
     let tokenizer: GemmaTokenizer
     let session: GemmaSession
     let limits: ValidationLimits
+    let grammars: GrammarCompiler
 
     struct Output {
         var response: GenerateResponse
@@ -18,10 +19,16 @@ struct Generator {
     }
 
     /// What TGI's router does before generating: validation with token counts, truncation, defaults.
-    func prepare(_ request: GenerateRequest, streaming: Bool) throws -> (ids: [Int32], maxNew: Int) {
+    func prepare(_ request: GenerateRequest, streaming: Bool) throws -> (ids: [Int32], maxNew: Int, grammar: TokenConstraint?) {
         let p = request.parameters ?? GenerateParameters()
         if let problem = Validation.check(request, streaming: streaming, limits: limits) { throw problem }
         if let unsupported = Self.unsupported(p) { throw GenerationError.validation(unsupported) }
+        var constraint: TokenConstraint?
+        if let grammar = p.grammar {
+            do { constraint = try grammars.constraint(for: grammar) } catch {
+                throw GenerationError.validation("grammar is not valid: \(error.description)")
+            }
+        }
         var ids = tokenizer.encode(request.inputs, addSpecial: true, parseSpecial: true)
         if let problem = Validation.check(request, streaming: streaming, limits: limits, inputTokenCount: ids.count) {
             throw problem
@@ -29,7 +36,7 @@ struct Generator {
         if let truncate = p.truncate, ids.count > Int(truncate) { ids = Array(ids.suffix(Int(truncate))) }
         let maxTotal = limits.maxTotalTokens ?? model.config.contextLength
         let maxNew = p.maxNewTokens.map(Int.init) ?? min(max(maxTotal - ids.count, 1), Validation.defaultGenerationLength)
-        return (ids, maxNew)
+        return (ids, maxNew, constraint)
     }
 
     /// A logprob as TGI reports it: an f32 value, written in f32's shortest form (`-1.6540276`, not 17 digits).
@@ -41,7 +48,6 @@ struct Generator {
     /// Parameters the built-in engine does not implement yet: refused in TGI's words rather than ignored.
     static func unsupported(_ p: GenerateParameters) -> String? {
         if p.adapterId != nil { return "`adapter_id` is not supported: the built-in model has no adapters" }
-        if p.grammar != nil { return "grammar is not supported" }
         return nil
     }
 
@@ -49,7 +55,8 @@ struct Generator {
     func run(_ request: GenerateRequest, streaming: Bool, seed drawn: UInt64,
              isCancelled: @escaping () -> Bool, emit: (StreamResponse) -> Void) throws -> Output {
         let p = request.parameters ?? GenerateParameters()
-        let (ids, maxNew) = try prepare(request, streaming: streaming)
+        let (ids, maxNew, grammar) = try prepare(request, streaming: streaming)
+        var grammarState = grammar?.start
         let sampling = SamplingParameters(request.parameters)
         let seed = p.seed ?? drawn
         var generator = SeededGenerator(seed: seed)
@@ -86,12 +93,21 @@ struct Generator {
         while true {
             if isCancelled() { throw CancellationError() }
             if p.watermark == true, let previous = history.last { Watermark.tgi.apply(&logits, previous: previous) }
-            LogitsProcessor.process(&logits, history: history, sampling)
+            let mask = grammar.flatMap { g in grammarState.map { g.mask($0) } }
+            LogitsProcessor.process(&logits, history: history, sampling, mask: mask)
             let lse = LogSoftmax.logSumExp(logits)
             let chosen = LogitsProcessor.choose(logits, sample: sampling.doSample, generator: &generator)
             let id = Int32(chosen)
             let logprob = Double(logits[chosen]) - lse
             let special = tokenizer.isSpecial(id)
+            if let g = grammar, let state = grammarState {
+                // The mask only lets through tokens the grammar accepts; anything else means every allowed
+                // token had -infinity logits, which a model's output never has.
+                guard let next = g.advance(state, token: id, bytes: tokenizer.pieceBytes(id)) else {
+                    throw GenerationError(errorType: GenerationError.ErrorType.generation, message: "the grammar allows no token here")
+                }
+                grammarState = next
+            }
             let token = Token(id: UInt32(id), text: detokenizer.push(id), logprob: Self.wire(logprob),
                               special: special)
             tokens.append(token)

@@ -12,6 +12,8 @@ public final class LocalBackend: TextGenerationBackend {
     public let tokenizer: GemmaTokenizer
     public let limits: ValidationLimits
     private let session: GemmaSession
+    /// Compiled grammars and their token masks, kept across requests.
+    public let grammars: GrammarCompiler
     private let queue = DispatchQueue(label: "tgplay.local-engine", qos: .userInitiated)
 
     /// TGI's router limits, sized for this model on a small machine (KV cache memory grows with context).
@@ -25,6 +27,7 @@ public final class LocalBackend: TextGenerationBackend {
         tokenizer = try GemmaTokenizer(file: file)
         self.limits = limits
         session = GemmaSession(model: model, threads: threads)
+        grammars = GrammarCompiler(tokenizer: tokenizer)
     }
 
     public var displayName: String { "built-in (\(URL(fileURLWithPath: model.file.path).lastPathComponent))" }
@@ -141,7 +144,7 @@ public final class LocalBackend: TextGenerationBackend {
     }
 
     private var generator: Generator {
-        Generator(model: model, tokenizer: tokenizer, session: session, limits: limits)
+        Generator(model: model, tokenizer: tokenizer, session: session, limits: limits, grammars: grammars)
     }
 
     private static func mapped(_ error: any Error) -> GenerationError {

@@ -30,13 +30,16 @@ public struct SamplingParameters: Sendable, Equatable {
     }
 }
 
-/// Applies TGI's logits processors in TGI's order (repetition penalty, frequency penalty, temperature, top-k,
-/// top-p, typical-p) and returns the log-probabilities of the processed distribution: what TGI reports as a
+/// Applies TGI's logits processors in TGI's order (repetition penalty, frequency penalty, grammar mask,
+/// temperature, top-k, top-p, typical-p) and returns the log-probabilities of the processed distribution: what TGI reports as a
 /// token's `logprob` and its `top_tokens`. Filtered tokens end at -infinity.
 public enum LogitsProcessor {
     /// - Parameters:
     ///   - history: every token so far (prompt and generated), for the penalties.
-    public static func process(_ logits: inout [Float], history: [Int32], _ s: SamplingParameters) {
+    ///   - mask: the grammar's allowed tokens, if a grammar constrains the output. Applied after the penalties
+    ///     and before the warpers, as TGI does, so reported logprobs and `top_tokens` are over allowed tokens.
+    public static func process(_ logits: inout [Float], history: [Int32], _ s: SamplingParameters,
+                               mask: TokenMask? = nil) {
         if s.repetitionPenalty != 1 {
             var seen = Set<Int32>()
             for id in history where seen.insert(id).inserted && Int(id) < logits.count {
@@ -52,6 +55,7 @@ public enum LogitsProcessor {
                 logits[Int(id)] -= s.frequencyPenalty * Float(count) / size
             }
         }
+        if let mask { mask.apply(to: &logits) }
         if s.temperature != 1 {
             let inverse = s.temperature
             for i in logits.indices { logits[i] /= inverse }
