@@ -72,3 +72,26 @@ import Testing
         }
     }
 }
+
+/// Reusing a cached prefix must give the same bits as evaluating from scratch, even after the sliding-window
+/// rings have wrapped around.
+@Suite(.serialized) struct PrefixReuseTests {
+    @Test func truncatedSessionsMatchFreshOnes() throws {
+        let model = ForwardTests.model
+        let tokens: [Int32] = (0..<700).map { Int32(1000 + ($0 * 7919) % 5000) }
+        let reused = GemmaSession(model: model, threads: 2)
+        _ = try reused.evaluate(tokens, logits: .none)
+        for keep in [20, 300, 640, 690] {
+            let kept = reused.truncate(to: keep)
+            if !kept { _ = try reused.evaluate(Array(tokens[0..<keep]), logits: .none) }
+            #expect(reused.tokens == Array(tokens[0..<keep]))
+            let next: [Int32] = [818, 5279]
+            let a = try reused.evaluate(next, logits: .last)
+            let fresh = GemmaSession(model: model, threads: 2)
+            let b = try fresh.evaluate(Array(tokens[0..<keep]) + next, logits: .last)
+            #expect(a == b, "prefix of \(keep) kept=\(kept)")
+            _ = reused.truncate(to: 0)
+            _ = try reused.evaluate(tokens, logits: .none)
+        }
+    }
+}

@@ -36,10 +36,16 @@ public final class GemmaSession: @unchecked Sendable {
     public func truncate(to count: Int) -> Bool {
         guard count <= tokens.count else { return false }
         let c = model.config
-        let ringSlack = Self.maxBatch
-        if c.slidingWindow > 0 && tokens.count - count > ringSlack && count > c.slidingWindow - 1 {
-            reset()
-            return false
+        if c.slidingWindow > 0 {
+            // A ring slot of position p was reused by p + capacity once the sequence grew past it; the next
+            // position (count) needs keys from count - window + 1 on.
+            let capacity = c.slidingWindow + Self.maxBatch
+            let lostBelow = max(0, tokens.count - capacity)
+            let neededFrom = max(0, count - c.slidingWindow + 1)
+            if count > 0 && neededFrom < lostBelow {
+                reset()
+                return false
+            }
         }
         tokens.removeLast(tokens.count - count)
         return true
