@@ -17,8 +17,15 @@ public struct Timestamp: Codable, Sendable, Equatable, Hashable, Comparable, Cus
 
     public var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
 
+    /// Whole seconds formatted by Foundation, milliseconds appended from the integer: formatting the `Date`
+    /// directly truncates (`.123` is `.12299...` as a Double and would print as `.122`).
     public var description: String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let (seconds, milliseconds) = millisecondsSince1970.quotientAndRemainder(dividingBy: 1000)
+        let whole = milliseconds < 0 ? seconds - 1 : seconds
+        let fraction = milliseconds < 0 ? milliseconds + 1000 : milliseconds
+        let text = Date(timeIntervalSince1970: Double(whole)).formatted(Date.ISO8601FormatStyle())
+        let digits = String(fraction)
+        return String(text.dropLast()) + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.millisecondsSince1970 < b.millisecondsSince1970 }
