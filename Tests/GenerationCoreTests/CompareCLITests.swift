@@ -113,6 +113,25 @@ import Testing
         #expect(server.requests.isEmpty)
     }
 
+    /// Cancelling the task that awaits the runner aborts every set's request.
+    @Test func runnerIsCancellable() async throws {
+        let server = try TestHTTPServer { _ in [.hang] }
+        defer { server.stop() }
+        let backend = TGIBackend(configuration: HTTPBackendConfiguration(endpoint: try Endpoint(server.url)))
+        let sets = [ParameterSet(name: "A"), ParameterSet(name: "B", parameters: GenerateParameters(temperature: 1.5))]
+        let clock = ContinuousClock()
+        let started = clock.now
+        let task = Task {
+            try await CompareRunner.run(prompt: "Hi", base: GenerateParameters(), sets: sets) { _ in backend }
+        }
+        while server.requests.count < 2 && clock.now - started < .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
+        task.cancel()
+        let result = try await task.value
+        #expect(clock.now - started < .seconds(10))
+        #expect(!result.allSucceeded)
+        #expect(result.sets.allSatisfy { $0.error?.errorType == GenerationError.ErrorType.cancelled }, "\(result.sets.map(\.error))")
+    }
+
     @Test func helpListsCompare() throws {
         let help = try BinaryRunner.run(["--help"])
         #expect(help.stdout.contains("tgplay compare  [BACKEND] --input FILE"))
