@@ -198,6 +198,24 @@ import Testing
         #expect(same.firstDivergentIndex == nil && same.continuationA.isEmpty && same.continuationB.isEmpty)
     }
 
+    @Test func compareResultJoinsTheHistory() throws {
+        let response = GenerateResponse(generatedText: "a", details: Details(
+            finishReason: .length, generatedTokens: 1, seed: 3, tokens: [Token(id: 1, text: "a", logprob: -1, special: false)]))
+        let result = CompareResult(inputs: "Hi", seed: 3, sets: [
+            .init(name: "A", parameters: GenerateParameters(seed: 3), backend: .local, response: response,
+                  stats: RunStatistics(timing: RunTiming(start: 0, end: 1), response: response)),
+            .init(name: "B", parameters: GenerateParameters(seed: 3), backend: BackendIdentity("http://h:1"),
+                  error: ErrorResponse(error: "down", errorType: "connection")),
+        ])
+        var session = Session(prompt: "Hi")
+        for run in result.sessionRuns(startedAt: Timestamp(millisecondsSince1970: 0)) { session.record(run) }
+        #expect(session.runs.map(\.id) == [1, 2])
+        #expect(session.runs.map(\.setName) == ["A", "B"])
+        #expect(session.runs[0].rerunRequest == GenerateRequest(inputs: "Hi", parameters: GenerateParameters(seed: 3)))
+        #expect(session.runs[0].stats?.tokens == 1)
+        #expect(session.runs[1].error?.errorType == "connection" && session.runs[1].response == nil)
+    }
+
     @Test func markdownExport() {
         var run = Self.run(tokens: 3, top: 2, text: { $0 == 1 ? " a|b\n" : " w\($0)" })
         run.request.inputs = "Say ```hi```"
