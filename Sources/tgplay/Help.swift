@@ -8,6 +8,11 @@ enum Help {
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
+      tgplay compare  [BACKEND] --input FILE               2-4 parameter sets on one prompt with one seed:
+                                                           {"inputs", "parameters", "sets": [{"name",
+                                                           "parameters", "endpoint"?}]} -> one JSON object with
+                                                           each set's response or error, stats, and the first
+                                                           divergent token; exit 1 if any set failed
       tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N] [--grammar json]
                                                            built-in engine speed: one JSON line with load_s,
                                                            prefill_tok_s, decode_tok_s, peak_rss_mb, threads;

@@ -24,6 +24,8 @@ case .bench:
     exit(BenchCommand.run(options, environment: environment))
 case .watermarkDetect:
     exit(Commands.watermarkDetect(options, environment: environment))
+case .compare:
+    exit(await CompareCommand.run(options, environment: environment))
 case .playground:
     FileHandle.standardError.write(Data("tgplay: the interactive playground is not built yet; see `tgplay --help` for generate, tokenize and info\n".utf8))
     print(Help.text)

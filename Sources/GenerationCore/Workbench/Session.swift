@@ -1,0 +1,165 @@
+import Foundation
+
+/// Everything a playground session holds, as one versioned JSON document (`"format": "tgplay-session"`).
+///
+/// What is kept: the prompt, the base parameters and parameter sets, every run (request as sent, every token
+/// with logprob and top tokens, prefill, stats, finish reason, seed, or the error), the branch tree, and which
+/// backend was used: a URL or "local", never a token (`BackendIdentity` cannot carry one).
+public struct Session: Codable, Sendable, Equatable {
+    public static let formatName = "tgplay-session"
+    /// The version this build writes, and the newest it reads.
+    public static let currentVersion = 1
+
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var prompt: String
+    public var parameters: GenerateParameters
+    public var sets: [ParameterSet]
+    public var backend: BackendIdentity?
+    /// Oldest first; ids are unique and increasing.
+    public var runs: [SessionRun]
+    public var tree: BranchTree?
+
+    public init(prompt: String = "", parameters: GenerateParameters = GenerateParameters(), sets: [ParameterSet] = [],
+                backend: BackendIdentity? = nil, runs: [SessionRun] = [], tree: BranchTree? = nil,
+                createdAt: Timestamp = .now, updatedAt: Timestamp? = nil) {
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+        self.prompt = prompt
+        self.parameters = parameters
+        self.sets = sets
+        self.backend = backend
+        self.runs = runs
+        self.tree = tree
+    }
+
+    /// The id the next recorded run gets.
+    public var nextRunID: Int { (runs.map(\.id).max() ?? 0) + 1 }
+
+    /// Adds a run to the history (giving it the next id) and returns its id; `updatedAt` moves to `now`.
+    @discardableResult
+    public mutating func record(_ run: SessionRun, now: Timestamp = .now) -> Int {
+        var run = run
+        run.id = nextRunID
+        runs.append(run)
+        updatedAt = now
+        return run.id
+    }
+
+    public func run(_ id: Int) -> SessionRun? { runs.first { $0.id == id } }
+
+    enum CodingKeys: String, CodingKey {
+        case format, version
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case prompt, parameters, sets, backend, runs, tree
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        createdAt = try c.decode(Timestamp.self, forKey: .createdAt)
+        updatedAt = try c.decode(Timestamp.self, forKey: .updatedAt)
+        prompt = try c.decode(String.self, forKey: .prompt)
+        parameters = try c.decodeIfPresent(GenerateParameters.self, forKey: .parameters) ?? GenerateParameters()
+        sets = try c.decodeIfPresent([ParameterSet].self, forKey: .sets) ?? []
+        backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
+        runs = try c.decodeIfPresent([SessionRun].self, forKey: .runs) ?? []
+        tree = try c.decodeIfPresent(BranchTree.self, forKey: .tree)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.formatName, forKey: .format)
+        try c.encode(Self.currentVersion, forKey: .version)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(prompt, forKey: .prompt)
+        try c.encode(parameters, forKey: .parameters)
+        try c.encode(sets, forKey: .sets)
+        try c.encode(backend, forKey: .backend)
+        try c.encode(runs, forKey: .runs)
+        try c.encode(tree, forKey: .tree)
+    }
+}
+
+/// One run in a session's history: what was sent, where, and everything that came back.
+public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
+    public var id: Int
+    /// The parameter set's name in compare mode ("A"...), nil for a plain run.
+    public var setName: String?
+    public var backend: BackendIdentity
+    /// The request as sent (inputs and parameters, seed included); re-running sends it again.
+    public var request: GenerateRequest
+    /// The answer: tokens with logprobs and top tokens, prefill, finish reason, seed. For a run that failed
+    /// midway, the tokens received before the failure.
+    public var response: GenerateResponse?
+    public var error: ErrorResponse?
+    public var stats: RunStatistics?
+    public var startedAt: Timestamp
+
+    public init(id: Int = 0, setName: String? = nil, backend: BackendIdentity, request: GenerateRequest,
+                response: GenerateResponse? = nil, error: ErrorResponse? = nil, stats: RunStatistics? = nil,
+                startedAt: Timestamp = .now) {
+        self.id = id
+        self.setName = setName
+        self.backend = backend
+        self.request = request
+        self.response = response
+        self.error = error
+        self.stats = stats
+        self.startedAt = startedAt
+    }
+
+    public var tokens: [Token] { response?.details?.tokens ?? [] }
+    public var topTokens: [[Token]] { response?.details?.topTokens ?? [] }
+    public var prefill: [PrefillToken] { response?.details?.prefill ?? [] }
+    public var finishReason: FinishReason? { response?.details?.finishReason }
+    /// The seed the server reports, else the one the request set.
+    public var seed: UInt64? { response?.details?.seed ?? request.parameters?.seed }
+
+    /// The request that runs this again. The seed is pinned to the one used, so a sampled run repeats.
+    public var rerunRequest: GenerateRequest {
+        var again = request
+        if let seed, again.parameters?.seed == nil {
+            var parameters = again.parameters ?? GenerateParameters()
+            parameters.seed = seed
+            again.parameters = parameters
+        }
+        return again
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case setName = "set"
+        case backend, request, response, error, stats
+        case startedAt = "started_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(setName, forKey: .setName)
+        try c.encode(backend, forKey: .backend)
+        try c.encode(request, forKey: .request)
+        try c.encode(response, forKey: .response)
+        try c.encode(error, forKey: .error)
+        try c.encode(stats, forKey: .stats)
+        try c.encode(startedAt, forKey: .startedAt)
+    }
+}
+
+extension GenerateResponse {
+    /// The `/generate`-shaped answer equivalent to a finished stream: its tokens and top tokens, and the final
+    /// event's text, finish reason and seed. nil when the stream has no final event. (Streams carry no prefill.)
+    public init?(streamEvents events: [StreamResponse]) {
+        guard let last = events.last, let text = last.generatedText else { return nil }
+        let tokens = events.map(\.token)
+        let top = events.map { $0.topTokens ?? [] }
+        let details = Details(
+            finishReason: last.details?.finishReason ?? .length,
+            generatedTokens: last.details?.generatedTokens ?? UInt32(tokens.count),
+            seed: last.details?.seed, prefill: [], tokens: tokens,
+            topTokens: top.allSatisfy(\.isEmpty) ? nil : top)
+        self.init(generatedText: text, details: details)
+    }
+}
