@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tgplay", targets: ["tgplay"]),
         .library(name: "GenerationCore", targets: ["GenerationCore"]),
         .library(name: "LocalEngine", targets: ["LocalEngine"]),
+        .library(name: "Playground", targets: ["Playground"]),
     ],
     targets: [
         .systemLibrary(
@@ -35,14 +36,24 @@ let package = Package(
             dependencies: ["GenerationCore", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
+        // The TUI: pure update/view over cell buffers, plus the ncurses runtime that blits them.
+        .target(
+            name: "Playground",
+            dependencies: ["GenerationCore", "CNCurses"]
+        ),
         .executableTarget(
             name: "tgplay",
-            dependencies: ["GenerationCore", "LocalEngine"]
+            dependencies: ["GenerationCore", "LocalEngine", "Playground"]
         ),
         .testTarget(
             name: "GenerationCoreTests",
             dependencies: ["GenerationCore", "tgplay"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PlaygroundTests",
+            dependencies: ["Playground", "GenerationCore"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "LocalEngineTests",
