@@ -14,7 +14,8 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     drawBox(&buffer, rect, title: "Parameters", focused: focused)
     let area = rect.inner
     guard area.width > 4, area.height > 2 else { return }
-    let problem = state.validationProblem
+    // Only problems about a parameter belong here; an empty prompt is reported when a run is attempted.
+    let problem = state.validationProblem.flatMap { ParameterField.field(for: $0.message) == nil ? nil : $0 }
     let problemField = problem.flatMap { ParameterField.field(for: $0.message) }
     let message: (String, Role)? = state.sidebar.inputProblem.map { ($0, Role.sidebarError) }
         ?? problem.map { ($0.message, Role.sidebarError) }
