@@ -7,7 +7,7 @@ public struct Layout: Equatable, Sendable {
     public var status: Rect
 
     public init(width: Int, height: Int) {
-        let sidebarWidth = min(40, max(30, width / 3))
+        let sidebarWidth = min(42, max(34, width / 3))
         let mainWidth = width - sidebarWidth
         let body = height - 1
         let promptHeight = max(5, min(body / 3 + 1, 14))

@@ -148,3 +148,8 @@ public struct Rect: Equatable, Sendable {
     /// The rectangle shrunk by one cell on every side (inside a border).
     public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
 }
+
+extension CellBuffer: CustomStringConvertible {
+    /// Short, so a failed test expectation does not print every cell.
+    public var description: String { "CellBuffer(\(width)x\(height))" }
+}

@@ -22,7 +22,8 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     let fieldRows = max(1, area.height - (message == nil ? 1 : sidebarMessageRows + 1))
     let scroll = sidebarScroll(state, visibleRows: fieldRows)
     let fields = ParameterField.allCases
-    let labelWidth = min(22, fields.map { $0.label.count }.max() ?? 10)
+    // Labels give way to values on narrow sidebars (truncated with an ellipsis).
+    let labelWidth = min(fields.map { $0.label.count }.max() ?? 10, max(6, area.width - 12))
     for r in 0..<fieldRows {
         let i = scroll + r
         guard i < fields.count else { break }
@@ -31,8 +32,9 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         let selected = field == state.sidebar.selected
         let invalid = field == problemField
         var x = buffer.put(invalid ? "!" : " ", x: area.x, y: y, role: invalid ? .sidebarError : .sidebarLabel)
-        x = buffer.put(field.label, x: x, y: y, role: invalid ? .sidebarError : .sidebarLabel, limit: area.maxX)
-        x = max(x + 1, area.x + 1 + labelWidth + 1)
+        let label = field.label.count > labelWidth ? field.label.prefix(labelWidth - 1) + "…" : field.label
+        buffer.put(label, x: x, y: y, role: invalid ? .sidebarError : .sidebarLabel, limit: area.maxX)
+        x = area.x + 1 + labelWidth + 1
         if selected, let edit = state.sidebar.editText {
             // Show the end of long text being typed, with a cursor block.
             let room = max(1, area.maxX - x - 1)
