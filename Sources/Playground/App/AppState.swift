@@ -110,10 +110,10 @@ public struct AppState: Sendable {
         self.limits = limits
     }
 
-    /// TGI's message for the current parameters and prompt, as the server would word it.
+    /// TGI's message for the current parameters, as the server would word it. A stand-in prompt keeps this
+    /// O(1) for a 1 MB prompt; an empty prompt is reported when a run is attempted.
     public var validationProblem: GenerationError? {
-        // A stand-in prompt keeps this O(1) for a 1 MB prompt; only emptiness matters to the rules checked here.
-        Validation.check(settings.request(prompt: editor.isEmpty ? "" : "x"), streaming: true, limits: limits)
+        Validation.check(settings.request(prompt: "x"), streaming: true, limits: limits)
     }
 
     /// The minimum screen the layout works at; below it a notice is shown.
