@@ -4,13 +4,15 @@ enum Help {
     tgplay \(versionString): a terminal playground for the Hugging Face text-generation API (TGI)
 
     USAGE
-      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (not built yet)
+      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (F1 there lists every key)
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
       tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N]
                                                            built-in engine speed: one JSON line with load_s,
                                                            prefill_tok_s, decode_tok_s, peak_rss_mb, threads
+      tgplay bench ui                                      playground rendering: frames/s and per-token cost
+                                                           on 200x60 with 20,000 tokens at 2,000 tok/s
       tgplay --help | --version
 
     BACKEND

@@ -25,7 +25,8 @@ enum PlaygroundLauncher {
             themeName: options.theme,
             environment: environment,
             executablePath: CommandLine.arguments[0].contains("/")
-                ? CommandLine.arguments[0] : (Bundle.main.executablePath ?? CommandLine.arguments[0]))
+                ? CommandLine.arguments[0] : (Bundle.main.executablePath ?? CommandLine.arguments[0]),
+            sessionPath: options.sessionPath)
         return PlaygroundApp.run(configuration)
     }
 }

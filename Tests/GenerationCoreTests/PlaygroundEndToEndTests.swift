@@ -106,6 +106,8 @@ struct PlaygroundEndToEndTests {
         tmux.start(width: 120, height: 40, environment: [
             "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
             "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            // The colour checks need colour: a NO_COLOR inherited from the test runner would turn it off.
+            "NO_COLOR": "",
         ])
         tmux.literal("\(BinaryRunner.binary.path) --endpoint \(server.url); echo TGPLAY-EXIT=$?")
         tmux.keys("Enter")

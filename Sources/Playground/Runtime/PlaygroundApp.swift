@@ -17,11 +17,14 @@ public struct PlaygroundConfiguration: Sendable {
     public var themeName: String?
     public var environment: [String: String]
     public var executablePath: String
+    /// `--session FILE`: keep the session in this file instead of the XDG locations.
+    public var sessionPath: String?
 
     public init(makeBackend: @escaping @Sendable (Bool, Bool) -> any TextGenerationBackend, themeName: String?,
-                environment: [String: String], executablePath: String) {
+                environment: [String: String], executablePath: String, sessionPath: String? = nil) {
         self.makeBackend = makeBackend
         self.themeName = themeName
+        self.sessionPath = sessionPath
         self.environment = environment
         self.executablePath = executablePath
     }
@@ -42,7 +45,8 @@ public enum PlaygroundApp {
         let paths = StatePaths(environment: configuration.environment)
         let loader = ThemeLoader.standard(environment: configuration.environment,
                                           executablePath: configuration.executablePath)
-        let (saved, loadProblem) = SavedSession.load(from: paths)
+        let sessionPath = configuration.sessionPath
+        let (saved, loadProblem) = sessionPath.map { SavedSession.load(fromFile: $0) } ?? SavedSession.load(from: paths)
         let themeName = configuration.themeName ?? saved.theme ?? Theme.builtinDefault.name
         var (theme, themeProblem) = loader.load(themeName)
 
@@ -100,7 +104,7 @@ public enum PlaygroundApp {
                     screen.setTheme(t)
                     _ = update(&state, .themeChanged(name: problem == nil ? name : t.name, problem: problem))
                 case .save:
-                    save(state, paths: paths)
+                    save(state, paths: paths, sessionPath: sessionPath)
                     state.dirty = false
                     lastSave = monotonicSeconds()
                 case .quit:
@@ -178,9 +182,9 @@ public enum PlaygroundApp {
         }
     }
 
-    static func save(_ state: AppState, paths: StatePaths) {
+    static func save(_ state: AppState, paths: StatePaths, sessionPath: String?) {
         let session = SavedSession(settings: state.settings, theme: state.themeName, prompt: state.editor.text)
-        try? session.save(to: paths)
+        if let sessionPath { try? session.save(toFile: sessionPath) } else { try? session.save(to: paths) }
     }
 
     /// SIGINT/SIGTERM/SIGHUP/SIGQUIT restore the terminal and exit; SIGWINCH sets a flag for the loop.
