@@ -46,7 +46,12 @@ struct PlaygroundEndToEndTests {
             run(["capture-pane", "-t", target, "-p"] + (colours ? ["-e"] : []))
         }
         func alternateScreen() -> String { run(["display-message", "-t", target, "-p", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) }
-        func stop() { run(["kill-server"]) }
+        /// Stops the private server and removes its socket file (tmux does not always do it on kill-server).
+        func stop() {
+            run(["kill-server"])
+            let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+            unlink("\(dir)/tmux-\(getuid())/\(socket)")
+        }
 
         /// Polls the pane until `condition` holds; false after the deadline.
         func waitFor(_ what: String, timeout: Double = 30, _ condition: (String) -> Bool) -> Bool {
