@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tgplay", targets: ["tgplay"]),
         .library(name: "GenerationCore", targets: ["GenerationCore"]),
         .library(name: "LocalEngine", targets: ["LocalEngine"]),
+        .library(name: "Playground", targets: ["Playground"]),
     ],
     targets: [
         .systemLibrary(
@@ -16,8 +17,9 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            // No pkgConfig: ncursesw.pc adds -D_XOPEN_SOURCE=600, which SwiftPM rejects with a warning; the
+            // headers are on the default path and the module map links ncursesw and tinfo itself.
             name: "CNCurses",
-            pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
         .target(
@@ -35,14 +37,24 @@ let package = Package(
             dependencies: ["GenerationCore", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
+        // The TUI: pure update/view over cell buffers, plus the ncurses runtime that blits them.
+        .target(
+            name: "Playground",
+            dependencies: ["GenerationCore", "CNCurses"]
+        ),
         .executableTarget(
             name: "tgplay",
-            dependencies: ["GenerationCore", "LocalEngine"]
+            dependencies: ["GenerationCore", "LocalEngine", "Playground"]
         ),
         .testTarget(
             name: "GenerationCoreTests",
             dependencies: ["GenerationCore", "tgplay"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PlaygroundTests",
+            dependencies: ["Playground", "GenerationCore"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "LocalEngineTests",

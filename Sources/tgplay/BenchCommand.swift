@@ -1,19 +1,22 @@
 import Foundation
 import GenerationCore
 import LocalEngine
+import Playground
 
 /// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]`:
 /// one JSON line. `--grammar json` also decodes under a JSON-schema grammar and reports both speeds.
+/// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
         var rest = options.rest
         guard let what = rest.first else {
-            Output.message("bench needs a target: `tgplay bench engine`")
+            Output.message("bench needs a target: `tgplay bench engine` or `tgplay bench ui`")
             return 2
         }
         rest.removeFirst()
+        if what == "ui" { return runUI(rest) }
         guard what == "engine" else {
-            Output.message("unknown benchmark \"\(what)\" (available: engine)")
+            Output.message("unknown benchmark \"\(what)\" (available: engine, ui)")
             return 2
         }
         var promptTokens = 512, generateTokens = 128
@@ -53,5 +56,17 @@ enum BenchCommand {
         } catch {
             return Output.fail(GenerationError(errorType: "model_error", message: "\(error)"))
         }
+    }
+
+    static func runUI(_ rest: [String]) -> Int32 {
+        var tokens = 20_000
+        if rest.count == 2, rest[0] == "--tokens", let n = Int(rest[1]), n >= 4_000 {
+            tokens = n
+        } else if !rest.isEmpty {
+            Output.message("bench ui takes only --tokens N (N >= 4000)")
+            return 2
+        }
+        Output.line(UIBenchmark.run(transcriptTokens: tokens))
+        return 0
     }
 }

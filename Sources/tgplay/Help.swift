@@ -4,7 +4,7 @@ enum Help {
     tgplay \(versionString): a terminal playground for the Hugging Face text-generation API (TGI)
 
     USAGE
-      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (not built yet)
+      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (F1 there lists every key)
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
@@ -19,6 +19,8 @@ enum Help {
                                                            --grammar json adds a JSON-schema constrained run
       tgplay watermark-detect [--model PATH] [--input FILE]
                                                            z-score of the built-in engine's watermark in text
+      tgplay bench ui                                      playground rendering: frames/s and per-token cost
+                                                           on 200x60 with 20,000 tokens at 2,000 tok/s
       tgplay --help | --version
 
     BACKEND

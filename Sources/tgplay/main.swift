@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import Playground
 
 // A closed pipe (`tgplay generate | head -1`) must end the process quietly, not kill it with SIGPIPE mid-write.
 signal(SIGPIPE, SIG_IGN)
@@ -27,9 +28,7 @@ case .watermarkDetect:
 case .compare:
     exit(await CompareCommand.run(options, environment: environment))
 case .playground:
-    FileHandle.standardError.write(Data("tgplay: the interactive playground is not built yet; see `tgplay --help` for generate, tokenize and info\n".utf8))
-    print(Help.text)
-    exit(0)
+    exit(PlaygroundLauncher.run(options, environment: environment))
 case .generate, .tokenize, .info:
     let backend: any TextGenerationBackend
     do {

@@ -1,0 +1,123 @@
+import Foundation
+import GenerationCore
+
+/// Which pane takes the keys.
+public enum Focus: Int, CaseIterable, Sendable {
+    case prompt, sidebar, output
+
+    var next: Focus { Focus(rawValue: (rawValue + 1) % 3) ?? .prompt }
+    var previous: Focus { Focus(rawValue: (rawValue + 2) % 3) ?? .prompt }
+}
+
+/// Where a run stands; the status bar shows it.
+public enum RunPhase: Equatable, Sendable {
+    case idle
+    /// Request sent, no token yet.
+    case waiting
+    /// A 503 "model loading" or a 429: retry at `until`.
+    case waitingForModel(until: Double, attempt: Int, reason: String)
+    case streaming
+    case finished
+    case cancelled
+    case failed
+
+    public var label: String {
+        switch self {
+        case .idle: return "idle"
+        case .waiting: return "waiting"
+        case .waitingForModel: return "waiting for model"
+        case .streaming: return "streaming"
+        case .finished: return "done"
+        case .cancelled: return "cancelled"
+        case .failed: return "error"
+        }
+    }
+
+    public var isActive: Bool {
+        switch self {
+        case .waiting, .streaming, .waitingForModel: return true
+        default: return false
+        }
+    }
+}
+
+/// Numbers about the current run, shown in the status bar.
+public struct RunStats: Equatable, Sendable {
+    public var startedAt: Double?
+    public var firstTokenAt: Double?
+    public var lastTokenAt: Double?
+    public var tokens = 0
+    public var finishReason: String?
+    public var seed: UInt64?
+
+    public var timeToFirstToken: Double? {
+        guard let s = startedAt, let f = firstTokenAt else { return nil }
+        return f - s
+    }
+
+    /// Tokens per second after the first token (TTFT is prefill, not decoding speed).
+    public var tokensPerSecond: Double? {
+        guard let f = firstTokenAt, let l = lastTokenAt, tokens > 1, l > f else { return nil }
+        return Double(tokens - 1) / (l - f)
+    }
+}
+
+/// The sidebar: which field is selected, and the text being typed into it.
+public struct SidebarState: Sendable {
+    public var selected: ParameterField = .maxNewTokens
+    /// Non-nil while a field is being edited.
+    public var editText: String?
+    /// Why the last typed value was refused (not a validation message: those are computed live).
+    public var inputProblem: String?
+    public var scroll = 0
+}
+
+/// The whole model of the playground. `update` changes it; `view` draws it.
+public struct AppState: Sendable {
+    public var width = 80
+    public var height = 24
+    public var focus: Focus = .prompt
+    public var editor = TextEditor()
+    public var settings = ParameterSettings.defaults
+    public var sidebar = SidebarState()
+    public var transcript = Transcript()
+    public var phase: RunPhase = .idle
+    public var stats = RunStats()
+    /// The run whose events are accepted; events of older runs are ignored.
+    public var runID = 0
+    /// How many tokens the current run has delivered (to merge `receivedTokens` of a failure without duplicates).
+    var runTokenCount = 0
+    public var error: GenerationError?
+    public var tokenCursor: Int?
+    /// First visible output row; nil follows the end of the stream.
+    public var outputScroll: Int?
+    public var popupOpen = false
+    public var helpOpen = false
+    public var backendName: String
+    public var modelName: String?
+    public var limits: ValidationLimits
+    public var themeName = Theme.builtinDefault.name
+    public var themes: [String] = [Theme.builtinDefault.name]
+    public var notice: String?
+    public var now: Double = 0
+    /// The last run's request (for retries).
+    var lastRequest: Effect?
+    /// Whether something the person would want kept changed since the last save.
+    public var dirty = false
+
+    public init(backendName: String, limits: ValidationLimits = .tgiDefaults) {
+        self.backendName = backendName
+        self.limits = limits
+    }
+
+    /// TGI's message for the current parameters, as the server would word it. A stand-in prompt keeps this
+    /// O(1) for a 1 MB prompt; an empty prompt is reported when a run is attempted.
+    public var validationProblem: GenerationError? {
+        Validation.check(settings.request(prompt: "x"), streaming: true, limits: limits)
+    }
+
+    /// The minimum screen the layout works at; below it a notice is shown.
+    public static let minimumWidth = 60
+    public static let minimumHeight = 16
+    public var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+}

@@ -1,0 +1,31 @@
+import GenerationCore
+
+/// Everything that can happen to the playground. Times are passed in (seconds on a monotonic clock) so
+/// `update` stays pure and tests control the clock.
+public enum Message: Sendable {
+    case key(Key)
+    /// A bracketed paste, delivered whole.
+    case paste(String)
+    case mouse(MouseEvent)
+    case resize(width: Int, height: Int)
+    /// The clock moved (drives countdowns and retries).
+    case tick(now: Double)
+    /// A stream event of run `run`.
+    case runEvent(run: Int, GenerationEvent, now: Double)
+    /// Run `run` failed (cancellation included).
+    case runFailed(run: Int, GenerationError, now: Double)
+    /// The backend's `/info` answer (model name, limits).
+    case backendInfo(model: String, limits: ValidationLimits)
+    case themeChanged(name: String, problem: String?)
+    case notice(String)
+}
+
+/// What `update` asks the runtime to do: the only way the model causes I/O.
+public enum Effect: Equatable, Sendable {
+    case startRun(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool)
+    case cancelRun(id: Int)
+    case switchTheme(name: String)
+    /// Persist prompt, parameters and theme.
+    case save
+    case quit
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// XDG locations: settings (parameters, theme) under the config dir, the prompt under the state dir.
+public struct StatePaths: Sendable {
+    public var configDirectory: String
+    public var stateDirectory: String
+
+    public init(environment: [String: String]) {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        func dir(_ key: String, _ fallback: String) -> String {
+            if let v = environment[key], v.hasPrefix("/") { return v + "/tgplay" }
+            return home + fallback + "/tgplay"
+        }
+        configDirectory = dir("XDG_CONFIG_HOME", "/.config")
+        stateDirectory = dir("XDG_STATE_HOME", "/.local/state")
+    }
+
+    public var settingsFile: String { configDirectory + "/playground.json" }
+    public var promptFile: String { stateDirectory + "/prompt.txt" }
+}
+
+/// What survives a restart.
+public struct SavedSession: Codable, Equatable, Sendable {
+    public var settings: ParameterSettings
+    public var theme: String?
+    public var prompt: String
+
+    public init(settings: ParameterSettings, theme: String?, prompt: String) {
+        self.settings = settings
+        self.theme = theme
+        self.prompt = prompt
+    }
+
+    private struct SettingsFile: Codable {
+        var settings: ParameterSettings
+        var theme: String?
+    }
+
+    /// Writes both files atomically (temporary file + rename), so a crash mid-write never leaves half a file.
+    public func save(to paths: StatePaths) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: paths.configDirectory, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(SettingsFile(settings: settings, theme: theme))
+        try data.write(to: URL(fileURLWithPath: paths.settingsFile), options: .atomic)
+        try Data(prompt.utf8).write(to: URL(fileURLWithPath: paths.promptFile), options: .atomic)
+    }
+
+    /// The saved session; missing files give defaults, an unreadable settings file gives defaults and a message.
+    public static func load(from paths: StatePaths) -> (SavedSession, problem: String?) {
+        var session = SavedSession(settings: .defaults, theme: nil, prompt: "")
+        var problem: String?
+        if let data = FileManager.default.contents(atPath: paths.settingsFile) {
+            do {
+                let file = try JSONDecoder().decode(SettingsFile.self, from: data)
+                session.settings = file.settings
+                session.theme = file.theme
+            } catch {
+                problem = "could not read \(paths.settingsFile); using default parameters"
+            }
+        }
+        if let data = FileManager.default.contents(atPath: paths.promptFile) {
+            session.prompt = String(decoding: data, as: UTF8.self)
+        }
+        return (session, problem)
+    }
+
+    /// `--session FILE`: the whole session (parameters, theme, prompt) in one JSON file, written atomically.
+    public func save(toFile path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The session in `path`; a missing file is a fresh session, an unreadable one a fresh session and a message.
+    public static func load(fromFile path: String) -> (SavedSession, problem: String?) {
+        let fresh = SavedSession(settings: .defaults, theme: nil, prompt: "")
+        guard let data = FileManager.default.contents(atPath: path) else { return (fresh, nil) }
+        do {
+            return (try JSONDecoder().decode(SavedSession.self, from: data), nil)
+        } catch {
+            return (fresh, "could not read the session \(path); starting a fresh one (it is overwritten on save)")
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GenerationCore
+
+/// The playground's one state transition: no I/O, no clock, no terminal. What must happen outside comes
+/// back as `Effect`s for the runtime to perform.
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    switch message {
+    case .resize(let w, let h):
+        state.width = w
+        state.height = h
+        applyLayout(&state)
+        return []
+    case .tick(let now):
+        state.now = now
+        return retryIfDue(&state)
+    case .key(let key):
+        return handleKey(&state, key)
+    case .paste(let text):
+        if state.focus == .sidebar, state.sidebar.editText != nil {
+            state.sidebar.editText? += text.replacingOccurrences(of: "\n", with: "\\n")
+        } else {
+            state.focus = .prompt
+            state.editor.insert(text)
+            state.dirty = true
+        }
+        return []
+    case .mouse(let event):
+        return handleMouse(&state, event)
+    case .runEvent(let run, let event, let now):
+        guard run == state.runID else { return [] }
+        state.now = now
+        receive(&state, event)
+        return []
+    case .runFailed(let run, let error, let now):
+        guard run == state.runID else { return [] }
+        state.now = now
+        return fail(&state, error)
+    case .backendInfo(let model, let limits):
+        state.modelName = model
+        state.limits = limits
+        return []
+    case .themeChanged(let name, let problem):
+        state.themeName = name
+        state.notice = problem
+        return []
+    case .notice(let text):
+        state.notice = text
+        return []
+    }
+}
+
+/// Gives the editor and transcript the geometry of the current layout.
+func applyLayout(_ state: inout AppState) {
+    let layout = Layout(width: state.width, height: state.height)
+    state.editor.wrapWidth = max(1, layout.promptText.width)
+    state.editor.pageHeight = max(1, layout.promptText.height)
+    state.editor.ensureCursorVisible()
+    state.transcript.relayout(width: max(1, layout.outputText.width))
+}
+
+func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    state.notice = nil
+    // Keys that work everywhere.
+    switch key {
+    case .ctrl("q"), .ctrl("c"):
+        var effects: [Effect] = []
+        if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
+        return effects + [.save, .quit]
+    case .ctrl("r"), .function(5):
+        return startRun(&state)
+    case .function(1):
+        state.helpOpen.toggle()
+        return []
+    case .function(2):
+        let names = state.themes
+        let i = names.firstIndex(of: state.themeName) ?? -1
+        let next = names.isEmpty ? Theme.builtinDefault.name : names[(i + 1) % names.count]
+        state.dirty = true
+        return [.switchTheme(name: next)]
+    case .ctrl("s"):
+        return [.save]
+    default:
+        break
+    }
+    if state.helpOpen {
+        if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.helpOpen = false }
+        return []
+    }
+    if state.popupOpen {
+        switch key {
+        case .escape, .enter: state.popupOpen = false
+        case .left, .right: moveTokenCursor(&state, key == .left ? -1 : 1)
+        default: break
+        }
+        return []
+    }
+    if key == .escape {
+        if state.sidebar.editText != nil {
+            state.sidebar.editText = nil
+            return []
+        }
+        if state.phase.isActive { return cancel(&state) }
+        return []
+    }
+    if key == .tab || key == .backTab {
+        if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+        state.focus = key == .tab ? state.focus.next : state.focus.previous
+        if state.focus == .output && state.tokenCursor == nil && !state.transcript.isEmpty {
+            state.tokenCursor = state.transcript.count - 1
+        }
+        return []
+    }
+    switch state.focus {
+    case .prompt: return editorKey(&state, key)
+    case .sidebar: return sidebarKey(&state, key)
+    case .output: return outputKey(&state, key)
+    }
+}
+
+// MARK: - Runs
+
+func startRun(_ state: inout AppState) -> [Effect] {
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    var effects: [Effect] = []
+    if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
+    let request = state.settings.request(prompt: state.editor.text)
+    if let problem = Validation.check(request, streaming: true, limits: state.limits) {
+        state.error = problem
+        state.phase = .failed
+        return effects
+    }
+    state.runID += 1
+    state.transcript.removeAll()
+    state.tokenCursor = nil
+    state.outputScroll = nil
+    state.popupOpen = false
+    state.error = nil
+    state.stats = RunStats(startedAt: state.now)
+    state.runTokenCount = 0
+    state.phase = .waiting
+    let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
+                              waitForModel: state.settings.waitForModel)
+    state.lastRequest = run
+    return effects + [run, .save]
+}
+
+func cancel(_ state: inout AppState) -> [Effect] {
+    let id = state.runID
+    state.phase = .cancelled
+    // Events still in flight for this run are ignored from now on.
+    state.runID += 1
+    return [.cancelRun(id: id)]
+}
+
+func receive(_ state: inout AppState, _ event: GenerationEvent) {
+    let response = event.response
+    if state.stats.firstTokenAt == nil { state.stats.firstTokenAt = state.now }
+    state.stats.lastTokenAt = state.now
+    state.phase = .streaming
+    state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
+    state.runTokenCount += 1
+    state.stats.tokens = state.transcript.count
+    if case .finished(let final) = event {
+        state.phase = .finished
+        if let details = final.details {
+            state.stats.finishReason = details.finishReason.rawValue
+            state.stats.seed = details.seed
+        }
+    }
+}
+
+/// Keeps the prompt and partial output; a loading model (503 with `estimated_time`) or a rate limit (429)
+/// is retried automatically after a countdown.
+func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
+    if error.receivedTokens.count > state.runTokenCount {
+        for token in error.receivedTokens[state.runTokenCount...] {
+            state.transcript.append(OutputToken(token: token))
+        }
+        state.runTokenCount = error.receivedTokens.count
+        state.stats.tokens = state.transcript.count
+    }
+    if error.errorType == GenerationError.ErrorType.cancelled {
+        state.phase = .cancelled
+        return []
+    }
+    state.error = error
+    let attempt: Int
+    if case .waitingForModel(_, let a, _) = state.phase { attempt = a + 1 } else { attempt = 1 }
+    let retryable = state.runTokenCount == 0 && attempt <= 6
+        && ((error.statusCode == 503 && !state.settings.waitForModel) || error.statusCode == 429)
+    if retryable {
+        let wait: Double
+        if error.statusCode == 429 {
+            wait = error.retryAfter ?? min(30, pow(2, Double(attempt)))
+        } else {
+            wait = max(1, error.estimatedTime ?? error.retryAfter ?? pow(2, Double(attempt)))
+        }
+        let reason = error.statusCode == 429 ? "rate limited" : "model loading"
+        state.phase = .waitingForModel(until: state.now + wait, attempt: attempt, reason: reason)
+    } else {
+        state.phase = .failed
+    }
+    return []
+}
+
+func retryIfDue(_ state: inout AppState) -> [Effect] {
+    guard case .waitingForModel(let until, let attempt, let reason) = state.phase, state.now >= until,
+          case .startRun(_, let request, let useCache, let wait)? = state.lastRequest else { return [] }
+    state.runID += 1
+    state.runTokenCount = 0
+    state.stats = RunStats(startedAt: state.now)
+    // Stay in the waiting phase (keeping the attempt count) until a token or another error arrives.
+    state.phase = .waitingForModel(until: .infinity, attempt: attempt, reason: reason)
+    return [.startRun(id: state.runID, request: request, useCache: useCache, waitForModel: wait)]
+}

@@ -1,0 +1,198 @@
+/// Key handling per focused pane.
+
+func editorKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    var e = state.editor
+    var edited = true
+    switch key {
+    case .character(let c): e.insert(String(c))
+    case .enter: e.newline()
+    case .backspace, .ctrl("h"): e.backspace()
+    case .delete, .ctrl("d"): e.deleteForward()
+    case .left, .ctrl("b"): e.moveLeft(); edited = false
+    case .right, .ctrl("f"): e.moveRight(); edited = false
+    case .up, .ctrl("p"): e.moveVertically(-1); edited = false
+    case .down, .ctrl("n"): e.moveVertically(1); edited = false
+    case .home, .ctrl("a"): e.moveHome(); edited = false
+    case .end, .ctrl("e"): e.moveEnd(); edited = false
+    case .ctrlHome: e.moveDocumentStart(); edited = false
+    case .ctrlEnd: e.moveDocumentEnd(); edited = false
+    case .ctrlLeft, .alt("b"): e.moveWordLeft(); edited = false
+    case .ctrlRight, .alt("f"): e.moveWordRight(); edited = false
+    case .pageUp: e.pageUp(); edited = false
+    case .pageDown: e.pageDown(); edited = false
+    case .ctrl("k"): e.killToEnd()
+    case .ctrl("u"): e.killToStart()
+    case .ctrl("w"), .alt("\u{7F}"): e.deleteWordBackward()
+    case .ctrl("z"), .ctrl("_"): e.undo()
+    case .ctrl("y"): e.redo()
+    default: edited = false
+    }
+    state.editor = e
+    if edited { state.dirty = true }
+    return []
+}
+
+func commitSidebarEdit(_ state: inout AppState) {
+    guard let text = state.sidebar.editText else { return }
+    state.sidebar.inputProblem = state.sidebar.selected.set(text, in: &state.settings)
+    state.sidebar.editText = nil
+    state.dirty = true
+}
+
+func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    let fields = ParameterField.allCases
+    let field = state.sidebar.selected
+    if var text = state.sidebar.editText {
+        switch key {
+        case .enter: commitSidebarEdit(&state); return []
+        case .backspace: if !text.isEmpty { text.removeLast() }
+        case .ctrl("u"): text = ""
+        case .character(let c): text.append(c)
+        case .up, .down:
+            commitSidebarEdit(&state)
+            return sidebarKey(&state, key)
+        default: break
+        }
+        state.sidebar.editText = text
+        return []
+    }
+    let index = fields.firstIndex(of: field) ?? 0
+    switch key {
+    case .up, .ctrl("p"): state.sidebar.selected = fields[max(0, index - 1)]
+    case .down, .ctrl("n"): state.sidebar.selected = fields[min(fields.count - 1, index + 1)]
+    case .home, .pageUp: state.sidebar.selected = fields[0]
+    case .end, .pageDown: state.sidebar.selected = fields[fields.count - 1]
+    case .left, .right:
+        field.stepped(key == .left ? -1 : 1, in: &state.settings)
+        state.sidebar.inputProblem = nil
+        state.dirty = true
+    case .enter, .character(" "):
+        switch field.kind {
+        case .boolean, .choice:
+            field.stepped(1, in: &state.settings)
+            state.dirty = true
+        default:
+            state.sidebar.editText = field.editText(in: state.settings)
+        }
+    case .character("d"), .delete, .backspace:
+        field.reset(in: &state.settings)
+        state.sidebar.inputProblem = nil
+        state.dirty = true
+    case .character("D"):
+        state.settings = .defaults
+        state.sidebar.inputProblem = nil
+        state.dirty = true
+        state.notice = "all parameters reset to defaults"
+    case .character("?"):
+        state.helpOpen = true
+    case .character(let c) where field.kind != .boolean && field.kind != .choice:
+        // Typing starts an edit that replaces the value.
+        state.sidebar.editText = String(c)
+    default:
+        break
+    }
+    return []
+}
+
+func moveTokenCursor(_ state: inout AppState, _ delta: Int) {
+    let count = state.transcript.count
+    guard count > 0 else { return }
+    let current = state.tokenCursor ?? count
+    state.tokenCursor = min(count - 1, max(0, current + delta))
+    scrollToCursor(&state)
+}
+
+/// Keeps the selected token's row on screen (stops following the stream when the cursor is above it).
+func scrollToCursor(_ state: inout AppState) {
+    guard let cursor = state.tokenCursor, cursor < state.transcript.tokenRow.count else { return }
+    let row = Int(state.transcript.tokenRow[cursor])
+    let height = max(1, Layout(width: state.width, height: state.height).outputText.height)
+    let top = firstVisibleRow(state, height: height)
+    if row < top {
+        state.outputScroll = row
+    } else if row >= top + height {
+        state.outputScroll = row - height + 1
+    }
+    if let s = state.outputScroll, s + height >= state.transcript.rows.count { state.outputScroll = nil }
+}
+
+/// The first output row on screen: pinned by scrolling, else following the end.
+public func firstVisibleRow(_ state: AppState, height: Int) -> Int {
+    let rows = state.transcript.rows.count
+    if let s = state.outputScroll { return max(0, min(s, rows - 1)) }
+    return max(0, rows - height)
+}
+
+func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    let height = max(1, Layout(width: state.width, height: state.height).outputText.height)
+    switch key {
+    case .left, .character("h"): moveTokenCursor(&state, -1)
+    case .right, .character("l"): moveTokenCursor(&state, 1)
+    case .home: state.tokenCursor = state.transcript.isEmpty ? nil : 0; scrollToCursor(&state)
+    case .end: moveTokenCursor(&state, state.transcript.count)
+    case .up, .down, .character("k"), .character("j"):
+        guard let cursor = state.tokenCursor, cursor < state.transcript.tokenRow.count else {
+            moveTokenCursor(&state, 0)
+            return []
+        }
+        let row = Int(state.transcript.tokenRow[cursor]) + ((key == .up || key == .character("k")) ? -1 : 1)
+        if row >= 0 && row < state.transcript.rows.count {
+            state.tokenCursor = Int(state.transcript.rows[row].token)
+            scrollToCursor(&state)
+        }
+    case .pageUp:
+        let top = firstVisibleRow(state, height: height)
+        state.outputScroll = max(0, top - height)
+    case .pageDown:
+        let top = firstVisibleRow(state, height: height)
+        let next = top + height
+        state.outputScroll = next + height >= state.transcript.rows.count ? nil : next
+    case .enter:
+        if state.tokenCursor == nil { moveTokenCursor(&state, 0) }
+        if state.tokenCursor != nil { state.popupOpen = true }
+    case .character("?"):
+        state.helpOpen = true
+    default:
+        break
+    }
+    return []
+}
+
+func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
+    let layout = Layout(width: state.width, height: state.height)
+    if state.popupOpen || state.helpOpen {
+        if event.button == .left {
+            state.popupOpen = false
+            state.helpOpen = false
+        }
+        return []
+    }
+    switch event.button {
+    case .wheelUp, .wheelDown:
+        if layout.output.contains(x: event.x, y: event.y) {
+            let height = max(1, layout.outputText.height)
+            let top = firstVisibleRow(state, height: height)
+            let next = top + (event.button == .wheelUp ? -3 : 3)
+            state.outputScroll = next + height >= state.transcript.rows.count ? nil : max(0, next)
+        }
+    case .left:
+        if layout.output.contains(x: event.x, y: event.y) {
+            state.focus = .output
+            let text = layout.outputText
+            let row = firstVisibleRow(state, height: max(1, text.height)) + event.y - text.y
+            if let t = state.transcript.token(atRow: row, x: event.x - text.x) {
+                state.tokenCursor = t
+            }
+        } else if layout.prompt.contains(x: event.x, y: event.y) {
+            state.focus = .prompt
+        } else if layout.sidebar.contains(x: event.x, y: event.y) {
+            state.focus = .sidebar
+            let row = event.y - layout.sidebar.inner.y + state.sidebar.scroll
+            let fields = ParameterField.allCases
+            if row >= 0 && row < fields.count { state.sidebar.selected = fields[row] }
+        }
+    default:
+        break
+    }
+    return []
+}

@@ -1,0 +1,95 @@
+import GenerationCore
+
+/// The first sidebar field on screen, keeping the selection visible (shared with mouse hit-testing).
+func sidebarScroll(_ state: AppState, visibleRows: Int) -> Int {
+    let index = ParameterField.allCases.firstIndex(of: state.sidebar.selected) ?? 0
+    return max(0, index - max(1, visibleRows) + 1)
+}
+
+/// Rows kept under the fields for the validation message.
+let sidebarMessageRows = 4
+
+func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+    let focused = state.focus == .sidebar
+    drawBox(&buffer, rect, title: "Parameters", focused: focused)
+    let area = rect.inner
+    guard area.width > 4, area.height > 2 else { return }
+    // Only problems about a parameter belong here; an empty prompt is reported when a run is attempted.
+    let problem = state.validationProblem.flatMap { ParameterField.field(for: $0.message) == nil ? nil : $0 }
+    let problemField = problem.flatMap { ParameterField.field(for: $0.message) }
+    let message: (String, Role)? = state.sidebar.inputProblem.map { ($0, Role.sidebarError) }
+        ?? problem.map { ($0.message, Role.sidebarError) }
+    let fieldRows = max(1, area.height - (message == nil ? 1 : sidebarMessageRows + 1))
+    let scroll = sidebarScroll(state, visibleRows: fieldRows)
+    let fields = ParameterField.allCases
+    // Labels give way to values on narrow sidebars (truncated with an ellipsis).
+    let labelWidth = min(fields.map { $0.label.count }.max() ?? 10, max(6, area.width - 12))
+    for r in 0..<fieldRows {
+        let i = scroll + r
+        guard i < fields.count else { break }
+        let field = fields[i]
+        let y = area.y + r
+        let selected = field == state.sidebar.selected
+        let invalid = field == problemField
+        var x = buffer.put(invalid ? "!" : " ", x: area.x, y: y, role: invalid ? .sidebarError : .sidebarLabel)
+        let label = field.label.count > labelWidth ? field.label.prefix(labelWidth - 1) + "…" : field.label
+        buffer.put(label, x: x, y: y, role: invalid ? .sidebarError : .sidebarLabel, limit: area.maxX)
+        x = area.x + 1 + labelWidth + 1
+        if selected, let edit = state.sidebar.editText {
+            // Show the end of long text being typed, with a cursor block.
+            let room = max(1, area.maxX - x - 1)
+            let shown = String(edit.suffix(room))
+            let end = buffer.put(shown, x: x, y: y, role: .sidebarEditing, limit: area.maxX)
+            buffer.put(" ", x: end, y: y, role: .editorCursor, limit: area.maxX)
+        } else if let value = field.value(in: state.settings) {
+            let isDefault = field.isDefault(in: state.settings)
+            let end = buffer.put(value, x: x, y: y, role: .sidebarValue, limit: area.maxX)
+            if isDefault { buffer.put(" *", x: end, y: y, role: .sidebarDefault, limit: area.maxX) }
+        } else {
+            buffer.put(field.serverDefault, x: x, y: y, role: .sidebarDefault, limit: area.maxX)
+        }
+        if selected && state.sidebar.editText == nil && focused {
+            buffer.paint(x: area.x, y: y, count: area.width, role: .sidebarSelected)
+        }
+    }
+    let footerY = area.maxY - 1
+    if let (text, role) = message {
+        let lines = wrap(text, width: area.width)
+        for (i, line) in lines.prefix(sidebarMessageRows).enumerated() {
+            buffer.put(line, x: area.x, y: area.y + fieldRows + i, role: role, limit: area.maxX)
+        }
+    }
+    buffer.put("* default  d reset  D all", x: area.x, y: footerY, role: .dim, limit: area.maxX)
+}
+
+/// Greedy word wrap for messages (breaks inside words longer than a line).
+func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 0 else { return [] }
+    var lines: [String] = []
+    var current = ""
+    var currentWidth = 0
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        let w = DisplayWidth.of(word)
+        if currentWidth > 0 && currentWidth + 1 + w > width {
+            lines.append(current)
+            current = ""
+            currentWidth = 0
+        }
+        if currentWidth > 0 {
+            current += " "
+            currentWidth += 1
+        }
+        for c in word {
+            let cw = DisplayWidth.of(c)
+            if currentWidth + cw > width {
+                lines.append(current)
+                current = ""
+                currentWidth = 0
+            }
+            current.append(c)
+            currentWidth += cw
+        }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
+}

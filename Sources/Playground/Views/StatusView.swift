@@ -1,0 +1,54 @@
+import Foundation
+import GenerationCore
+
+/// The status bar: backend and model, run state, timing, counts, finish reason, seed, mean logprob and
+/// perplexity; an error shows TGI's message in place of the numbers.
+func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+    buffer.fill(rect, role: .statusBar)
+    let y = rect.y
+    let phaseRole: Role
+    switch state.phase {
+    case .idle, .finished: phaseRole = .statusOK
+    case .waiting, .streaming, .waitingForModel: phaseRole = .statusBusy
+    case .cancelled: phaseRole = .statusIdle
+    case .failed: phaseRole = .statusError
+    }
+    var label = state.phase.label
+    if case .waitingForModel(let until, let attempt, let reason) = state.phase {
+        if until.isFinite {
+            let left = max(0, Int((until - state.now).rounded(.up)))
+            label = "\(reason): retry in \(left)s (#\(attempt))"
+        } else {
+            label = "\(reason): retrying (#\(attempt))"
+        }
+    }
+    var x = buffer.put(" \(label) ", x: rect.x, y: y, role: phaseRole)
+    x += 1
+    if let notice = state.notice {
+        buffer.put(notice, x: x, y: y, role: .statusBar, limit: rect.maxX)
+        return
+    }
+    if let error = state.error, state.phase == .failed || state.phase.isActive {
+        var text = error.message
+        if let code = error.statusCode { text = "\(code) \(error.errorType): " + text } else { text = "\(error.errorType): " + text }
+        buffer.put(text, x: x, y: y, role: .statusError, limit: rect.maxX)
+        return
+    }
+    var parts: [String] = []
+    let model = state.modelName.map { "\(state.backendName) · \($0)" } ?? state.backendName
+    parts.append(model)
+    let s = state.stats
+    if let ttft = s.timeToFirstToken { parts.append(String(format: "ttft %.0fms", ttft * 1000)) }
+    if let tps = s.tokensPerSecond { parts.append(String(format: "%.1f tok/s", tps)) }
+    if state.transcript.count > 0 || s.startedAt != nil { parts.append("\(state.transcript.count) tok") }
+    if let reason = s.finishReason { parts.append(reason) }
+    if let seed = s.seed { parts.append("seed \(seed)") }
+    if let mean = state.transcript.meanLogprob, let ppl = state.transcript.perplexity {
+        parts.append(String(format: "mean lp %.3f", mean))
+        parts.append(String(format: "ppl %.2f", ppl))
+    }
+    x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
+    let hint = " F1 help "
+    let hx = rect.maxX - DisplayWidth.of(hint)
+    if hx > x + 1 { buffer.put(hint, x: hx, y: y, role: .statusIdle) }
+}

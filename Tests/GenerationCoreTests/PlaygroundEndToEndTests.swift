@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+/// The real `tgplay` binary in tmux against the test HTTP server: the flow a person (or a script) goes
+/// through, checked on what the terminal shows. It lives here because this target already has the scripted
+/// server and the binary locator. Waits poll the pane with a generous deadline; nothing asserts on timing.
+@Suite("Playground end to end (tmux)", .serialized)
+struct PlaygroundEndToEndTests {
+    static let tmuxAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+        || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
+
+    /// A private tmux server (own socket) running one shell.
+    final class Tmux {
+        let socket = "tgplay-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let target = "e2e"
+
+        /// Runs a tmux command through `sh` with output in a temporary file, waiting with waitpid: the
+        /// forked tmux server must not hold a pipe we read to the end (Foundation's Process did hang on it).
+        @discardableResult
+        func run(_ arguments: [String]) -> String {
+            let out = NSTemporaryDirectory() + "tgplay-e2e-\(UUID().uuidString).out"
+            let quoted = (["tmux", "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            let command = quoted.joined(separator: " ") + " >'\(out)' 2>/dev/null </dev/null"
+            var pid: pid_t = 0
+            let parts: [String] = ["/bin/sh", "-c", command]
+            var argv: [UnsafeMutablePointer<CChar>?] = parts.map { strdup($0) } + [nil]
+            defer { for p in argv { free(p) } }
+            guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ) == 0 else { return "" }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            defer { unlink(out) }
+            return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        }
+
+        func start(width: Int, height: Int, environment: [String: String]) {
+            var args = ["-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "\(width)", "-y", "\(height)"]
+            for (k, v) in environment.sorted(by: { $0.key < $1.key }) { args += ["-e", "\(k)=\(v)"] }
+            args += ["sh"]
+            run(args)
+            run(["set-option", "-g", "escape-time", "0"])
+        }
+
+        func keys(_ keys: String...) { run(["send-keys", "-t", target] + keys) }
+        func literal(_ text: String) { run(["send-keys", "-t", target, "-l", text]) }
+        func capture(colours: Bool = false) -> String {
+            run(["capture-pane", "-t", target, "-p"] + (colours ? ["-e"] : []))
+        }
+        func alternateScreen() -> String { run(["display-message", "-t", target, "-p", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) }
+        /// Stops the private server and removes its socket file (tmux does not always do it on kill-server).
+        func stop() {
+            run(["kill-server"])
+            let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+            unlink("\(dir)/tmux-\(getuid())/\(socket)")
+        }
+
+        /// Polls the pane until `condition` holds; false after the deadline.
+        func waitFor(_ what: String, timeout: Double = 30, _ condition: (String) -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if condition(capture()) { return true }
+                usleep(50_000)
+            }
+            return false
+        }
+    }
+
+    static let info = #"{"model_id":"e2e/test-model","max_best_of":2,"max_stop_sequences":4,"max_input_tokens":1000,"max_total_tokens":2048}"#
+
+    static func event(_ index: Int, _ text: String, _ logprob: Double, final: Bool = false) -> String {
+        let token = #"{"id":\#(index),"text":"\#(text)","logprob":\#(logprob),"special":false}"#
+        let tops = "[" + token + #",{"id":\#(900 + index),"text":"ALT\#(index)a","logprob":\#(logprob - 1.1),"special":false},{"id":\#(950 + index),"text":"ALT\#(index)b","logprob":\#(logprob - 2.3),"special":false}]"#
+        let tail = final
+            ? #""generated_text":"done","details":{"finish_reason":"length","generated_tokens":\#(index),"seed":1234,"input_length":4}"#
+            : #""generated_text":null,"details":null"#
+        return #"data: {"index":\#(index),"token":\#(token),"top_tokens":\#(tops),\#(tail)}"# + "\n\n"
+    }
+
+    static let firstRun: [String] = {
+        let words: [(String, Double)] = [("Once", -0.02), (" upon", -0.4), (" a", -1.2), (" time", -0.05),
+                                         (" a", -2.9), (" dragon", -0.7), (" slept", -0.2), (".", -0.01)]
+        return words.enumerated().map { event($0.offset + 1, $0.element.0, $0.element.1, final: $0.offset == words.count - 1) }
+    }()
+
+    @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
+    func typeRunInspectCancelQuit() throws {
+        let server = try TestHTTPServer { request in
+            if request.path.hasSuffix("/info") { return Reply.body(Self.info) }
+            if request.path.hasSuffix("/generate_stream") {
+                let posts = Self.postCount.withLock { n in n += 1; return n }
+                if posts == 1 { return Reply.stream(Self.firstRun, delayMilliseconds: 20) }
+                // The second run streams slowly until the client hangs up (the cancel).
+                var steps: [TestHTTPServer.Step] = [Reply.head(status: 200, contentType: "text/event-stream", chunked: true)]
+                for i in 1...300 {
+                    steps.append(.chunk(Data(Self.event(i, " slow\(i)", -0.3).utf8)))
+                    steps.append(.sleepUnlessClosed(milliseconds: 150))
+                }
+                steps.append(.endChunks)
+                return steps
+            }
+            return Reply.body(status: 404, #"{"error":"not found"}"#)
+        }
+        defer { server.stop() }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("themes").path
+
+        let tmux = Tmux()
+        defer { tmux.stop() }
+        tmux.start(width: 120, height: 40, environment: [
+            "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
+            "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            // The colour checks need colour: a NO_COLOR inherited from the test runner would turn it off.
+            "NO_COLOR": "",
+        ])
+        tmux.literal("\(BinaryRunner.binary.path) --endpoint \(server.url); echo TGPLAY-EXIT=$?")
+        tmux.keys("Enter")
+
+        // The playground is up, with the model from /info.
+        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("e2e/test-model") }, "\(tmux.capture())")
+        #expect(tmux.alternateScreen() == "1")
+
+        // Type a prompt and run it: tokens stream in, coloured by probability.
+        tmux.literal("Tell me a story")
+        tmux.keys("C-r")
+        #expect(tmux.waitFor("tokens") { $0.contains("Once upon a time a dragon slept.") && $0.contains(" done ") }, "\(tmux.capture())")
+        let coloured = tmux.capture(colours: true)
+        let outputLine = coloured.split(separator: "\n").first { $0.contains("Once") }.map(String.init) ?? ""
+        // Distinct 256-colour foregrounds on the token line: the high (46) and low (196) ends of the scale.
+        #expect(outputLine.contains("38;5;46m"), "\(outputLine)")
+        #expect(outputLine.contains("38;5;196m"), "\(outputLine)")
+        #expect(tmux.capture().contains("seed 1234"))
+        #expect(server.requests.first { $0.path.hasSuffix("/generate_stream") }?.bodyJSON?["parameters"]
+            .flatMap { ($0 as? [String: Any])?["top_n_tokens"] as? Int } == 5)
+
+        // Focus the output, move the token cursor to " dragon" and open its popup.
+        tmux.keys("Tab", "Tab")
+        #expect(tmux.waitFor("cursor") { $0.contains("token 8/8") })
+        tmux.keys("Left", "Left")
+        #expect(tmux.waitFor("cursor moved") { $0.contains("token 6/8") })
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("popup") { $0.contains("rank") && $0.contains("ALT6a") && $0.contains("\" dragon\"") }, "\(tmux.capture())")
+        tmux.keys("Escape")
+        #expect(tmux.waitFor("popup closed") { !$0.contains("ALT6a") })
+
+        // Run again and cancel mid-stream with Esc; the partial output stays, marked.
+        tmux.keys("F5")
+        #expect(tmux.waitFor("second run streams") { $0.contains("slow2") }, "\(tmux.capture())")
+        tmux.keys("Escape")
+        #expect(tmux.waitFor("cancelled") { $0.contains("[cancelled]") && $0.contains(" cancelled ") }, "\(tmux.capture())")
+
+        // Quit: the shell comes back on the normal screen and echoes what is typed.
+        tmux.keys("C-q")
+        #expect(tmux.waitFor("exit") { $0.contains("TGPLAY-EXIT=0") }, "\(tmux.capture())")
+        #expect(tmux.alternateScreen() == "0")
+        tmux.literal("echo back-$((40+2))")
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("shell") { $0.contains("back-42") })
+
+        // The prompt was saved for the next start.
+        let saved = try String(contentsOfFile: home.path + "/state/tgplay/prompt.txt", encoding: .utf8)
+        #expect(saved == "Tell me a story")
+    }
+
+    static let postCount = Mutex(0)
+}
+
+import Synchronization

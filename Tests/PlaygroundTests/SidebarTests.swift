@@ -1,0 +1,121 @@
+import GenerationCore
+import Testing
+@testable import Playground
+
+@Suite("Parameter sidebar")
+struct SidebarTests {
+    func select(_ h: inout Harness, _ field: ParameterField) {
+        if h.state.focus != .sidebar { h.keys(.tab) }
+        h.keys(.home)
+        let index = ParameterField.allCases.firstIndex(of: field) ?? 0
+        for _ in 0..<index { h.keys(.down) }
+        #expect(h.state.sidebar.selected == field)
+    }
+
+    @Test func everyTGIParameterIsListed() {
+        let names = Set(ParameterField.allCases.map(\.rawValue))
+        for name in ["max_new_tokens", "temperature", "top_k", "top_p", "typical_p", "repetition_penalty",
+                     "frequency_penalty", "do_sample", "seed", "stop", "top_n_tokens", "details",
+                     "decoder_input_details", "return_full_text", "truncate", "best_of", "watermark", "adapter_id",
+                     "grammar.type", "grammar.value", "x-use-cache", "x-wait-for-model"] {
+            #expect(names.contains(name))
+        }
+    }
+
+    @Test func numbersAreTypedAndStepped() {
+        var h = Harness()
+        select(&h, .temperature)
+        h.keys(.right)
+        #expect(h.state.settings.parameters.temperature == 1.0)
+        h.keys(.right, .right)
+        #expect(h.state.settings.parameters.temperature == 1.2)
+        h.keys(.character("0"), .character("."), .character("7"), .enter)
+        #expect(h.state.settings.parameters.temperature == 0.7)
+        select(&h, .maxNewTokens)
+        h.keys(.enter, .ctrl("u"), .character("2"), .character("0"), .enter)
+        #expect(h.state.settings.parameters.maxNewTokens == 20)
+        h.keys(.character("x"), .enter)
+        #expect(h.state.sidebar.inputProblem == "max_new_tokens wants a whole number")
+        #expect(h.state.settings.parameters.maxNewTokens == 20)
+    }
+
+    @Test func liveValidationShowsTGIsMessageNextToTheField() {
+        var h = Harness(width: 120, height: 40)
+        select(&h, .topP)
+        h.keys(.character("1"), .enter)
+        #expect(h.state.validationProblem?.message == "Input validation error: `top_p` must be > 0.0 and < 1.0")
+        let screen = h.screen
+        #expect(screen.contains("!top_p"))
+        #expect(screen.contains("`top_p` must"))
+        #expect(screen.contains("be > 0.0 and < 1.0"))
+        h.keys(.character("d"))
+        #expect(h.state.settings.parameters.topP == nil)
+        #expect(h.state.validationProblem == nil)
+    }
+
+    @Test func topNTokensAboveTheServerMaximumIsFlagged() {
+        var h = Harness()
+        select(&h, .topNTokens)
+        h.keys(.right)
+        #expect(h.state.validationProblem?.message == "Input validation error: `top_n_tokens` must be >= 0 and <= 5. Given: 6")
+    }
+
+    @Test func booleansToggleAndStopListParses() {
+        var h = Harness()
+        select(&h, .doSample)
+        h.keys(.character(" "))
+        #expect(h.state.settings.parameters.doSample == true)
+        h.keys(.enter)
+        #expect(h.state.settings.parameters.doSample == false)
+        select(&h, .stop)
+        h.keys(.enter)
+        for c in #"\n\n, END\, really"# { h.keys(.character(c)) }
+        h.keys(.enter)
+        #expect(h.state.settings.parameters.stop == ["\n\n", "END, really"])
+        #expect(ParameterField.stop.value(in: h.state.settings) == #"\n\n, END\, really"#)
+    }
+
+    @Test func grammarKindAndTextBuildTheRequest() {
+        var h = Harness()
+        select(&h, .grammarType)
+        h.keys(.right)
+        #expect(h.state.settings.grammarKind == .json)
+        select(&h, .grammarValue)
+        h.keys(.enter)
+        for c in #"{"properties":{"a":{"type":"string"}}}"# { h.keys(.character(c)) }
+        h.keys(.enter)
+        let request = h.state.settings.request(prompt: "p")
+        #expect(request.parameters?.grammar?.type == .json)
+        #expect(request.parameters?.grammar?.value["properties"] != nil)
+        #expect(h.state.validationProblem == nil)
+        h.state.settings.grammarText = "{}"
+        #expect(h.state.validationProblem?.message.contains("properties") == true)
+    }
+
+    @Test func resetOneAndAll() {
+        var h = Harness()
+        select(&h, .seed)
+        h.keys(.character("4"), .character("2"), .enter)
+        #expect(h.state.settings.parameters.seed == 42)
+        select(&h, .topNTokens)
+        h.keys(.left)
+        #expect(h.state.settings.parameters.topNTokens == 4)
+        h.keys(.character("d"))
+        #expect(h.state.settings.parameters.topNTokens == 5)
+        #expect(h.state.settings.parameters.seed == 42)
+        h.keys(.character("D"))
+        #expect(h.state.settings == .defaults)
+    }
+
+    @Test func headersAreSettings() {
+        var h = Harness()
+        select(&h, .useCache)
+        h.keys(.enter)
+        select(&h, .waitForModel)
+        h.keys(.enter)
+        h.keys(.tab, .tab)  // back to the prompt
+        h.type("x")
+        h.keys(.ctrl("r"))
+        #expect(h.effects.contains { if case .startRun(_, _, false, true) = $0 { return true } else { return false } })
+    }
+}

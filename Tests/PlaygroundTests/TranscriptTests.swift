@@ -1,0 +1,56 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import Playground
+
+@Suite("Output transcript")
+struct TranscriptTests {
+    static func tokens(_ n: Int) -> [OutputToken] {
+        (0..<n).map { i in
+            let text = i % 17 == 16 ? "\n" : i % 13 == 0 ? " 日本語" : i % 7 == 0 ? "  " : " w\(i)"
+            return OutputToken(token: Token(id: UInt32(i), text: text, logprob: -Double(i % 5) * 0.3, special: i % 29 == 28))
+        }
+    }
+
+    @Test func incrementalLayoutEqualsAFullRelayout() {
+        var incremental = Transcript(width: 23)
+        for t in Self.tokens(2000) { incremental.append(t) }
+        var full = incremental
+        full.relayout(width: 40)
+        full.relayout(width: 23)
+        #expect(incremental.rows == full.rows)
+        #expect(incremental.tokenRow == full.tokenRow)
+    }
+
+    @Test func appendingTouchesOnlyTheLastRows() {
+        var t = Transcript(width: 30)
+        for token in Self.tokens(5000) { t.append(token) }
+        let before = t.rows
+        t.append(OutputToken(token: Token(id: 1, text: " more", logprob: -0.1, special: false)))
+        #expect(Array(t.rows.prefix(before.count)) == before)
+        #expect(t.rows.count - before.count <= 1)
+    }
+
+    @Test func kindsAreDistinguished() {
+        #expect(OutputToken(token: Token(id: 1, text: "<eos>", logprob: nil, special: true)).kind == .special)
+        #expect(OutputToken(token: Token(id: 2, text: "\n\n", logprob: -1, special: false)).kind == .whitespace)
+        #expect(OutputToken(token: Token(id: 3, text: " hi", logprob: -1, special: false)).kind == .text)
+        var t = Transcript(width: 20)
+        t.append(OutputToken(token: Token(id: 2, text: "a\nb", logprob: -1, special: false)))
+        #expect(t.rows.count == 2)
+    }
+
+    @Test func rankAmongAlternatives() {
+        let chosen = Token(id: 5, text: "b", logprob: -1.5, special: false)
+        let tops = [Token(id: 4, text: "a", logprob: -0.5, special: false), chosen]
+        #expect(OutputToken(token: chosen, topTokens: tops).rank == 2)
+        #expect(OutputToken(token: chosen, topTokens: [tops[0]]).rank == nil)
+    }
+
+    @Test func probabilityBuckets() {
+        #expect(Role.probabilityRole(0.05) == .prob0)
+        #expect(Role.probabilityRole(0.95) == .prob5)
+        #expect(Role.probabilityRole(nil) == .prob0)
+        #expect(Role.probabilityRole(0.5) == .prob3)
+    }
+}

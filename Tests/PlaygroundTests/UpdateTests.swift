@@ -1,0 +1,196 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import Playground
+
+@Suite("Playground update")
+struct UpdateTests {
+    @Test func runSendsTheRequestWithPopupFriendlyDefaults() throws {
+        var h = Harness()
+        h.type("Hello")
+        h.keys(.ctrl("r"))
+        let start = h.effects.compactMap { effect -> GenerateRequest? in
+            if case .startRun(_, let request, _, _) = effect { return request }
+            return nil
+        }
+        let request = try #require(start.first)
+        #expect(request.inputs == "Hello")
+        #expect(request.parameters?.topNTokens == 5)
+        #expect(request.parameters?.details == true)
+        #expect(h.state.phase == .waiting)
+        h.keys(.function(5))
+        #expect(h.effects.contains(.cancelRun(id: 1)))
+        #expect(h.state.runID == 2)
+    }
+
+    @Test func emptyPromptIsRefusedWithTGIsMessage() {
+        var h = Harness()
+        h.keys(.ctrl("r"))
+        #expect(h.state.phase == .failed)
+        #expect(h.state.error?.message == "Input validation error: `inputs` cannot be empty")
+        #expect(!h.effects.contains { if case .startRun = $0 { return true } else { return false } })
+    }
+
+    @Test func streamingUpdatesStatsAndFinishes() {
+        var h = Harness()
+        h.type("x")
+        h.stream(["a", "b", "c"])
+        #expect(h.state.phase == .finished)
+        #expect(h.state.stats.tokens == 3)
+        #expect(h.state.stats.finishReason == "length")
+        #expect(h.state.stats.seed == 42)
+        #expect(h.state.stats.timeToFirstToken == 1)
+        let tps = h.state.stats.tokensPerSecond ?? 0
+        #expect(abs(tps - 100) < 0.001)
+        let mean = h.state.transcript.meanLogprob ?? 0
+        #expect(abs((h.state.transcript.perplexity ?? 0) - exp(-mean)) < 1e-9)
+    }
+
+    @Test func escCancelsAndLaterEventsAreIgnored() {
+        var h = Harness()
+        h.type("x")
+        h.stream(["a", "b"], finish: false)
+        let run = h.state.runID
+        h.keys(.escape)
+        #expect(h.state.phase == .cancelled)
+        #expect(h.effects.contains(.cancelRun(id: run)))
+        h.send(.runEvent(run: run, Harness.event(3, "late", -0.1), now: 5))
+        #expect(h.state.transcript.count == 2)
+        #expect(h.screen.contains("[cancelled]"))
+    }
+
+    @Test func focusCyclesAndTokenCursorMoves() {
+        var h = Harness()
+        h.type("x")
+        h.stream(["a", "b", "c"])
+        #expect(h.state.focus == .prompt)
+        h.keys(.tab)
+        #expect(h.state.focus == .sidebar)
+        h.keys(.tab)
+        #expect(h.state.focus == .output)
+        #expect(h.state.tokenCursor == 2)
+        h.keys(.left, .left, .left)
+        #expect(h.state.tokenCursor == 0)
+        h.keys(.right)
+        #expect(h.state.tokenCursor == 1)
+        h.keys(.enter)
+        #expect(h.state.popupOpen)
+        h.keys(.right)
+        #expect(h.state.tokenCursor == 2)
+        h.keys(.escape)
+        #expect(!h.state.popupOpen)
+        h.keys(.backTab)
+        #expect(h.state.focus == .sidebar)
+        h.keys(.backTab, .backTab)
+        #expect(h.state.focus == .output)
+    }
+
+    @Test func modelLoading503CountsDownAndRetries() {
+        var h = Harness(width: 120, height: 30)
+        h.type("x")
+        h.keys(.ctrl("r"))
+        h.send(.tick(now: 10))
+        let error = GenerationError(errorType: "overloaded", message: "Model test/model is currently loading",
+                                    statusCode: 503, estimatedTime: 20)
+        h.send(.runFailed(run: h.state.runID, error, now: 10))
+        guard case .waitingForModel(let until, 1, _) = h.state.phase else {
+            Issue.record("expected waiting for model, got \(h.state.phase)")
+            return
+        }
+        #expect(until == 30)
+        h.send(.tick(now: 15))
+        #expect(h.screen.contains("retry in 15s"))
+        #expect(h.screen.contains("currently loading"))
+        let before = h.effects.count
+        h.send(.tick(now: 30))
+        #expect(h.effects.count == before + 1)
+        if case .startRun(let id, let request, _, _)? = h.effects.last {
+            #expect(id == h.state.runID)
+            #expect(request.inputs == "x")
+        } else {
+            Issue.record("no retry")
+        }
+        h.send(.runEvent(run: h.state.runID, Harness.event(1, "ok", -0.1, final: true), now: 31))
+        #expect(h.state.phase == .finished)
+    }
+
+    @Test func waitForModelHeaderDisablesTheAutomaticRetry() {
+        var h = Harness()
+        h.state.settings.waitForModel = true
+        h.type("x")
+        h.keys(.ctrl("r"))
+        h.send(.runFailed(run: h.state.runID, GenerationError(errorType: "overloaded", message: "loading", statusCode: 503, estimatedTime: 5), now: 1))
+        #expect(h.state.phase == .failed)
+    }
+
+    @Test func rateLimitBacksOff() {
+        var h = Harness()
+        h.type("x")
+        h.keys(.ctrl("r"))
+        let limited = GenerationError(errorType: "overloaded", message: "Rate limit reached", statusCode: 429)
+        h.send(.runFailed(run: h.state.runID, limited, now: 0))
+        guard case .waitingForModel(let first, 1, "rate limited") = h.state.phase else {
+            Issue.record("expected backoff, got \(h.state.phase)")
+            return
+        }
+        h.send(.tick(now: first))
+        h.send(.runFailed(run: h.state.runID, limited, now: first))
+        guard case .waitingForModel(let second, 2, _) = h.state.phase else {
+            Issue.record("expected a second backoff")
+            return
+        }
+        #expect(second - first > first)
+        let retryAfter = GenerationError(errorType: "overloaded", message: "slow down", statusCode: 429, retryAfter: 7)
+        h.send(.tick(now: second))
+        h.send(.runFailed(run: h.state.runID, retryAfter, now: 100))
+        guard case .waitingForModel(let third, 3, _) = h.state.phase else { Issue.record("no third"); return }
+        #expect(third == 107)
+    }
+
+    @Test func failureMergesReceivedTokensWithoutDuplicates() {
+        var h = Harness()
+        h.type("x")
+        h.stream(["a", "b"], finish: false)
+        let received = [Harness.token(1, "a", -0.1), Harness.token(2, "b", -0.1), Harness.token(3, "c", -0.1)]
+        h.send(.runFailed(run: h.state.runID, GenerationError(errorType: "incomplete_generation", message: "cut", receivedTokens: received), now: 2))
+        #expect(h.state.transcript.tokens.map(\.token.text) == ["a", "b", "c"])
+        #expect(h.state.editor.text == "x")
+    }
+
+    @Test func pasteGoesToThePromptWhole() {
+        var h = Harness()
+        h.send(.paste("line one\nline two\n日本"))
+        #expect(h.state.editor.lines.count == 3)
+        #expect(h.state.editor.text == "line one\nline two\n日本")
+        h.keys(.ctrl("z"))
+        #expect(h.state.editor.text == "")
+    }
+
+    @Test func mouseClickSelectsAToken() {
+        var h = Harness()
+        h.type("x")
+        h.stream(["alpha", " beta", " gamma"])
+        let text = Layout(width: 80, height: 24).outputText
+        h.send(.mouse(MouseEvent(button: .left, x: text.x + 7, y: text.y)))
+        #expect(h.state.focus == .output)
+        #expect(h.state.tokenCursor == 1)
+    }
+
+    @Test func themeSwitchCyclesThroughAvailableThemes() {
+        var h = Harness()
+        h.state.themes = ["default-dark", "light", "monochrome"]
+        h.keys(.function(2))
+        #expect(h.effects.last == .switchTheme(name: "light"))
+        h.send(.themeChanged(name: "light", problem: nil))
+        h.keys(.function(2))
+        #expect(h.effects.last == .switchTheme(name: "monochrome"))
+    }
+
+    @Test func quitCancelsSavesAndQuits() {
+        var h = Harness()
+        h.type("x")
+        h.keys(.ctrl("r"))
+        h.keys(.ctrl("q"))
+        #expect(Array(h.effects.suffix(3)) == [.cancelRun(id: 1), .save, .quit])
+    }
+}
