@@ -10,7 +10,10 @@ enum PlaygroundLauncher {
         do {
             first = try BackendFactory.make(options.backend, environment: environment)
         } catch {
-            return Output.fail(error)
+            // The playground is not a scripting command: a readable message, no JSON error line.
+            let text = (error as? GenerationError)?.message ?? String(describing: error)
+            FileHandle.standardError.write(Data("tgplay: cannot open the playground: \(text)\n".utf8))
+            return 1
         }
         let isHTTP = first is TGIBackend
         let backendOptions = options.backend
