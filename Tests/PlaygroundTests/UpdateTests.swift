@@ -1,6 +1,7 @@
 import Foundation
 import GenerationCore
 import Testing
+import LocalEngine
 @testable import Playground
 
 @Suite("Playground update")
@@ -192,5 +193,41 @@ struct UpdateTests {
         h.keys(.ctrl("r"))
         h.keys(.ctrl("q"))
         #expect(Array(h.effects.suffix(3)) == [.cancelRun(id: 1), .save, .quit])
+    }
+}
+
+@Suite("Playground workbench")
+struct WorkbenchTests {
+    @Test func watermarkVerdictIsShownWhenTheRunAskedForIt() {
+        var h = Harness(width: 120, height: 30)
+        h.type("x")
+        h.stream(["a", "b", "c"])
+        #expect(h.state.stats.watermark == nil)
+        #expect(!h.screen.contains("wm z"))
+        h.state.settings.parameters.watermark = true
+        h.stream(["a", "b", "c", "d"])
+        let w = h.state.stats.watermark
+        #expect(w?.tokensScored == 3)
+        #expect(w?.watermarked == false)
+        #expect(h.screen.contains("wm z "))
+        #expect(h.screen.contains("no watermark"))
+
+        // A sequence where every token is green after its predecessor scores far above the threshold.
+        var ids: [UInt32] = [7]
+        while ids.count < 40 {
+            var next = ids.last! &+ 1
+            while !Watermark.tgi.isGreen(previous: Int32(ids.last!), token: Int(next)) { next &+= 1 }
+            ids.append(next)
+        }
+        h.keys(.ctrl("r"))
+        let run = h.state.runID
+        for (i, id) in ids.enumerated() {
+            let token = Harness.token(id, "t", -0.1)
+            let response = StreamResponse(index: UInt32(i + 1), token: token, topTokens: [token],
+                                          details: i == ids.count - 1 ? StreamDetails(finishReason: .length, generatedTokens: 40, seed: 1) : nil)
+            h.send(.runEvent(run: run, i == ids.count - 1 ? .finished(response) : .token(response), now: 2))
+        }
+        #expect(h.state.stats.watermark?.watermarked == true)
+        #expect(h.screen.contains("WATERMARKED"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import LocalEngine
 
 /// Which pane takes the keys.
 public enum Focus: Int, CaseIterable, Sendable {
@@ -49,6 +50,8 @@ public struct RunStats: Equatable, Sendable {
     public var tokens = 0
     public var finishReason: String?
     public var seed: UInt64?
+    /// The watermark detector's verdict on the finished run's token ids (only when the run asked for `watermark`).
+    public var watermark: Watermark.Detection?
 
     public var timeToFirstToken: Double? {
         guard let s = startedAt, let f = firstTokenAt else { return nil }
@@ -102,6 +105,8 @@ public struct AppState: Sendable {
     public var now: Double = 0
     /// The last run's request (for retries).
     var lastRequest: Effect?
+    /// Whether the current run asked for `watermark` (scored when it finishes).
+    var runWatermarked = false
     /// Whether something the person would want kept changed since the last save.
     public var dirty = false
 

@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import LocalEngine
 
 /// The playground's one state transition: no I/O, no clock, no terminal. What must happen outside comes
 /// back as `Effect`s for the runtime to perform.
@@ -141,6 +142,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
                               waitForModel: state.settings.waitForModel)
     state.lastRequest = run
+    state.runWatermarked = request.parameters?.watermark == true
     return effects + [run, .save]
 }
 
@@ -166,7 +168,15 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
             state.stats.finishReason = details.finishReason.rawValue
             state.stats.seed = details.seed
         }
+        scoreWatermark(&state)
     }
+}
+
+/// Runs TGI's watermark detector over the generated token ids (any backend: the ids are in the tokens).
+func scoreWatermark(_ state: inout AppState) {
+    guard state.runWatermarked else { state.stats.watermark = nil; return }
+    let ids = state.transcript.tokens.filter { !$0.token.special }.map { Int32(bitPattern: $0.token.id) }
+    state.stats.watermark = Watermark.tgi.detect(ids)
 }
 
 /// Keeps the prompt and partial output; a loading model (503 with `estimated_time`) or a rate limit (429)
