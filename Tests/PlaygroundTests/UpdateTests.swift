@@ -230,4 +230,80 @@ struct WorkbenchTests {
         #expect(h.state.stats.watermark?.watermarked == true)
         #expect(h.screen.contains("WATERMARKED"))
     }
+
+    /// Streams `texts` into the current run (already started) and finishes it.
+    static func feed(_ h: inout Harness, _ texts: [String], base: UInt32 = 100) {
+        let run = h.state.runID
+        for (i, text) in texts.enumerated() {
+            h.send(.runEvent(run: run, Harness.event(base + UInt32(i), text, -0.2, final: i == texts.count - 1), now: 3))
+        }
+    }
+
+    @Test func branchingFromAnAlternativeContinuesFromTheAcceptedText() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one", " two", " three"])
+        h.keys(.tab, .tab, .left, .enter)   // popup on " two"
+        #expect(h.state.tokenCursor == 1)
+        h.keys(.down, .down)                // most likely first: " two", " two?", "alt"
+        #expect(h.state.popupSelection == 1)
+        #expect(h.screen.contains("➜"))
+        h.effects = []
+        h.keys(.enter)
+        #expect(!h.state.popupOpen)
+        let request = try #require(h.effects.compactMap { e -> GenerateRequest? in
+            if case .startRun(_, let r, _, _) = e { return r } else { return nil }
+        }.first)
+        #expect(request.inputs == "Say: one two?")
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?"])
+        #expect(h.state.phase == .waiting)
+        Self.feed(&h, [" four", " five"])
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four", " five"])
+        #expect(h.screen.contains("one two? four five"))
+        let b = try #require(h.state.branches?.current)
+        #expect(try b.tree.acceptedText(for: b.node) == " one two? four five")
+
+        // [ ] browse the branch point: the original continuation, then the branch.
+        h.keys(.character("["))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        #expect(h.state.tokenCursor == 1)
+        h.keys(.character("]"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four", " five"])
+
+        // Undo steps back through the tree states: the browse, the other browse, then the branch itself.
+        h.keys(.character("u"), .character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four", " five"])
+        h.keys(.ctrl("z"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        h.keys(.character("u"))
+        #expect(h.screen.contains("nothing to undo"))
+    }
+
+    @Test func branchingWhileStreamingCancelsTheRunAndKeepsItsTokens() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.stream(["a", "b", "c"], finish: false)
+        let run = h.state.runID
+        h.keys(.tab, .tab, .home, .enter, .down, .down, .down)
+        #expect(h.state.popupSelection == 2)
+        h.effects = []
+        h.keys(.character("b"))
+        #expect(h.effects.contains(.cancelRun(id: run)))
+        #expect(h.state.transcript.tokens.map(\.token.text) == ["alt"])
+        Self.feed(&h, ["!"])
+        h.keys(.character("["))
+        #expect(h.state.transcript.tokens.map(\.token.text) == ["a", "b", "c"])
+    }
+
+    @Test func branchKeysExplainThemselvesWithoutATree() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.stream(["a"])
+        h.keys(.tab, .tab, .character("]"))
+        #expect(h.screen.contains("no branches yet"))
+        h.keys(.enter, .character("b"))
+        #expect(h.screen.contains("select an alternative"))
+        h.keys(.escape)
+        #expect(!h.state.popupOpen)
+    }
 }

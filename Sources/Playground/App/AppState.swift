@@ -75,6 +75,12 @@ public struct SidebarState: Sendable {
     public var scroll = 0
 }
 
+/// Where the output stands in the branch tree: the tree of continuations and the node shown.
+public struct BranchState: Equatable, Sendable {
+    public var tree: BranchTree
+    public var node: BranchTree.NodeID
+}
+
 /// The whole model of the playground. `update` changes it; `view` draws it.
 public struct AppState: Sendable {
     public var width = 80
@@ -95,6 +101,12 @@ public struct AppState: Sendable {
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
     public var popupOpen = false
+    /// The alternative selected in the popup (index into its list, most likely first).
+    public var popupSelection: Int?
+    /// The branch tree with its undo history; nil until the first branch of a run.
+    public var branches: UndoStack<BranchState>?
+    /// The prompt of the run the output belongs to (the branch tree's prompt).
+    var runPrompt = ""
     public var helpOpen = false
     public var backendName: String
     public var modelName: String?

@@ -88,12 +88,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return []
     }
     if state.popupOpen {
-        switch key {
-        case .escape, .enter: state.popupOpen = false
-        case .left, .right: moveTokenCursor(&state, key == .left ? -1 : 1)
-        default: break
-        }
-        return []
+        return popupKey(&state, key)
     }
     if key == .escape {
         if state.sidebar.editText != nil {
@@ -130,11 +125,19 @@ func startRun(_ state: inout AppState) -> [Effect] {
         state.phase = .failed
         return effects
     }
-    state.runID += 1
     state.transcript.removeAll()
     state.tokenCursor = nil
     state.outputScroll = nil
+    state.branches = nil
+    state.runPrompt = request.inputs
+    return effects + launch(&state, request) + [.save]
+}
+
+/// Sends `request` as the current run; the transcript is kept (a branch continues it).
+func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
+    state.runID += 1
     state.popupOpen = false
+    state.popupSelection = nil
     state.error = nil
     state.stats = RunStats(startedAt: state.now)
     state.runTokenCount = 0
@@ -143,7 +146,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
                               waitForModel: state.settings.waitForModel)
     state.lastRequest = run
     state.runWatermarked = request.parameters?.watermark == true
-    return effects + [run, .save]
+    return [run]
 }
 
 func cancel(_ state: inout AppState) -> [Effect] {
@@ -161,7 +164,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     state.phase = .streaming
     state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
     state.runTokenCount += 1
-    state.stats.tokens = state.transcript.count
+    state.stats.tokens = state.runTokenCount
     if case .finished(let final) = event {
         state.phase = .finished
         if let details = final.details {
@@ -169,6 +172,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
             state.stats.seed = details.seed
         }
         scoreWatermark(&state)
+        syncBranches(&state)
     }
 }
 
@@ -187,7 +191,7 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
             state.transcript.append(OutputToken(token: token))
         }
         state.runTokenCount = error.receivedTokens.count
-        state.stats.tokens = state.transcript.count
+        state.stats.tokens = state.runTokenCount
     }
     if error.errorType == GenerationError.ErrorType.cancelled {
         state.phase = .cancelled

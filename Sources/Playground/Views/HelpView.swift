@@ -30,6 +30,10 @@ public let helpSections: [(String, [(String, String)])] = [
         ("Up  Down", "cursor by row"),
         ("Home  End", "first / last token"),
         ("Enter  click", "alternatives popup"),
+        ("popup Up Down", "select alternative"),
+        ("popup Enter  b", "branch from it"),
+        ("[  ]", "prev / next branch"),
+        ("u  Ctrl-Z", "undo branch change"),
         ("PgUp PgDn wheel", "scroll"),
     ]),
 ]

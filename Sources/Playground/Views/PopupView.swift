@@ -20,14 +20,15 @@ func visible(_ text: String) -> String {
 func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
     guard let index = state.tokenCursor, index < state.transcript.count else { return }
     let token = state.transcript.tokens[index]
-    let alternatives = token.topTokens.sorted { ($0.logprob ?? -.infinity) > ($1.logprob ?? -.infinity) }
+    let alternatives = sortedAlternatives(token)
     let width = min(area.width - 2, 56)
     let height = min(area.height, 7 + max(1, alternatives.count))
     guard width > 20, height > 4 else { return }
     let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2),
                     width: width, height: height)
     buffer.fill(rect, role: .popup)
-    drawBox(&buffer, rect, title: "Token \(index + 1)", focused: true, right: "Esc closes")
+    drawBox(&buffer, rect, title: "Token \(index + 1)", focused: true,
+            right: alternatives.isEmpty ? "Esc closes" : "↑↓ pick  Enter branch  Esc")
     let inner = rect.inner
     var y = inner.y
     func line(_ label: String, _ value: String, role: Role = .popup) {
@@ -52,12 +53,13 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
         return
     }
     let textWidth = 14
-    for alt in alternatives {
+    for (i, alt) in alternatives.enumerated() {
         guard y < inner.maxY else { break }
         let chosen = alt.id == token.token.id
-        let role: Role = chosen ? .popupSelected : .popup
+        let selected = i == state.popupSelection
+        let role: Role = selected ? .tokenCursor : chosen ? .popupSelected : .popup
         buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: role)
-        var x = buffer.put(chosen ? " ▶ " : "   ", x: inner.x, y: y, role: role)
+        var x = buffer.put(selected ? " ➜ " : chosen ? " ▶ " : "   ", x: inner.x, y: y, role: role)
         var shown = visible(alt.text)
         if DisplayWidth.of(shown) > textWidth { shown = String(shown.prefix(textWidth - 1)) + "…" }
         buffer.put(shown, x: x, y: y, role: role, limit: x + textWidth)
@@ -67,7 +69,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
         x = buffer.put(percent, x: x, y: y, role: role, limit: inner.maxX)
         let barRoom = max(0, inner.maxX - x - 1)
         let cells = Int((p * Double(barRoom)).rounded())
-        let barRole: Role = chosen ? .popupSelected : Role.probabilityRole(p)
+        let barRole: Role = selected || chosen ? role : Role.probabilityRole(p)
         for i in 0..<barRoom { buffer.put(i < cells ? "█" : " ", x: x + i, y: y, role: i < cells ? barRole : role) }
         y += 1
     }
