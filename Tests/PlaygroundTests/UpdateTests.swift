@@ -307,3 +307,74 @@ struct WorkbenchTests {
         #expect(!h.state.popupOpen)
     }
 }
+
+@Suite("Playground prompt perplexity")
+struct PromptPerplexityViewTests {
+    static func answer(_ texts: [String], logprobs: [Double?]) -> GenerateResponse {
+        let prefill = zip(texts, logprobs).enumerated().map { i, p in PrefillToken(id: UInt32(i + 1), text: p.0, logprob: p.1) }
+        let details = Details(finishReason: .length, generatedTokens: 1, seed: nil, prefill: prefill,
+                              tokens: [Token(id: 99, text: "!", logprob: -1, special: false)])
+        return GenerateResponse(generatedText: "!", details: details)
+    }
+
+    @Test func f6ScoresThePromptAndShowsItsTokensColouredByLogprob() throws {
+        var h = Harness(width: 120, height: 30)
+        h.type("The cat sat")
+        h.effects = []
+        h.keys(.function(6))
+        guard case .scorePrompt(let id, let request, _, _)? = h.effects.last else {
+            Issue.record("no scorePrompt effect: \(h.effects)")
+            return
+        }
+        #expect(request.inputs == "The cat sat")
+        #expect(request.stream == nil)
+        #expect(request.parameters?.decoderInputDetails == true)
+        #expect(request.parameters?.maxNewTokens == 1)
+        #expect(h.state.promptScoring)
+        // A stale answer is ignored.
+        h.send(.promptScored(id: id - 1, Self.answer(["x"], logprobs: [nil])))
+        #expect(h.state.promptScore == nil)
+        h.send(.promptScored(id: id, Self.answer(["The", " cat", " sat"], logprobs: [nil, -0.05, -2.3])))
+        #expect(h.state.promptView)
+        let ppl = try #require(h.state.promptScore?.perplexity)
+        #expect(abs(ppl - exp((0.05 + 2.3) / 2)) < 1e-9)
+        let screen = h.screen
+        #expect(screen.contains("Prompt tokens"))
+        #expect(screen.contains(String(format: "prompt ppl %.2f", ppl)))
+        // " cat" (p = 0.95) is in the top bucket, " sat" (p = 0.10) lower; the first token is the cursor.
+        let area = Layout(width: 120, height: 30).promptText
+        #expect(screen[area.x, area.y].role == .tokenCursor)
+        #expect(screen[area.x + 4, area.y].role == .prob5)
+        #expect(screen[area.x + 8, area.y].role == Role.probabilityRole(exp(-2.3)))
+
+        // The popup works on prompt tokens.
+        h.keys(.right, .right, .enter)
+        #expect(h.state.popupOpen && h.state.popupOnPrompt)
+        #expect(h.screen.contains("Prompt token 3"))
+        #expect(h.screen.contains("-2.3000"))
+        #expect(h.screen.contains("prompt tokens have no alternatives"))
+        h.keys(.escape)
+        #expect(!h.state.popupOpen)
+        // Read-only: typing changes nothing; Esc returns to the editor, F6 reopens without a new request.
+        h.keys(.character("z"))
+        #expect(h.state.editor.text == "The cat sat")
+        h.keys(.escape)
+        #expect(!h.state.promptView)
+        h.effects = []
+        h.keys(.function(6))
+        #expect(h.state.promptView)
+        #expect(h.effects.isEmpty)
+        // After an edit, F6 scores again.
+        h.keys(.function(6), .character("!"), .function(6))
+        #expect(h.effects.contains { if case .scorePrompt = $0 { return true } else { return false } })
+    }
+
+    @Test func scoringFailureIsReported() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(6))
+        h.send(.promptScoreFailed(id: h.state.promptScoreID, GenerationError(errorType: "validation", message: "nope")))
+        #expect(!h.state.promptScoring)
+        #expect(h.screen.contains("prompt scoring failed: nope"))
+    }
+}

@@ -107,6 +107,19 @@ public struct AppState: Sendable {
     public var branches: UndoStack<BranchState>?
     /// The prompt of the run the output belongs to (the branch tree's prompt).
     var runPrompt = ""
+    /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
+    public var promptScore: PromptPerplexity?
+    var promptScoreText: String?
+    /// The scored prompt's tokens laid out like the output, for the read-only prompt-token view.
+    public var promptTokens = Transcript()
+    /// The read-only prompt-token view replaces the editor while open (F6).
+    public var promptView = false
+    public var promptTokenCursor: Int?
+    /// The popup shows a prompt token (not an output token).
+    public var popupOnPrompt = false
+    /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
+    var promptScoreID = 0
+    public var promptScoring = false
     public var helpOpen = false
     public var backendName: String
     public var modelName: String?

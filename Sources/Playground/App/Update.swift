@@ -47,6 +47,15 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .notice(let text):
         state.notice = text
         return []
+    case .promptScored(let id, let response):
+        guard id == state.promptScoreID, state.promptScoring else { return [] }
+        receivePromptScore(&state, response)
+        return []
+    case .promptScoreFailed(let id, let error):
+        guard id == state.promptScoreID, state.promptScoring else { return [] }
+        state.promptScoring = false
+        state.notice = "prompt scoring failed: " + error.message
+        return []
     }
 }
 
@@ -57,6 +66,7 @@ func applyLayout(_ state: inout AppState) {
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
     state.transcript.relayout(width: max(1, layout.outputText.width))
+    state.promptTokens.relayout(width: max(1, layout.promptText.width))
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -72,6 +82,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(1):
         state.helpOpen.toggle()
         return []
+    case .function(6):
+        return togglePromptView(&state)
     case .function(2):
         let names = state.themes
         let i = names.firstIndex(of: state.themeName) ?? -1
@@ -88,8 +100,10 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return []
     }
     if state.popupOpen {
+        if state.popupOnPrompt { return promptPopupKey(&state, key) }
         return popupKey(&state, key)
     }
+    if state.promptView && state.focus == .prompt && key != .tab && key != .backTab { return promptViewKey(&state, key) }
     if key == .escape {
         if state.sidebar.editText != nil {
             state.sidebar.editText = nil

@@ -6,6 +6,7 @@ public let helpSections: [(String, [(String, String)])] = [
         ("Tab  Shift-Tab", "next / prev pane"),
         ("F1  ?", "help (? off prompt)"),
         ("F2", "next theme"),
+        ("F6", "prompt perplexity"),
         ("Ctrl-S", "save now"),
         ("Ctrl-Q  Ctrl-C", "save and quit"),
     ]),

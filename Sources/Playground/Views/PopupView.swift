@@ -18,8 +18,10 @@ func visible(_ text: String) -> String {
 /// The alternatives popup over the output pane: the token, its probability, logprob and rank, and the
 /// `top_tokens` with bars, the chosen one highlighted.
 func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
-    guard let index = state.tokenCursor, index < state.transcript.count else { return }
-    let token = state.transcript.tokens[index]
+    let onPrompt = state.popupOnPrompt
+    let transcript = onPrompt ? state.promptTokens : state.transcript
+    guard let index = onPrompt ? state.promptTokenCursor : state.tokenCursor, index < transcript.count else { return }
+    let token = transcript.tokens[index]
     let alternatives = sortedAlternatives(token)
     let width = min(area.width - 2, 56)
     let height = min(area.height, 7 + max(1, alternatives.count))
@@ -27,7 +29,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
     let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2),
                     width: width, height: height)
     buffer.fill(rect, role: .popup)
-    drawBox(&buffer, rect, title: "Token \(index + 1)", focused: true,
+    drawBox(&buffer, rect, title: onPrompt ? "Prompt token \(index + 1)" : "Token \(index + 1)", focused: true,
             right: alternatives.isEmpty ? "Esc closes" : "↑↓ pick  Enter branch  Esc")
     let inner = rect.inner
     var y = inner.y
@@ -42,14 +44,14 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
         line("prob", String(format: "%.2f%%", p * 100), role: Role.probabilityRole(p))
         line("logprob", String(format: "%.4f", lp))
     } else {
-        line("prob", "not reported")
+        line("prob", onPrompt && index == 0 ? "none: nothing precedes the first token" : "not reported")
         line("logprob", "null")
     }
     let rank = token.rank.map { "\($0) of \(alternatives.count)" } ?? (alternatives.isEmpty ? "no top_tokens" : "not in top \(alternatives.count)")
     line("rank", rank)
     y += 0
     if alternatives.isEmpty {
-        line("", "ask for top_n_tokens to see alternatives")
+        line("", onPrompt ? "prompt tokens have no alternatives" : "ask for top_n_tokens to see alternatives")
         return
     }
     let textWidth = 14

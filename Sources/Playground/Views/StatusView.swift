@@ -41,6 +41,11 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     if let ttft = s.timeToFirstToken { parts.append(String(format: "ttft %.0fms", ttft * 1000)) }
     if let tps = s.tokensPerSecond { parts.append(String(format: "%.1f tok/s", tps)) }
     if state.transcript.count > 0 || s.startedAt != nil { parts.append("\(state.transcript.count) tok") }
+    if state.promptScoring {
+        parts.append("scoring prompt…")
+    } else if let ppl = state.promptScore?.perplexity {
+        parts.append(String(format: "prompt ppl %.2f", ppl))
+    }
     if let w = s.watermark {
         parts.append(String(format: "wm z %.2f ", w.zScore) + (w.watermarked ? "WATERMARKED" : "no watermark"))
     }

@@ -10,7 +10,11 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         return buffer
     }
     let layout = Layout(width: width, height: height)
-    drawPrompt(&buffer, state, layout.prompt)
+    if state.promptView {
+        drawPromptTokens(&buffer, state, layout.prompt)
+    } else {
+        drawPrompt(&buffer, state, layout.prompt)
+    }
     drawOutput(&buffer, state, layout)
     drawSidebar(&buffer, state, layout.sidebar)
     drawStatus(&buffer, state, layout.status)
@@ -124,6 +128,26 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
         }
         buffer.put(hint, x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
     }
+    let cursor = (focused || (state.popupOpen && !state.popupOnPrompt)) ? state.tokenCursor : nil
+    var (lastY, lastX) = drawTokens(&buffer, transcript, area: area, top: top, cursor: cursor)
+    // A run that did not finish keeps its output, marked as such.
+    let mark: String?
+    switch state.phase {
+    case .cancelled: mark = " [cancelled]"
+    case .failed where !transcript.isEmpty: mark = " [incomplete]"
+    default: mark = nil
+    }
+    if let mark, top + area.height >= transcript.rows.count {
+        if lastX + DisplayWidth.of(mark) > area.maxX, lastY + 1 < area.maxY { lastY += 1; lastX = area.x }
+        buffer.put(mark, x: lastX, y: lastY, role: .partial, limit: area.maxX)
+    }
+    drawLegend(&buffer, y: area.maxY, x: area.x, limit: area.maxX)
+}
+
+/// Draws `transcript`'s rows from `top` into `area`, each token in its probability colour (the cursor's
+/// highlighted); returns the row and column after the last glyph.
+@discardableResult
+func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect, top: Int, cursor: Int?) -> (Int, Int) {
     var lastY = area.y
     var lastX = area.x
     for r in 0..<area.height {
@@ -133,7 +157,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
         transcript.forEachGlyph(onRow: row) { glyph, t, gx in
             let token = transcript.tokens[t]
             let role: Role
-            if t == state.tokenCursor && (focused || state.popupOpen) {
+            if t == cursor {
                 role = .tokenCursor
             } else {
                 switch token.kind {
@@ -147,18 +171,24 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
             lastX = area.x + gx + Int(glyph.width)
         }
     }
-    // A run that did not finish keeps its output, marked as such.
-    let mark: String?
-    switch state.phase {
-    case .cancelled: mark = " [cancelled]"
-    case .failed where !transcript.isEmpty: mark = " [incomplete]"
-    default: mark = nil
+    return (lastY, lastX)
+}
+
+/// The read-only prompt-token view (F6): the scored prompt coloured by each token's logprob.
+func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+    let focused = state.focus == .prompt
+    let right = (state.promptScore?.perplexity.map { String(format: "ppl %.2f", $0) } ?? "no scored token") + " · Esc"
+    drawBox(&buffer, rect, title: "Prompt tokens", focused: focused, right: right)
+    let area = rect.inner
+    guard area.width > 0, area.height > 0 else { return }
+    var tokens = state.promptTokens
+    if tokens.width != area.width { tokens.relayout(width: area.width) }
+    var top = 0
+    if let c = state.promptTokenCursor, c < tokens.tokenRow.count {
+        top = max(0, Int(tokens.tokenRow[c]) - area.height + 1)
     }
-    if let mark, top + area.height >= transcript.rows.count {
-        if lastX + DisplayWidth.of(mark) > area.maxX, lastY + 1 < area.maxY { lastY += 1; lastX = area.x }
-        buffer.put(mark, x: lastX, y: lastY, role: .partial, limit: area.maxX)
-    }
-    drawLegend(&buffer, y: area.maxY, x: area.x, limit: area.maxX)
+    let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
+    drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
 }
 
 /// The probability scale, always visible under the output.
