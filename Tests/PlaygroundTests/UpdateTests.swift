@@ -378,3 +378,61 @@ struct PromptPerplexityViewTests {
         #expect(h.screen.contains("prompt scoring failed: nope"))
     }
 }
+
+@Suite("Playground compare mode")
+struct CompareModeTests {
+    static func feed(_ h: inout Harness, run: Int, _ ids: [UInt32]) {
+        for (i, id) in ids.enumerated() {
+            let token = Harness.token(id, "w\(id) ", -0.3)
+            let response = StreamResponse(index: UInt32(i + 1), token: token, topTokens: [token])
+            h.send(.runEvent(run: run, i == ids.count - 1 ? .finished(response) : .token(response), now: 2))
+        }
+    }
+
+    @Test func f8PinsAAndF7RunsBothWithOneSeedAndMarksTheDivergence() throws {
+        var h = Harness(width: 120, height: 30)
+        h.type("x")
+        h.state.settings.parameters.temperature = 0.3
+        h.keys(.function(8))
+        h.state.settings.parameters.temperature = 1.5
+        h.effects = []
+        h.keys(.function(7))
+        let starts = h.effects.compactMap { e -> (Int, GenerateRequest)? in
+            if case .startRun(let id, let r, _, _) = e { return (id, r) } else { return nil }
+        }
+        #expect(starts.count == 2)
+        let (a, ra) = try #require(starts.first)
+        let (b, rb) = try #require(starts.last)
+        #expect(ra.parameters?.temperature == 0.3)
+        #expect(rb.parameters?.temperature == 1.5)
+        #expect(ra.parameters?.seed != nil)
+        #expect(ra.parameters?.seed == rb.parameters?.seed)
+        Self.feed(&h, run: a, [1, 2, 3, 4])
+        Self.feed(&h, run: b, [1, 2, 7, 8])
+        let c = try #require(h.state.compare)
+        #expect(c.divergence == 2)
+        let screen = h.screen
+        #expect(screen.contains("diverge at token 3"))
+        #expect(screen.contains("temperature 0.3"))
+        #expect(screen.contains("temperature 1.5"))
+        #expect(screen.contains("w1 w2 w3 w4"))
+        #expect(screen.contains("w1 w2 w7 w8"))
+        // The divergent token is marked in both columns.
+        let (left, right) = compareColumns(Layout(width: 120, height: 30))
+        #expect(screen[left.inner.x + 6, left.inner.y + 1].role == .tokenCursor)
+        #expect(screen[right.inner.x + 6, right.inner.y + 1].role == .tokenCursor)
+        h.keys(.escape)
+        #expect(h.state.compare == nil)
+    }
+
+    @Test func escWhileComparingCancelsBothRuns() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(7))
+        let c = h.state.compare
+        #expect(h.screen.contains("F8 pins A"))
+        h.effects = []
+        h.keys(.escape)
+        #expect(h.effects == [.cancelRun(id: c!.runA), .cancelRun(id: c!.runB)])
+    }
+}

@@ -71,6 +71,24 @@ struct ViewTests {
         #expect(h.screen.contains("Prompt tokens"))
     }
 
+    @Test func compareColumns() {
+        var h = Harness(width: 80, height: 24)
+        h.type("Hi")
+        h.state.settings.parameters.topK = 5
+        h.keys(.function(8))
+        h.state.settings.parameters.topK = 50
+        h.keys(.function(7))
+        let c = h.state.compare!
+        for (run, texts) in [(c.runA, ["The", " cat", " sat", "."]), (c.runB, ["The", " dog", " ran", " off", "."])] {
+            for (i, text) in texts.enumerated() {
+                h.send(.runEvent(run: run, Harness.event(text.unicodeScalars.reduce(0) { $0 + $1.value }, text, -0.2 * Double(i), final: i == texts.count - 1), now: 2))
+            }
+        }
+        Snapshot.check(h.screen, named: "compare-80x24")
+        #expect(h.screen.contains("top_k 5"))
+        #expect(h.screen.contains("top_k 50"))
+    }
+
     @Test func errorKeepsPromptAndPartialOutput() {
         var h = Harness(width: 80, height: 24)
         h.type("Prompt stays")

@@ -120,6 +120,10 @@ public struct AppState: Sendable {
     /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
     var promptScoreID = 0
     public var promptScoring = false
+    /// Compare mode (F7): A and B side by side; nil when closed.
+    public var compare: CompareState?
+    /// The parameters F8 pinned as compare set A.
+    public var pinnedA: ParameterSettings?
     public var helpOpen = false
     public var backendName: String
     public var modelName: String?

@@ -28,11 +28,13 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .mouse(let event):
         return handleMouse(&state, event)
     case .runEvent(let run, let event, let now):
+        if compareEvent(&state, run: run, event) { return [] }
         guard run == state.runID else { return [] }
         state.now = now
         receive(&state, event)
         return []
     case .runFailed(let run, let error, let now):
+        if compareFailed(&state, run: run, error) { return [] }
         guard run == state.runID else { return [] }
         state.now = now
         return fail(&state, error)
@@ -66,6 +68,9 @@ func applyLayout(_ state: inout AppState) {
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
     state.transcript.relayout(width: max(1, layout.outputText.width))
+    let columnWidth = max(1, compareColumns(layout).0.width - 2)
+    state.compare?.a.relayout(width: columnWidth)
+    state.compare?.b.relayout(width: columnWidth)
     state.promptTokens.relayout(width: max(1, layout.promptText.width))
 }
 
@@ -84,6 +89,10 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return []
     case .function(6):
         return togglePromptView(&state)
+    case .function(7):
+        return startCompare(&state)
+    case .function(8):
+        return pinCompareA(&state)
     case .function(2):
         let names = state.themes
         let i = names.firstIndex(of: state.themeName) ?? -1
@@ -109,6 +118,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             state.sidebar.editText = nil
             return []
         }
+        if state.compare != nil { return startCompare(&state) }
         if state.phase.isActive { return cancel(&state) }
         return []
     }
@@ -133,6 +143,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
     if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
+    if state.compare != nil { effects += startCompare(&state) }  // closes compare mode
     let request = state.settings.request(prompt: state.editor.text)
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
         state.error = problem

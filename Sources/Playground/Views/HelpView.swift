@@ -7,6 +7,7 @@ public let helpSections: [(String, [(String, String)])] = [
         ("F1  ?", "help (? off prompt)"),
         ("F2", "next theme"),
         ("F6", "prompt perplexity"),
+        ("F8  F7", "pin A / compare A|B"),
         ("Ctrl-S", "save now"),
         ("Ctrl-Q  Ctrl-C", "save and quit"),
     ]),

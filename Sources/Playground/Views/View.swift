@@ -15,7 +15,11 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
     } else {
         drawPrompt(&buffer, state, layout.prompt)
     }
-    drawOutput(&buffer, state, layout)
+    if let compare = state.compare {
+        drawCompare(&buffer, state, compare, layout)
+    } else {
+        drawOutput(&buffer, state, layout)
+    }
     drawSidebar(&buffer, state, layout.sidebar)
     drawStatus(&buffer, state, layout.status)
     if state.popupOpen { drawPopup(&buffer, state, layout.output) }
@@ -189,6 +193,34 @@ func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rec
     }
     let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
     drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
+}
+
+/// Compare mode: A and B in two columns, the differing parameters on top, the first divergent token marked
+/// (inverse) in both.
+func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
+    let (left, right) = compareColumns(layout)
+    let divergence = compare.divergence
+    for (i, rect) in [left, right].enumerated() {
+        let transcript = i == 0 ? compare.a : compare.b
+        let done = i == 0 ? compare.doneA : compare.doneB
+        let error = i == 0 ? compare.errorA : compare.errorB
+        let name = i == 0 ? "A" : "B"
+        let status = error != nil ? "error" : done ? "\(transcript.count) tok" : "streaming"
+        drawBox(&buffer, rect, title: "\(name)", focused: false, right: status)
+        let inner = rect.inner
+        guard inner.width > 0, inner.height > 1 else { continue }
+        var diff = compare.differences.prefix(2).map { "\($0.field) \($0.text(at: i))" }.joined(separator: ", ")
+        if diff.isEmpty { diff = "same parameters" }
+        buffer.put(diff, x: inner.x, y: inner.y, role: .dim, limit: inner.maxX)
+        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        var t = transcript
+        if t.width != area.width { t.relayout(width: area.width) }
+        let top = max(0, t.rows.count - area.height)
+        drawTokens(&buffer, t, area: area, top: top, cursor: divergence)
+        if let error {
+            buffer.put(error, x: area.x, y: area.maxY - 1, role: .error, limit: area.maxX)
+        }
+    }
 }
 
 /// The probability scale, always visible under the output.
