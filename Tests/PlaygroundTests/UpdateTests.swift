@@ -435,4 +435,16 @@ struct CompareModeTests {
         h.keys(.escape)
         #expect(h.effects == [.cancelRun(id: c!.runA), .cancelRun(id: c!.runB)])
     }
+
+    @Test func aRunLeavesCompareMode() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(7))
+        let c = h.state.compare!
+        h.effects = []
+        h.keys(.ctrl("r"))
+        #expect(h.state.compare == nil)
+        #expect(h.effects.contains(.cancelRun(id: c.runA)) && h.effects.contains(.cancelRun(id: c.runB)))
+        #expect(h.effects.contains { if case .startRun = $0 { return true } else { return false } })
+    }
 }

@@ -143,7 +143,6 @@ func startRun(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
     if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
-    if state.compare != nil { effects += startCompare(&state) }  // closes compare mode
     let request = state.settings.request(prompt: state.editor.text)
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
         state.error = problem
@@ -160,6 +159,8 @@ func startRun(_ state: inout AppState) -> [Effect] {
 
 /// Sends `request` as the current run; the transcript is kept (a branch continues it).
 func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
+    var effects: [Effect] = []
+    if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
     state.runID += 1
     state.popupOpen = false
     state.popupSelection = nil
@@ -171,7 +172,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
                               waitForModel: state.settings.waitForModel)
     state.lastRequest = run
     state.runWatermarked = request.parameters?.watermark == true
-    return [run]
+    return effects + [run]
 }
 
 func cancel(_ state: inout AppState) -> [Effect] {

@@ -134,7 +134,7 @@ func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
         state.notice = "no branches yet: pick an alternative in the popup (Enter on a token)"
         return []
     }
-    var effects = stopActiveRun(&state)
+    let effects = stopActiveRun(&state)
     syncBranches(&state)
     stack = state.branches ?? stack
     let list = branchPoint(stack.current)
@@ -152,7 +152,6 @@ func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
     scrollToCursor(&state)
     state.phase = .finished
     state.notice = "branch \(list.firstIndex(of: next).map { $0 + 1 } ?? 1)/\(list.count) at token \(at + 1)"
-    effects += []
     return effects
 }
 
