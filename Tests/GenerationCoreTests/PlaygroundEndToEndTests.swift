@@ -223,6 +223,16 @@ struct PlaygroundEndToEndTests {
         #expect((score?["parameters"] as? [String: Any])?["decoder_input_details"] as? Bool == true)
         #expect(score?["inputs"] as? String == "Tell me a story")
 
+        // F7 without a pinned A: both columns run with one seed (same answers here, so identical).
+        tmux.keys("Escape")
+        #expect(tmux.waitFor("editor back") { !$0.contains("Prompt tokens") })
+        tmux.keys("F7")
+        #expect(tmux.waitFor("compare") { $0.contains("A/B seed") && $0.contains("identical") }, "\(tmux.capture())")
+        let pair = server.requests.filter { $0.path.hasSuffix("/generate_stream") }.suffix(2).map {
+            ($0.bodyJSON?["parameters"] as? [String: Any])?["seed"] as? Int
+        }
+        #expect(pair.count == 2 && pair[0] != nil && pair[0] == pair[1])
+
         tmux.keys("C-q")
         #expect(tmux.waitFor("exit") { $0.contains("TGPLAY-EXIT=0") }, "\(tmux.capture())")
     }

@@ -431,6 +431,10 @@ struct CompareModeTests {
         h.keys(.function(7))
         let c = h.state.compare
         #expect(h.screen.contains("F8 pins A"))
+        Self.feed(&h, run: c!.runA, [1, 2])
+        Self.feed(&h, run: c!.runB, [1, 2])
+        #expect(h.screen.contains("identical"))
+        h.state.compare = c
         h.effects = []
         h.keys(.escape)
         #expect(h.effects == [.cancelRun(id: c!.runA), .cancelRun(id: c!.runB)])

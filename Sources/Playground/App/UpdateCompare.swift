@@ -92,6 +92,8 @@ func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent) -
         c.b.append(token)
         if finished { c.doneB = true }
     }
+    // The verdict (divergence) replaces a hint still on the status bar.
+    if finished && !c.isActive { state.notice = nil }
     state.compare = c
     return true
 }
