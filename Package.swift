@@ -40,7 +40,7 @@ let package = Package(
         // The TUI: pure update/view over cell buffers, plus the ncurses runtime that blits them.
         .target(
             name: "Playground",
-            dependencies: ["GenerationCore", "CNCurses"]
+            dependencies: ["GenerationCore", "LocalEngine", "CNCurses"]
         ),
         .executableTarget(
             name: "tgplay",
@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlaygroundTests",
-            dependencies: ["Playground", "GenerationCore"],
+            dependencies: ["Playground", "GenerationCore", "LocalEngine"],
             exclude: ["Snapshots"]
         ),
         .testTarget(

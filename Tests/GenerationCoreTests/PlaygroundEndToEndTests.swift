@@ -164,6 +164,78 @@ struct PlaygroundEndToEndTests {
     }
 
     static let postCount = Mutex(0)
+    static let branchPosts = Mutex(0)
+
+    static let scoreAnswer = #"{"generated_text":"!","details":{"finish_reason":"length","generated_tokens":1,"seed":null,"prefill":[{"id":1,"text":"Tell","logprob":null},{"id":2,"text":" me","logprob":-0.1},{"id":3,"text":" a","logprob":-0.3},{"id":4,"text":" story","logprob":-2.2}],"tokens":[{"id":5,"text":"!","logprob":-1.0,"special":false}]}}"#
+
+    /// Branching from an alternative sends a continuation request (prompt + accepted text) and shows it; `[`
+    /// goes back to the original; F6 scores the prompt with a non-streaming `decoder_input_details` request.
+    @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
+    func branchBrowseAndScoreThePrompt() throws {
+        let server = try TestHTTPServer { request in
+            if request.path.hasSuffix("/info") { return Reply.body(Self.info) }
+            if request.path.hasSuffix("/generate_stream") {
+                let posts = Self.branchPosts.withLock { n in n += 1; return n }
+                if posts == 1 { return Reply.stream(Self.firstRun) }
+                return Reply.stream([Self.event(1, " woke", -0.1), Self.event(2, " up!", -0.2, final: true)])
+            }
+            if request.path.hasSuffix("/generate") { return Reply.body(Self.scoreAnswer) }
+            return Reply.body(status: 404, #"{"error":"not found"}"#)
+        }
+        defer { server.stop() }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+
+        let tmux = Tmux()
+        defer { tmux.stop() }
+        tmux.start(width: 120, height: 40, environment: [
+            "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
+            "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "NO_COLOR": "",
+        ])
+        tmux.literal("\(BinaryRunner.binary.path) --endpoint \(server.url); echo TGPLAY-EXIT=$?")
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("e2e/test-model") }, "\(tmux.capture())")
+
+        tmux.literal("Tell me a story")
+        tmux.keys("C-r")
+        #expect(tmux.waitFor("tokens") { $0.contains("Once upon a time a dragon slept.") && $0.contains(" done ") }, "\(tmux.capture())")
+
+        // Popup on " dragon", select the second most likely alternative (ALT6a) and branch.
+        tmux.keys("Tab", "Tab", "Left", "Left", "Enter")
+        #expect(tmux.waitFor("popup") { $0.contains("ALT6a") }, "\(tmux.capture())")
+        tmux.keys("Down", "Down", "Enter")
+        #expect(tmux.waitFor("branch") { $0.contains("Once upon a time aALT6a woke up!") && $0.contains(" done ") }, "\(tmux.capture())")
+        let streams = server.requests.filter { $0.path.hasSuffix("/generate_stream") }
+        #expect(streams.count == 2)
+        #expect(streams.last?.bodyJSON?["inputs"] as? String == "Tell me a storyOnce upon a time aALT6a")
+
+        // `[` shows the original continuation, `]` the branch again.
+        tmux.literal("[")
+        #expect(tmux.waitFor("original") { $0.contains("Once upon a time a dragon slept.") && $0.contains("branch 1/2") }, "\(tmux.capture())")
+        tmux.literal("]")
+        #expect(tmux.waitFor("branch again") { $0.contains("aALT6a woke up!") })
+
+        // F6: prompt tokens and their perplexity.
+        tmux.keys("F6")
+        #expect(tmux.waitFor("prompt tokens") { $0.contains("Prompt tokens") && $0.contains("prompt ppl") }, "\(tmux.capture())")
+        let score = server.requests.first { $0.path.hasSuffix("/generate") }?.bodyJSON
+        #expect((score?["parameters"] as? [String: Any])?["decoder_input_details"] as? Bool == true)
+        #expect(score?["inputs"] as? String == "Tell me a story")
+
+        // F7 without a pinned A: both columns run with one seed (same answers here, so identical).
+        tmux.keys("Escape")
+        #expect(tmux.waitFor("editor back") { !$0.contains("Prompt tokens") })
+        tmux.keys("F7")
+        #expect(tmux.waitFor("compare") { $0.contains("A/B seed") && $0.contains("identical") }, "\(tmux.capture())")
+        let pair = server.requests.filter { $0.path.hasSuffix("/generate_stream") }.suffix(2).map {
+            ($0.bodyJSON?["parameters"] as? [String: Any])?["seed"] as? Int
+        }
+        #expect(pair.count == 2 && pair[0] != nil && pair[0] == pair[1])
+
+        tmux.keys("C-q")
+        #expect(tmux.waitFor("exit") { $0.contains("TGPLAY-EXIT=0") }, "\(tmux.capture())")
+    }
 }
 
 import Synchronization

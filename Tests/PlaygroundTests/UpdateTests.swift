@@ -1,6 +1,7 @@
 import Foundation
 import GenerationCore
 import Testing
+import LocalEngine
 @testable import Playground
 
 @Suite("Playground update")
@@ -192,5 +193,262 @@ struct UpdateTests {
         h.keys(.ctrl("r"))
         h.keys(.ctrl("q"))
         #expect(Array(h.effects.suffix(3)) == [.cancelRun(id: 1), .save, .quit])
+    }
+}
+
+@Suite("Playground workbench")
+struct WorkbenchTests {
+    @Test func watermarkVerdictIsShownWhenTheRunAskedForIt() {
+        var h = Harness(width: 120, height: 30)
+        h.type("x")
+        h.stream(["a", "b", "c"])
+        #expect(h.state.stats.watermark == nil)
+        #expect(!h.screen.contains("wm z"))
+        h.state.settings.parameters.watermark = true
+        h.stream(["a", "b", "c", "d"])
+        let w = h.state.stats.watermark
+        #expect(w?.tokensScored == 3)
+        #expect(w?.watermarked == false)
+        #expect(h.screen.contains("wm z "))
+        #expect(h.screen.contains("no watermark"))
+
+        // A sequence where every token is green after its predecessor scores far above the threshold.
+        var ids: [UInt32] = [7]
+        while ids.count < 40 {
+            var next = ids.last! &+ 1
+            while !Watermark.tgi.isGreen(previous: Int32(ids.last!), token: Int(next)) { next &+= 1 }
+            ids.append(next)
+        }
+        h.keys(.ctrl("r"))
+        let run = h.state.runID
+        for (i, id) in ids.enumerated() {
+            let token = Harness.token(id, "t", -0.1)
+            let response = StreamResponse(index: UInt32(i + 1), token: token, topTokens: [token],
+                                          details: i == ids.count - 1 ? StreamDetails(finishReason: .length, generatedTokens: 40, seed: 1) : nil)
+            h.send(.runEvent(run: run, i == ids.count - 1 ? .finished(response) : .token(response), now: 2))
+        }
+        #expect(h.state.stats.watermark?.watermarked == true)
+        #expect(h.screen.contains("WATERMARKED"))
+    }
+
+    /// Streams `texts` into the current run (already started) and finishes it.
+    static func feed(_ h: inout Harness, _ texts: [String], base: UInt32 = 100) {
+        let run = h.state.runID
+        for (i, text) in texts.enumerated() {
+            h.send(.runEvent(run: run, Harness.event(base + UInt32(i), text, -0.2, final: i == texts.count - 1), now: 3))
+        }
+    }
+
+    @Test func branchingFromAnAlternativeContinuesFromTheAcceptedText() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one", " two", " three"])
+        h.keys(.tab, .tab, .left, .enter)   // popup on " two"
+        #expect(h.state.tokenCursor == 1)
+        h.keys(.down, .down)                // most likely first: " two", " two?", "alt"
+        #expect(h.state.popupSelection == 1)
+        #expect(h.screen.contains("➜"))
+        h.effects = []
+        h.keys(.enter)
+        #expect(!h.state.popupOpen)
+        let request = try #require(h.effects.compactMap { e -> GenerateRequest? in
+            if case .startRun(_, let r, _, _) = e { return r } else { return nil }
+        }.first)
+        #expect(request.inputs == "Say: one two?")
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?"])
+        #expect(h.state.phase == .waiting)
+        Self.feed(&h, [" four", " five"])
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four", " five"])
+        #expect(h.screen.contains("one two? four five"))
+        let b = try #require(h.state.branches?.current)
+        #expect(try b.tree.acceptedText(for: b.node) == " one two? four five")
+
+        // [ ] browse the branch point: the original continuation, then the branch.
+        h.keys(.character("["))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        #expect(h.state.tokenCursor == 1)
+        h.keys(.character("]"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four", " five"])
+
+        // Undo steps back through the tree states: the browse, the other browse, then the branch itself.
+        h.keys(.character("u"), .character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four", " five"])
+        h.keys(.ctrl("z"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        h.keys(.character("u"))
+        #expect(h.screen.contains("nothing to undo"))
+    }
+
+    @Test func branchingWhileStreamingCancelsTheRunAndKeepsItsTokens() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.stream(["a", "b", "c"], finish: false)
+        let run = h.state.runID
+        h.keys(.tab, .tab, .home, .enter, .down, .down, .down)
+        #expect(h.state.popupSelection == 2)
+        h.effects = []
+        h.keys(.character("b"))
+        #expect(h.effects.contains(.cancelRun(id: run)))
+        #expect(h.state.transcript.tokens.map(\.token.text) == ["alt"])
+        Self.feed(&h, ["!"])
+        h.keys(.character("["))
+        #expect(h.state.transcript.tokens.map(\.token.text) == ["a", "b", "c"])
+    }
+
+    @Test func branchKeysExplainThemselvesWithoutATree() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.stream(["a"])
+        h.keys(.tab, .tab, .character("]"))
+        #expect(h.screen.contains("no branches yet"))
+        h.keys(.enter, .character("b"))
+        #expect(h.screen.contains("select an alternative"))
+        h.keys(.escape)
+        #expect(!h.state.popupOpen)
+    }
+}
+
+@Suite("Playground prompt perplexity")
+struct PromptPerplexityViewTests {
+    static func answer(_ texts: [String], logprobs: [Double?]) -> GenerateResponse {
+        let prefill = zip(texts, logprobs).enumerated().map { i, p in PrefillToken(id: UInt32(i + 1), text: p.0, logprob: p.1) }
+        let details = Details(finishReason: .length, generatedTokens: 1, seed: nil, prefill: prefill,
+                              tokens: [Token(id: 99, text: "!", logprob: -1, special: false)])
+        return GenerateResponse(generatedText: "!", details: details)
+    }
+
+    @Test func f6ScoresThePromptAndShowsItsTokensColouredByLogprob() throws {
+        var h = Harness(width: 120, height: 30)
+        h.type("The cat sat")
+        h.effects = []
+        h.keys(.function(6))
+        guard case .scorePrompt(let id, let request, _, _)? = h.effects.last else {
+            Issue.record("no scorePrompt effect: \(h.effects)")
+            return
+        }
+        #expect(request.inputs == "The cat sat")
+        #expect(request.stream == nil)
+        #expect(request.parameters?.decoderInputDetails == true)
+        #expect(request.parameters?.maxNewTokens == 1)
+        #expect(h.state.promptScoring)
+        // A stale answer is ignored.
+        h.send(.promptScored(id: id - 1, Self.answer(["x"], logprobs: [nil])))
+        #expect(h.state.promptScore == nil)
+        h.send(.promptScored(id: id, Self.answer(["The", " cat", " sat"], logprobs: [nil, -0.05, -2.3])))
+        #expect(h.state.promptView)
+        let ppl = try #require(h.state.promptScore?.perplexity)
+        #expect(abs(ppl - exp((0.05 + 2.3) / 2)) < 1e-9)
+        let screen = h.screen
+        #expect(screen.contains("Prompt tokens"))
+        #expect(screen.contains(String(format: "prompt ppl %.2f", ppl)))
+        // " cat" (p = 0.95) is in the top bucket, " sat" (p = 0.10) lower; the first token is the cursor.
+        let area = Layout(width: 120, height: 30).promptText
+        #expect(screen[area.x, area.y].role == .tokenCursor)
+        #expect(screen[area.x + 4, area.y].role == .prob5)
+        #expect(screen[area.x + 8, area.y].role == Role.probabilityRole(exp(-2.3)))
+
+        // The popup works on prompt tokens.
+        h.keys(.right, .right, .enter)
+        #expect(h.state.popupOpen && h.state.popupOnPrompt)
+        #expect(h.screen.contains("Prompt token 3"))
+        #expect(h.screen.contains("-2.3000"))
+        #expect(h.screen.contains("prompt tokens have no alternatives"))
+        h.keys(.escape)
+        #expect(!h.state.popupOpen)
+        // Read-only: typing changes nothing; Esc returns to the editor, F6 reopens without a new request.
+        h.keys(.character("z"))
+        #expect(h.state.editor.text == "The cat sat")
+        h.keys(.escape)
+        #expect(!h.state.promptView)
+        h.effects = []
+        h.keys(.function(6))
+        #expect(h.state.promptView)
+        #expect(h.effects.isEmpty)
+        // After an edit, F6 scores again.
+        h.keys(.function(6), .character("!"), .function(6))
+        #expect(h.effects.contains { if case .scorePrompt = $0 { return true } else { return false } })
+    }
+
+    @Test func scoringFailureIsReported() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(6))
+        h.send(.promptScoreFailed(id: h.state.promptScoreID, GenerationError(errorType: "validation", message: "nope")))
+        #expect(!h.state.promptScoring)
+        #expect(h.screen.contains("prompt scoring failed: nope"))
+    }
+}
+
+@Suite("Playground compare mode")
+struct CompareModeTests {
+    static func feed(_ h: inout Harness, run: Int, _ ids: [UInt32]) {
+        for (i, id) in ids.enumerated() {
+            let token = Harness.token(id, "w\(id) ", -0.3)
+            let response = StreamResponse(index: UInt32(i + 1), token: token, topTokens: [token])
+            h.send(.runEvent(run: run, i == ids.count - 1 ? .finished(response) : .token(response), now: 2))
+        }
+    }
+
+    @Test func f8PinsAAndF7RunsBothWithOneSeedAndMarksTheDivergence() throws {
+        var h = Harness(width: 120, height: 30)
+        h.type("x")
+        h.state.settings.parameters.temperature = 0.3
+        h.keys(.function(8))
+        h.state.settings.parameters.temperature = 1.5
+        h.effects = []
+        h.keys(.function(7))
+        let starts = h.effects.compactMap { e -> (Int, GenerateRequest)? in
+            if case .startRun(let id, let r, _, _) = e { return (id, r) } else { return nil }
+        }
+        #expect(starts.count == 2)
+        let (a, ra) = try #require(starts.first)
+        let (b, rb) = try #require(starts.last)
+        #expect(ra.parameters?.temperature == 0.3)
+        #expect(rb.parameters?.temperature == 1.5)
+        #expect(ra.parameters?.seed != nil)
+        #expect(ra.parameters?.seed == rb.parameters?.seed)
+        Self.feed(&h, run: a, [1, 2, 3, 4])
+        Self.feed(&h, run: b, [1, 2, 7, 8])
+        let c = try #require(h.state.compare)
+        #expect(c.divergence == 2)
+        let screen = h.screen
+        #expect(screen.contains("diverge at token 3"))
+        #expect(screen.contains("temperature 0.3"))
+        #expect(screen.contains("temperature 1.5"))
+        #expect(screen.contains("w1 w2 w3 w4"))
+        #expect(screen.contains("w1 w2 w7 w8"))
+        // The divergent token is marked in both columns.
+        let (left, right) = compareColumns(Layout(width: 120, height: 30))
+        #expect(screen[left.inner.x + 6, left.inner.y + 1].role == .tokenCursor)
+        #expect(screen[right.inner.x + 6, right.inner.y + 1].role == .tokenCursor)
+        h.keys(.escape)
+        #expect(h.state.compare == nil)
+    }
+
+    @Test func escWhileComparingCancelsBothRuns() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(7))
+        let c = h.state.compare
+        #expect(h.screen.contains("F8 pins A"))
+        Self.feed(&h, run: c!.runA, [1, 2])
+        Self.feed(&h, run: c!.runB, [1, 2])
+        #expect(h.screen.contains("identical"))
+        h.state.compare = c
+        h.effects = []
+        h.keys(.escape)
+        #expect(h.effects == [.cancelRun(id: c!.runA), .cancelRun(id: c!.runB)])
+    }
+
+    @Test func aRunLeavesCompareMode() {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(7))
+        let c = h.state.compare!
+        h.effects = []
+        h.keys(.ctrl("r"))
+        #expect(h.state.compare == nil)
+        #expect(h.effects.contains(.cancelRun(id: c.runA)) && h.effects.contains(.cancelRun(id: c.runB)))
+        #expect(h.effects.contains { if case .startRun = $0 { return true } else { return false } })
     }
 }

@@ -47,6 +47,48 @@ struct ViewTests {
         #expect(!h.state.popupOpen)
     }
 
+    @Test func popupWithASelectedAlternative() {
+        var h = Harness(width: 80, height: 24)
+        h.type("Hi")
+        h.stream(Self.words)
+        h.keys(.tab, .tab, .left, .left, .enter, .down, .down, .down)
+        Snapshot.check(h.screen, named: "popup-selected-80x24")
+        #expect(h.screen.contains("➜ \"alt\""))
+    }
+
+    @Test func promptTokenView() {
+        var h = Harness(width: 80, height: 24)
+        h.type("The cat sat on the mat")
+        h.keys(.function(6))
+        let texts = ["The", " cat", " sat", " on", " the", " mat"]
+        let prefill = texts.enumerated().map { i, t in
+            PrefillToken(id: UInt32(i + 1), text: t, logprob: i == 0 ? nil : -Double(i) * 0.4)
+        }
+        let details = Details(finishReason: .length, generatedTokens: 1, seed: nil, prefill: prefill, tokens: [])
+        h.send(.promptScored(id: h.state.promptScoreID, GenerateResponse(generatedText: "", details: details)))
+        h.keys(.right, .right)
+        Snapshot.check(h.screen, named: "prompt-tokens-80x24")
+        #expect(h.screen.contains("Prompt tokens"))
+    }
+
+    @Test func compareColumns() {
+        var h = Harness(width: 80, height: 24)
+        h.type("Hi")
+        h.state.settings.parameters.topK = 5
+        h.keys(.function(8))
+        h.state.settings.parameters.topK = 50
+        h.keys(.function(7))
+        let c = h.state.compare!
+        for (run, texts) in [(c.runA, ["The", " cat", " sat", "."]), (c.runB, ["The", " dog", " ran", " off", "."])] {
+            for (i, text) in texts.enumerated() {
+                h.send(.runEvent(run: run, Harness.event(text.unicodeScalars.reduce(0) { $0 + $1.value }, text, -0.2 * Double(i), final: i == texts.count - 1), now: 2))
+            }
+        }
+        Snapshot.check(h.screen, named: "compare-80x24")
+        #expect(h.screen.contains("top_k 5"))
+        #expect(h.screen.contains("top_k 50"))
+    }
+
     @Test func errorKeepsPromptAndPartialOutput() {
         var h = Harness(width: 80, height: 24)
         h.type("Prompt stays")

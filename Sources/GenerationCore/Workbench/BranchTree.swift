@@ -202,6 +202,13 @@ public struct UndoStack<State: Sendable & Equatable>: Sendable, Equatable {
         return result
     }
 
+    /// Changes the current state without keeping the state before (e.g. recording a continuation that finished
+    /// streaming, which undo should not take apart from the state it belongs to).
+    @discardableResult
+    public mutating func amend<R>(_ change: (inout State) throws -> R) rethrows -> R {
+        try change(&current)
+    }
+
     /// Restores the previous state; false when there is none.
     @discardableResult
     public mutating func undo() -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import LocalEngine
 
 /// Which pane takes the keys.
 public enum Focus: Int, CaseIterable, Sendable {
@@ -49,6 +50,8 @@ public struct RunStats: Equatable, Sendable {
     public var tokens = 0
     public var finishReason: String?
     public var seed: UInt64?
+    /// The watermark detector's verdict on the finished run's token ids (only when the run asked for `watermark`).
+    public var watermark: Watermark.Detection?
 
     public var timeToFirstToken: Double? {
         guard let s = startedAt, let f = firstTokenAt else { return nil }
@@ -72,6 +75,12 @@ public struct SidebarState: Sendable {
     public var scroll = 0
 }
 
+/// Where the output stands in the branch tree: the tree of continuations and the node shown.
+public struct BranchState: Equatable, Sendable {
+    public var tree: BranchTree
+    public var node: BranchTree.NodeID
+}
+
 /// The whole model of the playground. `update` changes it; `view` draws it.
 public struct AppState: Sendable {
     public var width = 80
@@ -92,6 +101,29 @@ public struct AppState: Sendable {
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
     public var popupOpen = false
+    /// The alternative selected in the popup (index into its list, most likely first).
+    public var popupSelection: Int?
+    /// The branch tree with its undo history; nil until the first branch of a run.
+    public var branches: UndoStack<BranchState>?
+    /// The prompt of the run the output belongs to (the branch tree's prompt).
+    var runPrompt = ""
+    /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
+    public var promptScore: PromptPerplexity?
+    var promptScoreText: String?
+    /// The scored prompt's tokens laid out like the output, for the read-only prompt-token view.
+    public var promptTokens = Transcript()
+    /// The read-only prompt-token view replaces the editor while open (F6).
+    public var promptView = false
+    public var promptTokenCursor: Int?
+    /// The popup shows a prompt token (not an output token).
+    public var popupOnPrompt = false
+    /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
+    var promptScoreID = 0
+    public var promptScoring = false
+    /// Compare mode (F7): A and B side by side; nil when closed.
+    public var compare: CompareState?
+    /// The parameters F8 pinned as compare set A.
+    public var pinnedA: ParameterSettings?
     public var helpOpen = false
     public var backendName: String
     public var modelName: String?
@@ -102,6 +134,8 @@ public struct AppState: Sendable {
     public var now: Double = 0
     /// The last run's request (for retries).
     var lastRequest: Effect?
+    /// Whether the current run asked for `watermark` (scored when it finishes).
+    var runWatermarked = false
     /// Whether something the person would want kept changed since the last save.
     public var dirty = false
 

@@ -18,12 +18,17 @@ public enum Message: Sendable {
     case backendInfo(model: String, limits: ValidationLimits)
     case themeChanged(name: String, problem: String?)
     case notice(String)
+    /// The answer to prompt-scoring request `id` (non-streaming, `decoder_input_details`).
+    case promptScored(id: Int, GenerateResponse)
+    case promptScoreFailed(id: Int, GenerationError)
 }
 
 /// What `update` asks the runtime to do: the only way the model causes I/O.
 public enum Effect: Equatable, Sendable {
     case startRun(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool)
     case cancelRun(id: Int)
+    /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
+    case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool)
     case switchTheme(name: String)
     /// Persist prompt, parameters and theme.
     case save

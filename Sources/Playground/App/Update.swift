@@ -1,5 +1,6 @@
 import Foundation
 import GenerationCore
+import LocalEngine
 
 /// The playground's one state transition: no I/O, no clock, no terminal. What must happen outside comes
 /// back as `Effect`s for the runtime to perform.
@@ -27,11 +28,13 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .mouse(let event):
         return handleMouse(&state, event)
     case .runEvent(let run, let event, let now):
+        if compareEvent(&state, run: run, event) { return [] }
         guard run == state.runID else { return [] }
         state.now = now
         receive(&state, event)
         return []
     case .runFailed(let run, let error, let now):
+        if compareFailed(&state, run: run, error) { return [] }
         guard run == state.runID else { return [] }
         state.now = now
         return fail(&state, error)
@@ -46,6 +49,15 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .notice(let text):
         state.notice = text
         return []
+    case .promptScored(let id, let response):
+        guard id == state.promptScoreID, state.promptScoring else { return [] }
+        receivePromptScore(&state, response)
+        return []
+    case .promptScoreFailed(let id, let error):
+        guard id == state.promptScoreID, state.promptScoring else { return [] }
+        state.promptScoring = false
+        state.notice = "prompt scoring failed: " + error.message
+        return []
     }
 }
 
@@ -56,6 +68,10 @@ func applyLayout(_ state: inout AppState) {
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
     state.transcript.relayout(width: max(1, layout.outputText.width))
+    let columnWidth = max(1, compareColumns(layout).0.width - 2)
+    state.compare?.a.relayout(width: columnWidth)
+    state.compare?.b.relayout(width: columnWidth)
+    state.promptTokens.relayout(width: max(1, layout.promptText.width))
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -71,6 +87,12 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(1):
         state.helpOpen.toggle()
         return []
+    case .function(6):
+        return togglePromptView(&state)
+    case .function(7):
+        return startCompare(&state)
+    case .function(8):
+        return pinCompareA(&state)
     case .function(2):
         let names = state.themes
         let i = names.firstIndex(of: state.themeName) ?? -1
@@ -87,18 +109,16 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return []
     }
     if state.popupOpen {
-        switch key {
-        case .escape, .enter: state.popupOpen = false
-        case .left, .right: moveTokenCursor(&state, key == .left ? -1 : 1)
-        default: break
-        }
-        return []
+        if state.popupOnPrompt { return promptPopupKey(&state, key) }
+        return popupKey(&state, key)
     }
+    if state.promptView && state.focus == .prompt && key != .tab && key != .backTab { return promptViewKey(&state, key) }
     if key == .escape {
         if state.sidebar.editText != nil {
             state.sidebar.editText = nil
             return []
         }
+        if state.compare != nil { return startCompare(&state) }
         if state.phase.isActive { return cancel(&state) }
         return []
     }
@@ -129,11 +149,21 @@ func startRun(_ state: inout AppState) -> [Effect] {
         state.phase = .failed
         return effects
     }
-    state.runID += 1
     state.transcript.removeAll()
     state.tokenCursor = nil
     state.outputScroll = nil
+    state.branches = nil
+    state.runPrompt = request.inputs
+    return effects + launch(&state, request) + [.save]
+}
+
+/// Sends `request` as the current run; the transcript is kept (a branch continues it).
+func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
+    var effects: [Effect] = []
+    if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
+    state.runID += 1
     state.popupOpen = false
+    state.popupSelection = nil
     state.error = nil
     state.stats = RunStats(startedAt: state.now)
     state.runTokenCount = 0
@@ -141,7 +171,8 @@ func startRun(_ state: inout AppState) -> [Effect] {
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
                               waitForModel: state.settings.waitForModel)
     state.lastRequest = run
-    return effects + [run, .save]
+    state.runWatermarked = request.parameters?.watermark == true
+    return effects + [run]
 }
 
 func cancel(_ state: inout AppState) -> [Effect] {
@@ -159,14 +190,23 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     state.phase = .streaming
     state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
     state.runTokenCount += 1
-    state.stats.tokens = state.transcript.count
+    state.stats.tokens = state.runTokenCount
     if case .finished(let final) = event {
         state.phase = .finished
         if let details = final.details {
             state.stats.finishReason = details.finishReason.rawValue
             state.stats.seed = details.seed
         }
+        scoreWatermark(&state)
+        syncBranches(&state)
     }
+}
+
+/// Runs TGI's watermark detector over the generated token ids (any backend: the ids are in the tokens).
+func scoreWatermark(_ state: inout AppState) {
+    guard state.runWatermarked else { state.stats.watermark = nil; return }
+    let ids = state.transcript.tokens.filter { !$0.token.special }.map { Int32(bitPattern: $0.token.id) }
+    state.stats.watermark = Watermark.tgi.detect(ids)
 }
 
 /// Keeps the prompt and partial output; a loading model (503 with `estimated_time`) or a rate limit (429)
@@ -177,7 +217,7 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
             state.transcript.append(OutputToken(token: token))
         }
         state.runTokenCount = error.receivedTokens.count
-        state.stats.tokens = state.transcript.count
+        state.stats.tokens = state.runTokenCount
     }
     if error.errorType == GenerationError.ErrorType.cancelled {
         state.phase = .cancelled

@@ -152,6 +152,10 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         if state.tokenCursor != nil { state.popupOpen = true }
     case .character("?"):
         state.helpOpen = true
+    case .character("["), .character("]"):
+        return browseSiblings(&state, key == .character("[") ? -1 : 1)
+    case .character("u"), .ctrl("z"):
+        return undoBranch(&state)
     default:
         break
     }

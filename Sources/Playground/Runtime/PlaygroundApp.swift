@@ -96,6 +96,22 @@ public enum PlaygroundApp {
                     }
                     let b = backend
                     runs[id] = Task.detached { await consume(b, request, run: id, into: queue) }
+                case .scorePrompt(let id, let request, let useCache, let waitForModel):
+                    if backendKey != (useCache, waitForModel) {
+                        backendKey = (useCache, waitForModel)
+                        backend = configuration.makeBackend(useCache, waitForModel)
+                    }
+                    let b = backend
+                    Task.detached {
+                        do {
+                            queue.push(.promptScored(id: id, try await b.generate(request)))
+                        } catch let error as GenerationError {
+                            queue.push(.promptScoreFailed(id: id, error))
+                        } catch {
+                            queue.push(.promptScoreFailed(id: id, GenerationError(
+                                errorType: GenerationError.ErrorType.generation, message: "\(error)")))
+                        }
+                    }
                 case .cancelRun(let id):
                     runs[id]?.cancel()
                     runs[id] = nil

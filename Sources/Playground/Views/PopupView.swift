@@ -18,16 +18,19 @@ func visible(_ text: String) -> String {
 /// The alternatives popup over the output pane: the token, its probability, logprob and rank, and the
 /// `top_tokens` with bars, the chosen one highlighted.
 func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
-    guard let index = state.tokenCursor, index < state.transcript.count else { return }
-    let token = state.transcript.tokens[index]
-    let alternatives = token.topTokens.sorted { ($0.logprob ?? -.infinity) > ($1.logprob ?? -.infinity) }
+    let onPrompt = state.popupOnPrompt
+    let transcript = onPrompt ? state.promptTokens : state.transcript
+    guard let index = onPrompt ? state.promptTokenCursor : state.tokenCursor, index < transcript.count else { return }
+    let token = transcript.tokens[index]
+    let alternatives = sortedAlternatives(token)
     let width = min(area.width - 2, 56)
     let height = min(area.height, 7 + max(1, alternatives.count))
     guard width > 20, height > 4 else { return }
     let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2),
                     width: width, height: height)
     buffer.fill(rect, role: .popup)
-    drawBox(&buffer, rect, title: "Token \(index + 1)", focused: true, right: "Esc closes")
+    drawBox(&buffer, rect, title: onPrompt ? "Prompt token \(index + 1)" : "Token \(index + 1)", focused: true,
+            right: alternatives.isEmpty ? "Esc closes" : "↑↓ pick  Enter branch  Esc")
     let inner = rect.inner
     var y = inner.y
     func line(_ label: String, _ value: String, role: Role = .popup) {
@@ -41,23 +44,24 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
         line("prob", String(format: "%.2f%%", p * 100), role: Role.probabilityRole(p))
         line("logprob", String(format: "%.4f", lp))
     } else {
-        line("prob", "not reported")
+        line("prob", onPrompt && index == 0 ? "none: nothing precedes the first token" : "not reported")
         line("logprob", "null")
     }
     let rank = token.rank.map { "\($0) of \(alternatives.count)" } ?? (alternatives.isEmpty ? "no top_tokens" : "not in top \(alternatives.count)")
     line("rank", rank)
     y += 0
     if alternatives.isEmpty {
-        line("", "ask for top_n_tokens to see alternatives")
+        line("", onPrompt ? "prompt tokens have no alternatives" : "ask for top_n_tokens to see alternatives")
         return
     }
     let textWidth = 14
-    for alt in alternatives {
+    for (i, alt) in alternatives.enumerated() {
         guard y < inner.maxY else { break }
         let chosen = alt.id == token.token.id
-        let role: Role = chosen ? .popupSelected : .popup
+        let selected = i == state.popupSelection
+        let role: Role = selected ? .tokenCursor : chosen ? .popupSelected : .popup
         buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: role)
-        var x = buffer.put(chosen ? " ▶ " : "   ", x: inner.x, y: y, role: role)
+        var x = buffer.put(selected ? " ➜ " : chosen ? " ▶ " : "   ", x: inner.x, y: y, role: role)
         var shown = visible(alt.text)
         if DisplayWidth.of(shown) > textWidth { shown = String(shown.prefix(textWidth - 1)) + "…" }
         buffer.put(shown, x: x, y: y, role: role, limit: x + textWidth)
@@ -67,7 +71,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
         x = buffer.put(percent, x: x, y: y, role: role, limit: inner.maxX)
         let barRoom = max(0, inner.maxX - x - 1)
         let cells = Int((p * Double(barRoom)).rounded())
-        let barRole: Role = chosen ? .popupSelected : Role.probabilityRole(p)
+        let barRole: Role = selected || chosen ? role : Role.probabilityRole(p)
         for i in 0..<barRoom { buffer.put(i < cells ? "█" : " ", x: x + i, y: y, role: i < cells ? barRole : role) }
         y += 1
     }

@@ -37,10 +37,30 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     var parts: [String] = []
     let model = state.modelName.map { "\(state.backendName) · \($0)" } ?? state.backendName
     parts.append(model)
+    if let c = state.compare {
+        parts.append("A/B seed \(c.seed)")
+        if c.isActive {
+            parts.append("running")
+        } else if let d = c.divergence {
+            parts.append("diverge at token \(d + 1)")
+        } else {
+            parts.append("identical")
+        }
+        x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
+        return
+    }
     let s = state.stats
     if let ttft = s.timeToFirstToken { parts.append(String(format: "ttft %.0fms", ttft * 1000)) }
     if let tps = s.tokensPerSecond { parts.append(String(format: "%.1f tok/s", tps)) }
     if state.transcript.count > 0 || s.startedAt != nil { parts.append("\(state.transcript.count) tok") }
+    if state.promptScoring {
+        parts.append("scoring prompt…")
+    } else if let ppl = state.promptScore?.perplexity {
+        parts.append(String(format: "prompt ppl %.2f", ppl))
+    }
+    if let w = s.watermark {
+        parts.append(String(format: "wm z %.2f ", w.zScore) + (w.watermarked ? "WATERMARKED" : "no watermark"))
+    }
     if let reason = s.finishReason { parts.append(reason) }
     if let seed = s.seed { parts.append("seed \(seed)") }
     if let mean = state.transcript.meanLogprob, let ppl = state.transcript.perplexity {

@@ -10,8 +10,16 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         return buffer
     }
     let layout = Layout(width: width, height: height)
-    drawPrompt(&buffer, state, layout.prompt)
-    drawOutput(&buffer, state, layout)
+    if state.promptView {
+        drawPromptTokens(&buffer, state, layout.prompt)
+    } else {
+        drawPrompt(&buffer, state, layout.prompt)
+    }
+    if let compare = state.compare {
+        drawCompare(&buffer, state, compare, layout)
+    } else {
+        drawOutput(&buffer, state, layout)
+    }
     drawSidebar(&buffer, state, layout.sidebar)
     drawStatus(&buffer, state, layout.status)
     if state.popupOpen { drawPopup(&buffer, state, layout.output) }
@@ -124,6 +132,26 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
         }
         buffer.put(hint, x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
     }
+    let cursor = (focused || (state.popupOpen && !state.popupOnPrompt)) ? state.tokenCursor : nil
+    var (lastY, lastX) = drawTokens(&buffer, transcript, area: area, top: top, cursor: cursor)
+    // A run that did not finish keeps its output, marked as such.
+    let mark: String?
+    switch state.phase {
+    case .cancelled: mark = " [cancelled]"
+    case .failed where !transcript.isEmpty: mark = " [incomplete]"
+    default: mark = nil
+    }
+    if let mark, top + area.height >= transcript.rows.count {
+        if lastX + DisplayWidth.of(mark) > area.maxX, lastY + 1 < area.maxY { lastY += 1; lastX = area.x }
+        buffer.put(mark, x: lastX, y: lastY, role: .partial, limit: area.maxX)
+    }
+    drawLegend(&buffer, y: area.maxY, x: area.x, limit: area.maxX)
+}
+
+/// Draws `transcript`'s rows from `top` into `area`, each token in its probability colour (the cursor's
+/// highlighted); returns the row and column after the last glyph.
+@discardableResult
+func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect, top: Int, cursor: Int?) -> (Int, Int) {
     var lastY = area.y
     var lastX = area.x
     for r in 0..<area.height {
@@ -133,7 +161,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
         transcript.forEachGlyph(onRow: row) { glyph, t, gx in
             let token = transcript.tokens[t]
             let role: Role
-            if t == state.tokenCursor && (focused || state.popupOpen) {
+            if t == cursor {
                 role = .tokenCursor
             } else {
                 switch token.kind {
@@ -147,18 +175,52 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
             lastX = area.x + gx + Int(glyph.width)
         }
     }
-    // A run that did not finish keeps its output, marked as such.
-    let mark: String?
-    switch state.phase {
-    case .cancelled: mark = " [cancelled]"
-    case .failed where !transcript.isEmpty: mark = " [incomplete]"
-    default: mark = nil
+    return (lastY, lastX)
+}
+
+/// The read-only prompt-token view (F6): the scored prompt coloured by each token's logprob.
+func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+    let focused = state.focus == .prompt
+    let right = (state.promptScore?.perplexity.map { String(format: "ppl %.2f", $0) } ?? "no scored token") + " · Esc"
+    drawBox(&buffer, rect, title: "Prompt tokens", focused: focused, right: right)
+    let area = rect.inner
+    guard area.width > 0, area.height > 0 else { return }
+    var tokens = state.promptTokens
+    if tokens.width != area.width { tokens.relayout(width: area.width) }
+    var top = 0
+    if let c = state.promptTokenCursor, c < tokens.tokenRow.count {
+        top = max(0, Int(tokens.tokenRow[c]) - area.height + 1)
     }
-    if let mark, top + area.height >= transcript.rows.count {
-        if lastX + DisplayWidth.of(mark) > area.maxX, lastY + 1 < area.maxY { lastY += 1; lastX = area.x }
-        buffer.put(mark, x: lastX, y: lastY, role: .partial, limit: area.maxX)
+    let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
+    drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
+}
+
+/// Compare mode: A and B in two columns, the differing parameters on top, the first divergent token marked
+/// (inverse) in both.
+func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
+    let (left, right) = compareColumns(layout)
+    let divergence = compare.divergence
+    for (i, rect) in [left, right].enumerated() {
+        let transcript = i == 0 ? compare.a : compare.b
+        let done = i == 0 ? compare.doneA : compare.doneB
+        let error = i == 0 ? compare.errorA : compare.errorB
+        let name = i == 0 ? "A" : "B"
+        let status = error != nil ? "error" : done ? "\(transcript.count) tok" : "streaming"
+        drawBox(&buffer, rect, title: "\(name)", focused: false, right: status)
+        let inner = rect.inner
+        guard inner.width > 0, inner.height > 1 else { continue }
+        var diff = compare.differences.prefix(2).map { "\($0.field) \($0.text(at: i))" }.joined(separator: ", ")
+        if diff.isEmpty { diff = "same parameters" }
+        buffer.put(diff, x: inner.x, y: inner.y, role: .dim, limit: inner.maxX)
+        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        var t = transcript
+        if t.width != area.width { t.relayout(width: area.width) }
+        let top = max(0, t.rows.count - area.height)
+        drawTokens(&buffer, t, area: area, top: top, cursor: divergence)
+        if let error {
+            buffer.put(error, x: area.x, y: area.maxY - 1, role: .error, limit: area.maxX)
+        }
     }
-    drawLegend(&buffer, y: area.maxY, x: area.x, limit: area.maxX)
 }
 
 /// The probability scale, always visible under the output.

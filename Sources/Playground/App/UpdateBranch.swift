@@ -1,0 +1,172 @@
+import GenerationCore
+
+/// The alternatives popup and branching: pick an alternative, cut the output before that token, accept the
+/// alternative and continue from prompt + accepted text (TGI has no "continue"). The branch tree lives in
+/// `AppState.branches` with its undo history.
+
+/// The popup's alternatives, most likely first (the order it draws them in).
+func sortedAlternatives(_ token: OutputToken) -> [Token] {
+    token.topTokens.sorted { ($0.logprob ?? -.infinity) > ($1.logprob ?? -.infinity) }
+}
+
+func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    let alternatives = state.tokenCursor.flatMap { i in
+        i < state.transcript.count ? sortedAlternatives(state.transcript.tokens[i]) : nil
+    } ?? []
+    switch key {
+    case .escape:
+        closePopup(&state)
+    case .left, .right:
+        moveTokenCursor(&state, key == .left ? -1 : 1)
+        state.popupSelection = nil
+    case .up, .down, .character("k"), .character("j"):
+        guard !alternatives.isEmpty else { break }
+        let delta = (key == .up || key == .character("k")) ? -1 : 1
+        let current = state.popupSelection ?? (delta > 0 ? -1 : alternatives.count)
+        state.popupSelection = min(alternatives.count - 1, max(0, current + delta))
+    case .enter, .character("b"):
+        guard let selection = state.popupSelection, selection < alternatives.count, let index = state.tokenCursor else {
+            if key == .enter { closePopup(&state) } else { state.notice = "select an alternative with Up/Down" }
+            break
+        }
+        return branch(&state, at: index, with: alternatives[selection])
+    default:
+        break
+    }
+    return []
+}
+
+func closePopup(_ state: inout AppState) {
+    state.popupOpen = false
+    state.popupSelection = nil
+}
+
+/// Records tokens streamed since the tree last changed into the current node (without an undo step).
+func syncBranches(_ state: inout AppState) {
+    guard var stack = state.branches else { return }
+    let tokens = state.transcript.tokens
+    stack.amend { b in
+        let have = (try? b.tree.fullTokens(of: b.node).count) ?? tokens.count
+        guard tokens.count > have else { return }
+        let extra = tokens[have...]
+        try? b.tree.extend(b.node, with: extra.map(\.token), topTokens: extra.map(\.topTokens))
+    }
+    state.branches = stack
+}
+
+/// Stops a run in flight (its tokens so far stay in the transcript).
+func stopActiveRun(_ state: inout AppState) -> [Effect] {
+    guard state.phase.isActive else { return [] }
+    let id = state.runID
+    state.runID += 1
+    state.phase = .cancelled
+    return [.cancelRun(id: id)]
+}
+
+/// Branches at output position `index` with `alternative` and starts the continuation.
+func branch(_ state: inout AppState, at index: Int, with alternative: Token) -> [Effect] {
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    var effects = stopActiveRun(&state)
+    if state.branches == nil {
+        let tokens = state.transcript.tokens
+        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
+        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
+    }
+    syncBranches(&state)
+    guard var stack = state.branches else { return effects }
+    let distribution = state.transcript.tokens[index].topTokens
+    do {
+        try stack.perform { b in
+            b.node = try b.tree.branch(from: b.node, at: index, alternative: alternative, topTokens: distribution)
+        }
+    } catch {
+        state.notice = "\(error)"
+        return effects
+    }
+    state.branches = stack
+    showCurrentBranch(&state)
+    state.tokenCursor = index
+    scrollToCursor(&state)
+    let b = stack.current
+    let base = state.settings.request(prompt: b.tree.prompt)
+    guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
+    if let problem = Validation.check(request, streaming: true, limits: state.limits) {
+        state.error = problem
+        state.phase = .failed
+        return effects
+    }
+    effects += launch(&state, request)
+    state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
+    return effects
+}
+
+/// Rebuilds the transcript from the current node's full output.
+func showCurrentBranch(_ state: inout AppState) {
+    guard let b = state.branches?.current,
+          let tokens = try? b.tree.fullTokens(of: b.node),
+          let tops = try? b.tree.fullTopTokens(of: b.node) else { return }
+    state.transcript.removeAll()
+    for (i, token) in tokens.enumerated() {
+        state.transcript.append(OutputToken(token: token, topTokens: i < tops.count ? tops[i] : []))
+    }
+    state.stats.tokens = state.transcript.count
+    if let c = state.tokenCursor { state.tokenCursor = state.transcript.isEmpty ? nil : min(c, state.transcript.count - 1) }
+    state.outputScroll = nil
+    closePopup(&state)
+}
+
+/// The alternatives tried at the current node's branch point: the node it branched from, then every branch
+/// there, oldest first. On the root, the branch point of its newest branch.
+func branchPoint(_ b: BranchState) -> [BranchTree.NodeID] {
+    guard let me = try? b.tree.node(b.node) else { return [] }
+    if let parent = me.parent {
+        return [parent] + ((try? b.tree.siblings(of: b.node)) ?? [b.node])
+    }
+    guard let last = (try? b.tree.children(of: b.node))?.last, let siblings = try? b.tree.siblings(of: last) else {
+        return []
+    }
+    return [b.node] + siblings
+}
+
+/// `[` / `]`: shows the previous / next alternative tried at the branch point.
+func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
+    guard var stack = state.branches else {
+        state.notice = "no branches yet: pick an alternative in the popup (Enter on a token)"
+        return []
+    }
+    let effects = stopActiveRun(&state)
+    syncBranches(&state)
+    stack = state.branches ?? stack
+    let list = branchPoint(stack.current)
+    guard list.count > 1 else {
+        state.notice = "no other branch here"
+        return effects
+    }
+    let here = list.firstIndex(of: stack.current.node) ?? 0
+    let next = list[(here + delta + list.count) % list.count]
+    let at = (try? stack.current.tree.node(list.last!).start) ?? 0
+    stack.perform { $0.node = next }
+    state.branches = stack
+    state.tokenCursor = at
+    showCurrentBranch(&state)
+    scrollToCursor(&state)
+    state.phase = .finished
+    state.notice = "branch \(list.firstIndex(of: next).map { $0 + 1 } ?? 1)/\(list.count) at token \(at + 1)"
+    return effects
+}
+
+/// `u` / Ctrl-Z in the output: back to the previous branch-tree state.
+func undoBranch(_ state: inout AppState) -> [Effect] {
+    guard var stack = state.branches, stack.canUndo else {
+        state.notice = "nothing to undo"
+        return []
+    }
+    let effects = stopActiveRun(&state)
+    stack.undo()
+    state.branches = stack
+    showCurrentBranch(&state)
+    scrollToCursor(&state)
+    state.phase = .finished
+    state.notice = "undone"
+    return effects
+}

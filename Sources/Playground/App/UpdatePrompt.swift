@@ -1,0 +1,101 @@
+import GenerationCore
+
+/// Prompt perplexity: F6 sends a non-streaming `decoder_input_details` request (TGI refuses it while streaming),
+/// then a read-only view colours the prompt's tokens by logprob; the popup works on them.
+
+func togglePromptView(_ state: inout AppState) -> [Effect] {
+    if state.promptView {
+        closePromptView(&state)
+        return []
+    }
+    let text = state.editor.text
+    if state.promptScore != nil, state.promptScoreText == text {
+        openPromptView(&state)
+        return []
+    }
+    if text.isEmpty {
+        state.notice = "nothing to score: the prompt is empty"
+        return []
+    }
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    state.promptScoreID += 1
+    state.promptScoring = true
+    state.promptScoreText = text
+    state.notice = "scoring the prompt (decoder_input_details)…"
+    let base = state.settings.request(prompt: text).parameters ?? GenerateParameters()
+    let request = PromptPerplexity.request(for: text, base: base)
+    return [.scorePrompt(id: state.promptScoreID, request: request, useCache: state.settings.useCache,
+                         waitForModel: state.settings.waitForModel)]
+}
+
+func receivePromptScore(_ state: inout AppState, _ response: GenerateResponse) {
+    state.promptScoring = false
+    state.notice = nil
+    guard let score = PromptPerplexity(response: response) else {
+        state.notice = "the server sent no prompt tokens (no decoder_input_details support?)"
+        return
+    }
+    state.promptScore = score
+    var tokens = Transcript(width: max(1, Layout(width: state.width, height: state.height).promptText.width))
+    for (token, logprob) in zip(score.tokens, score.logprobs) {
+        tokens.append(OutputToken(token: Token(id: token.id, text: token.text, logprob: logprob, special: false)))
+    }
+    state.promptTokens = tokens
+    state.promptTokenCursor = nil
+    openPromptView(&state)
+}
+
+func openPromptView(_ state: inout AppState) {
+    state.promptView = true
+    state.focus = .prompt
+    state.promptTokens.relayout(width: max(1, Layout(width: state.width, height: state.height).promptText.width))
+    if state.promptTokenCursor == nil, !state.promptTokens.isEmpty { state.promptTokenCursor = 0 }
+}
+
+func closePromptView(_ state: inout AppState) {
+    state.promptView = false
+    if state.popupOnPrompt { closePopup(&state) }
+    state.popupOnPrompt = false
+}
+
+func movePromptCursor(_ state: inout AppState, _ delta: Int) {
+    let count = state.promptTokens.count
+    guard count > 0 else { return }
+    state.promptTokenCursor = min(count - 1, max(0, (state.promptTokenCursor ?? 0) + delta))
+}
+
+func promptViewKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    switch key {
+    case .escape, .character("q"): closePromptView(&state)
+    case .left, .character("h"): movePromptCursor(&state, -1)
+    case .right, .character("l"): movePromptCursor(&state, 1)
+    case .home: movePromptCursor(&state, -state.promptTokens.count)
+    case .end: movePromptCursor(&state, state.promptTokens.count)
+    case .up, .down, .character("k"), .character("j"):
+        let t = state.promptTokens
+        guard let cursor = state.promptTokenCursor, cursor < t.tokenRow.count else { break }
+        let row = Int(t.tokenRow[cursor]) + ((key == .up || key == .character("k")) ? -1 : 1)
+        if row >= 0 && row < t.rows.count { state.promptTokenCursor = Int(t.rows[row].token) }
+    case .enter:
+        if state.promptTokenCursor != nil {
+            state.popupOpen = true
+            state.popupOnPrompt = true
+        }
+    case .character("?"):
+        state.helpOpen = true
+    default:
+        state.notice = "the prompt-token view is read-only: Esc or F6 returns to the editor"
+    }
+    return []
+}
+
+func promptPopupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    switch key {
+    case .escape, .enter:
+        closePopup(&state)
+        state.popupOnPrompt = false
+    case .left, .right: movePromptCursor(&state, key == .left ? -1 : 1)
+    default: break
+    }
+    return []
+}
