@@ -1,3 +1,5 @@
+import GenerationCore
+
 /// `tgplay --help`. Kept in step with README.md and the command-line contract in the design notes.
 enum Help {
     static let text = """
@@ -43,7 +45,8 @@ enum Help {
       Without streaming: TGI's /generate answer as one JSON line. With --stream or "stream": true in the
       body: one JSON line per TGI stream event, as TGI sends them. On failure: exit status 1, one line
       {"error": "...", "error_type": "..."} on stdout (TGI's error types; client-side ones are connection,
-      timeout, invalid_request, invalid_response, unsupported) and a readable message on stderr.
+      timeout, invalid_request, invalid_response, unsupported, model_not_found, model_error) and a
+  readable message on stderr.
       Command-line mistakes exit with status 2.
 
     EXAMPLE
@@ -51,5 +54,5 @@ enum Help {
         | tgplay generate --endpoint http://127.0.0.1:8080 --stream
     """
 
-    static var versionString: String { "0.1.0" }
+    static var versionString: String { TGPlayVersion.current }
 }
