@@ -80,7 +80,16 @@ extension JSONNode.Value {
     }
 
     private func writeString(_ s: String, to out: inout String) {
-        out += "\""
+        out += JSONText.quoted(s)
+    }
+}
+
+/// JSON string literals as tgplay writes them everywhere (wire output and grammar literals alike).
+public enum JSONText {
+    /// `s` as a quoted JSON string: the mandatory escapes, short forms where JSON has them, `\uXXXX` for other
+    /// control characters and for U+2028/U+2029 (which some JavaScript consumers cannot take raw).
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -99,7 +108,7 @@ extension JSONNode.Value {
                 }
             }
         }
-        out += "\""
+        return out + "\""
     }
 }
 

@@ -273,27 +273,7 @@ enum JSONSchemaGrammar {
         case .double(let d):
             if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
             return "\(d)"
-        case .string(let s):
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
+        case .string(let s): return JSONText.quoted(s)
         case .array(let items): return "[" + items.map(encode).joined(separator: comma) + "]"
         case .object(let members):
             return "{" + members.map { encode(.string($0.key)) + colon + encode($0.value) }.joined(separator: comma) + "}"
