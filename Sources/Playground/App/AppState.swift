@@ -73,6 +73,11 @@ public struct SidebarState: Sendable {
     /// Why the last typed value was refused (not a validation message: those are computed live).
     public var inputProblem: String?
     public var scroll = 0
+    /// Non-nil while a preset name is being typed (after `S`).
+    public var presetName: String?
+    /// Saved preset names, and the one last saved or loaded.
+    public var presets: [String] = []
+    public var activePreset: String?
 }
 
 /// Where the output stands in the branch tree: the tree of continuations and the node shown.

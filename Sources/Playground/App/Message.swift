@@ -21,6 +21,10 @@ public enum Message: Sendable {
     /// The answer to prompt-scoring request `id` (non-streaming, `decoder_input_details`).
     case promptScored(id: Int, GenerateResponse)
     case promptScoreFailed(id: Int, GenerationError)
+    /// The saved presets (after start-up or a save), and the one now in effect.
+    case presetsListed([String], active: String?)
+    /// A preset was read: its parameters replace the sidebar's.
+    case presetLoaded(name: String, settings: ParameterSettings)
 }
 
 /// What `update` asks the runtime to do: the only way the model causes I/O.
@@ -30,6 +34,10 @@ public enum Effect: Equatable, Sendable {
     /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
     case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool)
     case switchTheme(name: String)
+    /// Save the sidebar's parameters as a named preset, then report `presetsListed`.
+    case savePreset(name: String, settings: ParameterSettings)
+    /// Read a named preset and report `presetLoaded` (or a notice if it cannot be read).
+    case loadPreset(name: String)
     /// Persist prompt, parameters and theme.
     case save
     case quit

@@ -49,6 +49,20 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .notice(let text):
         state.notice = text
         return []
+    case .presetsListed(let names, let active):
+        state.sidebar.presets = names
+        if let active {
+            state.sidebar.activePreset = active
+            state.notice = "saved preset \(active)"
+        }
+        return []
+    case .presetLoaded(let name, let settings):
+        state.settings = settings
+        state.sidebar.activePreset = name
+        state.sidebar.inputProblem = nil
+        state.notice = "preset \(name)"
+        state.dirty = true
+        return []
     case .promptScored(let id, let response):
         guard id == state.promptScoreID, state.promptScoring else { return [] }
         receivePromptScore(&state, response)
@@ -114,8 +128,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
     if state.promptView && state.focus == .prompt && key != .tab && key != .backTab { return promptViewKey(&state, key) }
     if key == .escape {
-        if state.sidebar.editText != nil {
+        if state.sidebar.editText != nil || state.sidebar.presetName != nil {
             state.sidebar.editText = nil
+            state.sidebar.presetName = nil
             return []
         }
         if state.compare != nil { return startCompare(&state) }

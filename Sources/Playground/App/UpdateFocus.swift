@@ -42,6 +42,24 @@ func commitSidebarEdit(_ state: inout AppState) {
 func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     let fields = ParameterField.allCases
     let field = state.sidebar.selected
+    if var name = state.sidebar.presetName {
+        switch key {
+        case .enter:
+            state.sidebar.presetName = nil
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard PresetStore.isValidName(trimmed) else {
+                state.notice = "not a preset name: letters, digits, space, - _ . (1 to 40)"
+                return []
+            }
+            return [.savePreset(name: trimmed, settings: state.settings)]
+        case .backspace: if !name.isEmpty { name.removeLast() }
+        case .ctrl("u"): name = ""
+        case .character(let c): name.append(c)
+        default: break
+        }
+        state.sidebar.presetName = name
+        return []
+    }
     if var text = state.sidebar.editText {
         switch key {
         case .enter: commitSidebarEdit(&state); return []
@@ -85,6 +103,16 @@ func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.notice = "all parameters reset to defaults"
     case .character("?"):
         state.helpOpen = true
+    case .character("S"):
+        state.sidebar.presetName = state.sidebar.activePreset ?? ""
+    case .character("P"):
+        let names = state.sidebar.presets
+        guard !names.isEmpty else {
+            state.notice = "no presets yet: S saves the current parameters as one"
+            return []
+        }
+        let next = state.sidebar.activePreset.flatMap { names.firstIndex(of: $0) }.map { ($0 + 1) % names.count } ?? 0
+        return [.loadPreset(name: names[next])]
     case .character(let c) where field.kind != .boolean && field.kind != .choice:
         // Typing starts an edit that replaces the value.
         state.sidebar.editText = String(c)

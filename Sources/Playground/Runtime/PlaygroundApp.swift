@@ -43,6 +43,7 @@ public enum PlaygroundApp {
             return 2
         }
         let paths = StatePaths(environment: configuration.environment)
+        let presets = PresetStore(paths: paths)
         let loader = ThemeLoader.standard(environment: configuration.environment,
                                           executablePath: configuration.executablePath)
         let sessionPath = configuration.sessionPath
@@ -119,6 +120,19 @@ public enum PlaygroundApp {
                     let (t, problem) = loader.load(name)
                     screen.setTheme(t)
                     _ = update(&state, .themeChanged(name: problem == nil ? name : t.name, problem: problem))
+                case .savePreset(let name, let settings):
+                    do {
+                        try presets.save(settings, as: name)
+                        _ = update(&state, .presetsListed(presets.names(), active: name))
+                    } catch {
+                        _ = update(&state, .notice("cannot save preset: \(error)"))
+                    }
+                case .loadPreset(let name):
+                    do {
+                        _ = update(&state, .presetLoaded(name: name, settings: try presets.load(name)))
+                    } catch {
+                        _ = update(&state, .notice("\(error)"))
+                    }
                 case .save:
                     save(state, paths: paths, sessionPath: sessionPath)
                     state.dirty = false
@@ -129,6 +143,7 @@ public enum PlaygroundApp {
             }
         }
 
+        _ = update(&state, .presetsListed(presets.names(), active: nil))
         var readBuffer = [UInt8](repeating: 0, count: 65536)
         while running {
             let now = monotonicSeconds()

@@ -26,6 +26,7 @@ public let helpSections: [(String, [(String, String)])] = [
         ("Enter  or type", "edit; Enter sets"),
         ("Space", "toggle a switch"),
         ("d  D", "reset field / all"),
+        ("S  P", "save preset / next preset"),
     ]),
     ("Output", [
         ("Left  Right", "move token cursor"),

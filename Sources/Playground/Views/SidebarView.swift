@@ -59,7 +59,13 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
             buffer.put(line, x: area.x, y: area.y + fieldRows + i, role: role, limit: area.maxX)
         }
     }
-    buffer.put("* default  d reset  D all", x: area.x, y: footerY, role: .dim, limit: area.maxX)
+    if let name = state.sidebar.presetName {
+        let end = buffer.put("save preset as: " + name, x: area.x, y: footerY, role: .sidebarEditing, limit: area.maxX)
+        buffer.put(" ", x: end, y: footerY, role: .editorCursor, limit: area.maxX)
+    } else {
+        let footer = state.sidebar.activePreset.map { "* default  S/P preset: \($0)" } ?? "* default  d/D reset  S/P preset"
+        buffer.put(footer, x: area.x, y: footerY, role: .dim, limit: area.maxX)
+    }
 }
 
 /// Greedy word wrap for messages (breaks inside words longer than a line).
