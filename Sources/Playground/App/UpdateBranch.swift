@@ -144,7 +144,7 @@ func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
     }
     let here = list.firstIndex(of: stack.current.node) ?? 0
     let next = list[(here + delta + list.count) % list.count]
-    let at = (try? stack.current.tree.node(list.last!).start) ?? 0
+    let at = list.last.flatMap { try? stack.current.tree.node($0).start } ?? 0
     stack.perform { $0.node = next }
     state.branches = stack
     state.tokenCursor = at

@@ -60,7 +60,8 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         }
     }
     let differences = ParameterDifference.between(
-        [ParameterSet(name: "A", parameters: requestA.parameters!), ParameterSet(name: "B", parameters: requestB.parameters!)],
+        [ParameterSet(name: "A", parameters: requestA.parameters ?? GenerateParameters()),
+         ParameterSet(name: "B", parameters: requestB.parameters ?? GenerateParameters())],
         base: GenerateParameters())
     let width = max(1, compareColumns(Layout(width: state.width, height: state.height)).0.width - 2)
     state.runID += 1
