@@ -52,6 +52,8 @@ enum BackendFactory {
 /// `$XDG_CONFIG_HOME/tgplay/config.json` (default `~/.config/tgplay/config.json`). Only what the CLI reads now.
 struct Config: Decodable {
     var endpoint: String?
+    /// More endpoints the playground's `backend` field offers (for compare sets on several servers).
+    var endpoints: [String]?
 
     static func path(environment: [String: String]) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }

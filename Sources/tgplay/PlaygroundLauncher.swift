@@ -1,9 +1,11 @@
 import Foundation
 import GenerationCore
 import Playground
+import Synchronization
 
-/// Wires the playground to the chosen backend. The header settings of the sidebar (`x-use-cache`,
-/// `x-wait-for-model`) rebuild an HTTP backend; the built-in engine is loaded once and shared.
+/// Wires the playground to its backends. The header settings of the sidebar (`x-use-cache`,
+/// `x-wait-for-model`) rebuild an HTTP backend; the built-in engine is loaded once, when first used, and
+/// shared; a compare set or the sidebar's `backend` field can name the built-in engine or any endpoint URL.
 enum PlaygroundLauncher {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
         let first: any TextGenerationBackend
@@ -17,19 +19,63 @@ enum PlaygroundLauncher {
         }
         let isHTTP = first is TGIBackend
         let backendOptions = options.backend
+        let engine = SharedEngine(isHTTP ? nil : first)
         let configuration = PlaygroundConfiguration(
-            makeBackend: { useCache, waitForModel in
-                guard isHTTP else { return first }
+            makeBackend: { identity, useCache, waitForModel in
                 var o = backendOptions
                 o.noCache = !useCache || backendOptions.noCache
                 o.waitForModel = waitForModel || backendOptions.waitForModel
-                return (try? BackendFactory.make(o, environment: environment)) ?? first
+                guard let identity else {
+                    guard isHTTP else { return first }
+                    return (try? BackendFactory.make(o, environment: environment)) ?? first
+                }
+                if identity.isLocal {
+                    return try engine.get { try BackendFactory.makeLocal(backendOptions, environment: environment) }
+                }
+                o.endpoint = identity.value
+                o.local = false
+                o.modelPath = nil
+                return try BackendFactory.make(o, environment: environment)
             },
+            backendChoices: choices(first: first, environment: environment),
             themeName: options.theme,
             environment: environment,
             executablePath: CommandLine.arguments[0].contains("/")
                 ? CommandLine.arguments[0] : (Bundle.main.executablePath ?? CommandLine.arguments[0]),
             sessionPath: options.sessionPath)
         return PlaygroundApp.run(configuration)
+    }
+
+    /// What the sidebar's `backend` field offers besides the default: the built-in engine, TGPLAY_ENDPOINT
+    /// and the config file's `endpoint` / `endpoints`.
+    static func choices(first: any TextGenerationBackend, environment: [String: String]) -> [BackendIdentity] {
+        var list: [BackendIdentity] = [.local]
+        var urls: [String] = []
+        if let e = environment["TGPLAY_ENDPOINT"], !e.isEmpty { urls.append(e) }
+        if let config = try? Config.load(environment: environment) {
+            urls += [config.endpoint].compactMap { $0 } + (config.endpoints ?? [])
+        }
+        for url in urls {
+            let id = BackendIdentity(url)
+            if !list.contains(id) { list.append(id) }
+        }
+        let mine = BackendIdentity(of: first)
+        return list.filter { $0 != mine }
+    }
+}
+
+/// The built-in engine, loaded at most once per process (its weights are large).
+final class SharedEngine: Sendable {
+    private let backend: Mutex<(any TextGenerationBackend)?>
+
+    init(_ loaded: (any TextGenerationBackend)?) { backend = Mutex(loaded) }
+
+    func get(_ load: () throws -> any TextGenerationBackend) throws -> any TextGenerationBackend {
+        try backend.withLock { current in
+            if let current { return current }
+            let made = try load()
+            current = made
+            return made
+        }
     }
 }

@@ -33,14 +33,4 @@ struct PersistenceTests {
         #expect(loaded.settings == .defaults)
         #expect(problem?.contains("playground.json") == true)
     }
-
-    @Test func sessionFileRoundTrips() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-session-\(UUID().uuidString)/s.json").path
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let session = SavedSession(settings: .defaults, theme: "monochrome", prompt: "p")
-        try session.save(toFile: path)
-        #expect(SavedSession.load(fromFile: path).0 == session)
-        try "garbage".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(SavedSession.load(fromFile: path).problem != nil)
-    }
 }

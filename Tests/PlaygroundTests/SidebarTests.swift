@@ -116,6 +116,6 @@ struct SidebarTests {
         h.keys(.tab, .tab)  // back to the prompt
         h.type("x")
         h.keys(.ctrl("r"))
-        #expect(h.effects.contains { if case .startRun(_, _, false, true) = $0 { return true } else { return false } })
+        #expect(h.effects.contains { if case .startRun(_, _, false, true, _) = $0 { return true } else { return false } })
     }
 }

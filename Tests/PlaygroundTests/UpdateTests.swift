@@ -11,7 +11,7 @@ struct UpdateTests {
         h.type("Hello")
         h.keys(.ctrl("r"))
         let start = h.effects.compactMap { effect -> GenerateRequest? in
-            if case .startRun(_, let request, _, _) = effect { return request }
+            if case .startRun(_, let request, _, _, _) = effect { return request }
             return nil
         }
         let request = try #require(start.first)
@@ -105,7 +105,7 @@ struct UpdateTests {
         let before = h.effects.count
         h.send(.tick(now: 30))
         #expect(h.effects.count == before + 1)
-        if case .startRun(let id, let request, _, _)? = h.effects.last {
+        if case .startRun(let id, let request, _, _, _)? = h.effects.last {
             #expect(id == h.state.runID)
             #expect(request.inputs == "x")
         } else {
@@ -252,7 +252,7 @@ struct WorkbenchTests {
         h.keys(.enter)
         #expect(!h.state.popupOpen)
         let request = try #require(h.effects.compactMap { e -> GenerateRequest? in
-            if case .startRun(_, let r, _, _) = e { return r } else { return nil }
+            if case .startRun(_, let r, _, _, _) = e { return r } else { return nil }
         }.first)
         #expect(request.inputs == "Say: one two?")
         #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?"])
@@ -322,7 +322,7 @@ struct PromptPerplexityViewTests {
         h.type("The cat sat")
         h.effects = []
         h.keys(.function(6))
-        guard case .scorePrompt(let id, let request, _, _)? = h.effects.last else {
+        guard case .scorePrompt(let id, let request, _, _, _)? = h.effects.last else {
             Issue.record("no scorePrompt effect: \(h.effects)")
             return
         }
@@ -384,27 +384,54 @@ struct CompareModeTests {
     static func feed(_ h: inout Harness, run: Int, _ ids: [UInt32]) {
         for (i, id) in ids.enumerated() {
             let token = Harness.token(id, "w\(id) ", -0.3)
-            let response = StreamResponse(index: UInt32(i + 1), token: token, topTokens: [token])
+            let other = Harness.token(id + 100, "v\(id) ", -1.6)
+            let response = StreamResponse(index: UInt32(i + 1), token: token, topTokens: [token, other])
             h.send(.runEvent(run: run, i == ids.count - 1 ? .finished(response) : .token(response), now: 2))
         }
     }
 
-    @Test func f8PinsAAndF7RunsBothWithOneSeedAndMarksTheDivergence() throws {
+    static func starts(_ effects: [Effect]) -> [(Int, GenerateRequest, BackendIdentity?)] {
+        effects.compactMap { e in
+            if case .startRun(let id, let r, _, _, let b) = e { return (id, r, b) } else { return nil }
+        }
+    }
+
+    /// Selects `field` and types `value` into it (typing starts an edit, Enter sets it).
+    static func set(_ h: inout Harness, _ field: ParameterField, _ value: String) {
+        h.state.focus = .sidebar
+        h.state.sidebar.selected = field
+        h.keys(.enter, .ctrl("u"))  // open the field's edit and clear it
+        h.type(value)
+        h.keys(.enter)
+    }
+
+    @Test func f8EditsSetsAsOverridesAndF7RunsThemWithOneSeed() throws {
         var h = Harness(width: 120, height: 30)
         h.type("x")
-        h.state.settings.parameters.temperature = 0.3
+        Self.set(&h, .maxNewTokens, "20")
         h.keys(.function(8))
-        h.state.settings.parameters.temperature = 1.5
+        #expect(h.state.editTarget == 0)
+        Self.set(&h, .temperature, "0.3")
+        h.keys(.function(8))
+        Self.set(&h, .temperature, "1.5")
+        // The base is untouched; each set keeps only its change.
+        #expect(h.state.settings.parameters.temperature == nil)
+        #expect(h.state.sets[0].parameters == GenerateParameters(temperature: 0.3))
+        #expect(h.state.sets[1].parameters == GenerateParameters(temperature: 1.5))
+        #expect(h.screen.contains("Set B"))
+        // A base edit reaches every set.
+        h.keys(.function(8), .function(8), .function(8))
+        #expect(h.state.editTarget == nil)
+        Self.set(&h, .maxNewTokens, "24")
         h.effects = []
         h.keys(.function(7))
-        let starts = h.effects.compactMap { e -> (Int, GenerateRequest)? in
-            if case .startRun(let id, let r, _, _) = e { return (id, r) } else { return nil }
-        }
-        #expect(starts.count == 2)
-        let (a, ra) = try #require(starts.first)
-        let (b, rb) = try #require(starts.last)
+        let starts = Self.starts(h.effects)
+        #expect(starts.count == 2)  // C and D change nothing, so they do not run
+        let (a, ra, _) = try #require(starts.first)
+        let (b, rb, _) = try #require(starts.last)
         #expect(ra.parameters?.temperature == 0.3)
         #expect(rb.parameters?.temperature == 1.5)
+        #expect(ra.parameters?.maxNewTokens == 24 && rb.parameters?.maxNewTokens == 24)
         #expect(ra.parameters?.seed != nil)
         #expect(ra.parameters?.seed == rb.parameters?.seed)
         Self.feed(&h, run: a, [1, 2, 3, 4])
@@ -417,38 +444,129 @@ struct CompareModeTests {
         #expect(screen.contains("temperature 1.5"))
         #expect(screen.contains("w1 w2 w3 w4"))
         #expect(screen.contains("w1 w2 w7 w8"))
-        // The divergent token is marked in both columns.
-        let (left, right) = compareColumns(Layout(width: 120, height: 30))
-        #expect(screen[left.inner.x + 6, left.inner.y + 1].role == .tokenCursor)
-        #expect(screen[right.inner.x + 6, right.inner.y + 1].role == .tokenCursor)
+        // The divergent token is marked in both columns (row 1: one line of differing parameters above).
+        let rects = compareColumns(Layout(width: 120, height: 30), count: 2)
+        for rect in rects {
+            let y = (rect.inner.y...rect.inner.maxY).first { y in (0..<rect.inner.width).contains { screen[rect.inner.x + $0, y].role == .divergence } }
+            #expect(y != nil)
+        }
+        // Both columns went into the history, named by set.
+        #expect(h.state.history.map(\.setName) == ["A", "B"])
+        #expect(h.state.history[1].tokens.map(\.id) == [1, 2, 7, 8])
         h.keys(.escape)
         #expect(h.state.compare == nil)
     }
 
-    @Test func escWhileComparingCancelsBothRuns() {
+    @Test func fourSetsWithTheirOwnBackends() throws {
+        var h = Harness(width: 120, height: 40)
+        h.type("x")
+        h.state.defaultBackend = BackendIdentity("http://127.0.0.1:8080")
+        h.state.backendChoices = [.local, BackendIdentity("http://127.0.0.1:9/")]
+        h.keys(.function(8), .function(8), .function(8))  // set C
+        Self.set(&h, .topK, "5")
+        h.keys(.function(8))  // set D
+        h.state.sidebar.selected = .backend
+        h.keys(.right)
+        #expect(h.state.sets[3].backend == .local)
+        h.effects = []
+        h.keys(.function(7))
+        let starts = Self.starts(h.effects)
+        #expect(starts.map { $0.2 } == [nil, nil, nil, .local])
+        #expect(starts[2].1.parameters?.topK == 5)
+        let c = try #require(h.state.compare)
+        #expect(c.differences.map(\.field) == ["top_k", "backend"])
+        for (i, start) in starts.enumerated() { Self.feed(&h, run: start.0, i == 3 ? [1, 9] : [1, 2]) }
+        #expect(h.state.compare?.divergence == 1)
+        let screen = h.screen
+        for name in ["─ A ", "─ B ", "─ C ", "─ D "] { #expect(screen.contains(name)) }
+        #expect(screen.contains("backend local"))
+        #expect(screen.contains("backend default"))
+        #expect(screen.contains("compare A-D"))
+        Snapshot.check(screen, named: "compare-4-sets-120x40")
+    }
+
+    @Test func distributionsAtTheDivergenceSideBySide() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.keys(.function(8))
+        Self.set(&h, .temperature, "0.2")
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        Self.feed(&h, run: c.columns[0].run, [1, 2, 3])
+        Self.feed(&h, run: c.columns[1].run, [1, 5, 3])
+        h.state.focus = .output
+        h.keys(.enter)
+        #expect(h.state.compare?.distributionsOpen == true)
+        var screen = h.screen
+        #expect(screen.contains("Token 2: first divergence"))
+        #expect(screen.contains("A chose \"w2 \""))
+        #expect(screen.contains("B chose \"w5 \""))
+        #expect(screen.contains("the distributions differ"))
+        Snapshot.check(screen, named: "compare-distributions-80x24")
+        h.keys(.right)
+        screen = h.screen
+        #expect(screen.contains("Token 3"))
+        #expect(!screen.contains("first divergence"))
+        h.keys(.escape)
+        #expect(h.state.compare?.distributionsOpen == false)
+        #expect(h.state.compare != nil)
+        h.keys(.character("g"))
+        #expect(h.state.compare?.position == 1)
+    }
+
+    @Test func setOverridesFollowTheBaseAndDResetsToIt() {
+        var base = ParameterSettings.defaults
+        base.parameters.temperature = 0.7
+        var edited = base
+        edited.parameters.topK = 5
+        let (set, lost) = base.override(to: edited, name: "A")
+        #expect(set.parameters == GenerateParameters(topK: 5))
+        #expect(lost.isEmpty)
+        base.parameters.temperature = 0.9
+        #expect(base.applying(set).parameters.temperature == 0.9)
+        #expect(base.applying(set).parameters.topK == 5)
+        var unset = base
+        unset.parameters.temperature = nil
+        #expect(base.override(to: unset, name: "A").cannotUnset == ["temperature"])
+        var grammar = base
+        grammar.grammarKind = .regex
+        grammar.grammarText = "[0-9]+"
+        let g = base.override(to: grammar, name: "B").set
+        #expect(g.parameters.grammar == Grammar(type: .regex, value: .string("[0-9]+")))
+        #expect(base.applying(g).grammarText == "[0-9]+")
+
+        var h = Harness()
+        h.keys(.function(8))
+        Self.set(&h, .temperature, "1.1")
+        #expect(h.state.sets[0].parameters.temperature == 1.1)
+        h.keys(.character("d"))
+        #expect(h.state.sets[0].isEmpty)
+    }
+
+    @Test func escWhileComparingCancelsEveryRun() throws {
         var h = Harness(width: 80, height: 24)
         h.type("x")
         h.keys(.function(7))
-        let c = h.state.compare
-        #expect(h.screen.contains("F8 pins A"))
-        Self.feed(&h, run: c!.runA, [1, 2])
-        Self.feed(&h, run: c!.runB, [1, 2])
+        let c = try #require(h.state.compare)
+        #expect(h.screen.contains("F8 picks a set"))
+        Self.feed(&h, run: c.columns[0].run, [1, 2])
+        Self.feed(&h, run: c.columns[1].run, [1, 2])
         #expect(h.screen.contains("identical"))
         h.state.compare = c
         h.effects = []
         h.keys(.escape)
-        #expect(h.effects == [.cancelRun(id: c!.runA), .cancelRun(id: c!.runB)])
+        #expect(h.effects == [.cancelRun(id: c.columns[0].run), .cancelRun(id: c.columns[1].run)])
     }
 
-    @Test func aRunLeavesCompareMode() {
+    @Test func aRunLeavesCompareMode() throws {
         var h = Harness(width: 80, height: 24)
         h.type("x")
         h.keys(.function(7))
-        let c = h.state.compare!
+        let c = try #require(h.state.compare)
         h.effects = []
         h.keys(.ctrl("r"))
         #expect(h.state.compare == nil)
-        #expect(h.effects.contains(.cancelRun(id: c.runA)) && h.effects.contains(.cancelRun(id: c.runB)))
+        #expect(h.effects.contains(.cancelRun(id: c.columns[0].run)) && h.effects.contains(.cancelRun(id: c.columns[1].run)))
         #expect(h.effects.contains { if case .startRun = $0 { return true } else { return false } })
     }
 }

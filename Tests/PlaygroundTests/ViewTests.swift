@@ -75,11 +75,10 @@ struct ViewTests {
         var h = Harness(width: 80, height: 24)
         h.type("Hi")
         h.state.settings.parameters.topK = 5
-        h.keys(.function(8))
-        h.state.settings.parameters.topK = 50
+        h.state.sets[1].parameters.topK = 50
         h.keys(.function(7))
         let c = h.state.compare!
-        for (run, texts) in [(c.runA, ["The", " cat", " sat", "."]), (c.runB, ["The", " dog", " ran", " off", "."])] {
+        for (run, texts) in [(c.columns[0].run, ["The", " cat", " sat", "."]), (c.columns[1].run, ["The", " dog", " ran", " off", "."])] {
             for (i, text) in texts.enumerated() {
                 h.send(.runEvent(run: run, Harness.event(text.unicodeScalars.reduce(0) { $0 + $1.value }, text, -0.2 * Double(i), final: i == texts.count - 1), now: 2))
             }
@@ -110,7 +109,8 @@ struct ViewTests {
         h.keys(.function(1))
         let screen = h.screen
         Snapshot.check(screen, named: "help-80x24")
-        #expect(screen.contains("Ctrl-R  F5"))
+        #expect(screen.contains("Ctrl-R F5"))
+        #expect(screen.contains("export .jsonl"))
         #expect(screen.contains("Ctrl-Q"))
         h.keys(.escape)
         #expect(!h.state.helpOpen)

@@ -19,6 +19,8 @@ public struct Session: Codable, Sendable, Equatable {
     /// Oldest first; ids are unique and increasing.
     public var runs: [SessionRun]
     public var tree: BranchTree?
+    /// What only the playground needs to resume where the person was; absent in files from `tgplay compare`.
+    public var playground: SessionPlayground?
 
     public init(prompt: String = "", parameters: GenerateParameters = GenerateParameters(), sets: [ParameterSet] = [],
                 backend: BackendIdentity? = nil, runs: [SessionRun] = [], tree: BranchTree? = nil,
@@ -52,7 +54,7 @@ public struct Session: Codable, Sendable, Equatable {
         case format, version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-        case prompt, parameters, sets, backend, runs, tree
+        case prompt, parameters, sets, backend, runs, tree, playground
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +67,7 @@ public struct Session: Codable, Sendable, Equatable {
         backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
         runs = try c.decodeIfPresent([SessionRun].self, forKey: .runs) ?? []
         tree = try c.decodeIfPresent(BranchTree.self, forKey: .tree)
+        playground = try c.decodeIfPresent(SessionPlayground.self, forKey: .playground)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -79,6 +82,46 @@ public struct Session: Codable, Sendable, Equatable {
         try c.encode(backend, forKey: .backend)
         try c.encode(runs, forKey: .runs)
         try c.encode(tree, forKey: .tree)
+        try c.encodeIfPresent(playground, forKey: .playground)
+    }
+}
+
+/// The playground's own part of a session: settings that are not TGI parameters and where the view stood.
+public struct SessionPlayground: Codable, Sendable, Equatable {
+    /// The branch-tree node shown.
+    public var node: Int?
+    /// The `x-use-cache` and `x-wait-for-model` headers.
+    public var useCache: Bool
+    public var waitForModel: Bool
+    /// The base parameters' backend (nil: the one the playground is opened with).
+    public var backend: BackendIdentity?
+    /// The grammar as typed (a draft that is not valid JSON yet is kept as is).
+    public var grammarText: String?
+
+    public init(node: Int? = nil, useCache: Bool = true, waitForModel: Bool = false, backend: BackendIdentity? = nil,
+                grammarText: String? = nil) {
+        self.node = node
+        self.useCache = useCache
+        self.waitForModel = waitForModel
+        self.backend = backend
+        self.grammarText = grammarText
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case node
+        case useCache = "use_cache"
+        case waitForModel = "wait_for_model"
+        case backend
+        case grammarText = "grammar_text"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        node = try c.decodeIfPresent(Int.self, forKey: .node)
+        useCache = try c.decodeIfPresent(Bool.self, forKey: .useCache) ?? true
+        waitForModel = try c.decodeIfPresent(Bool.self, forKey: .waitForModel) ?? false
+        backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
+        grammarText = try c.decodeIfPresent(String.self, forKey: .grammarText)
     }
 }
 

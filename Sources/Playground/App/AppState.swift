@@ -125,10 +125,31 @@ public struct AppState: Sendable {
     /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
     var promptScoreID = 0
     public var promptScoring = false
-    /// Compare mode (F7): A and B side by side; nil when closed.
+    /// Compare mode (F7): the sets side by side; nil when closed.
     public var compare: CompareState?
-    /// The parameters F8 pinned as compare set A.
-    public var pinnedA: ParameterSettings?
+    /// Compare sets A-D, each an override of `settings` (the base).
+    public var sets: [ParameterSet] = ParameterSet.fresh
+    /// Which parameters the sidebar edits (F8): nil the base, else an index into `sets`.
+    public var editTarget: Int?
+    /// Backends the sidebar's `backend` field steps through besides the default (the built-in engine,
+    /// configured endpoints, URLs typed before).
+    public var backendChoices: [BackendIdentity] = []
+    /// The backend the playground was opened with (what `backend: default` means), as stored in sessions.
+    public var defaultBackend: BackendIdentity = .local
+    /// Wall-clock seconds minus `now`: turns monotonic times into the timestamps sessions keep.
+    public var wallClockOffset: Double = 0
+    /// Every run of the session, oldest first (runs, compare columns, continuations).
+    public var history: [SessionRun] = []
+    /// The history list (F3) and what it shows.
+    public var historyView: HistoryView?
+    /// A file path being typed (save session as, open session, export a run).
+    public var pathPrompt: PathPrompt?
+    /// Where the session autosaves (shown in the history view); set by the runtime.
+    public var sessionPath: String?
+    /// Why autosave is off (a session file this build must not overwrite), shown in the status bar.
+    public var autosaveProblem: String?
+    /// When the session was created (kept across saves).
+    public var sessionCreated: Timestamp?
     public var helpOpen = false
     public var backendName: String
     public var modelName: String?
@@ -149,10 +170,21 @@ public struct AppState: Sendable {
         self.limits = limits
     }
 
+    /// The settings Ctrl-R runs with: the base, or the set being edited (base + its override).
+    public var runSettings: ParameterSettings {
+        guard let t = editTarget, sets.indices.contains(t) else { return settings }
+        return settings.applying(sets[t])
+    }
+
     /// TGI's message for the current parameters, as the server would word it. A stand-in prompt keeps this
     /// O(1) for a 1 MB prompt; an empty prompt is reported when a run is attempted.
     public var validationProblem: GenerationError? {
-        Validation.check(settings.request(prompt: "x"), streaming: true, limits: limits)
+        Validation.check(runSettings.request(prompt: "x"), streaming: true, limits: limits)
+    }
+
+    /// A monotonic time as a wall-clock timestamp.
+    func timestamp(_ monotonic: Double) -> Timestamp {
+        Timestamp(Date(timeIntervalSince1970: monotonic + wallClockOffset))
     }
 
     /// The minimum screen the layout works at; below it a notice is shown.

@@ -25,20 +25,29 @@ public enum Message: Sendable {
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
     case presetLoaded(name: String, settings: ParameterSettings)
+    /// A session file was read (Ctrl-O / `o` in the history): it replaces the current session.
+    case sessionOpened(Session, path: String)
 }
 
 /// What `update` asks the runtime to do: the only way the model causes I/O.
 public enum Effect: Equatable, Sendable {
-    case startRun(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool)
+    /// `backend` nil: the playground's own backend; else the built-in engine or an endpoint URL.
+    case startRun(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     case cancelRun(id: Int)
     /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
-    case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool)
+    case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     case switchTheme(name: String)
     /// Save the sidebar's parameters as a named preset, then report `presetsListed`.
     case savePreset(name: String, settings: ParameterSettings)
     /// Read a named preset and report `presetLoaded` (or a notice if it cannot be read).
     case loadPreset(name: String)
-    /// Persist prompt, parameters and theme.
+    /// Persist the session (autosave slot or `--session` file) and the theme.
     case save
+    /// Write the session to `path`, which becomes the file autosave writes to.
+    case saveSessionAs(path: String)
+    /// Read the session file at `path` and report `sessionOpened` (or a notice naming the problem).
+    case openSession(path: String)
+    /// Write an export (Markdown, JSONL) to `path`; `what` names it in the notice.
+    case writeFile(path: String, contents: String, what: String)
     case quit
 }

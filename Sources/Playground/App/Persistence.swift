@@ -66,24 +66,4 @@ public struct SavedSession: Codable, Equatable, Sendable {
         }
         return (session, problem)
     }
-
-    /// `--session FILE`: the whole session (parameters, theme, prompt) in one JSON file, written atomically.
-    public func save(toFile path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-
-    /// The session in `path`; a missing file is a fresh session, an unreadable one a fresh session and a message.
-    public static func load(fromFile path: String) -> (SavedSession, problem: String?) {
-        let fresh = SavedSession(settings: .defaults, theme: nil, prompt: "")
-        guard let data = FileManager.default.contents(atPath: path) else { return (fresh, nil) }
-        do {
-            return (try JSONDecoder().decode(SavedSession.self, from: data), nil)
-        } catch {
-            return (fresh, "could not read the session \(path); starting a fresh one (it is overwritten on save)")
-        }
-    }
 }

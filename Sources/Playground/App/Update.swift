@@ -28,13 +28,13 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .mouse(let event):
         return handleMouse(&state, event)
     case .runEvent(let run, let event, let now):
-        if compareEvent(&state, run: run, event) { return [] }
+        if compareEvent(&state, run: run, event, now: now) { return [] }
         guard run == state.runID else { return [] }
         state.now = now
         receive(&state, event)
         return []
     case .runFailed(let run, let error, let now):
-        if compareFailed(&state, run: run, error) { return [] }
+        if compareFailed(&state, run: run, error, now: now) { return [] }
         guard run == state.runID else { return [] }
         state.now = now
         return fail(&state, error)
@@ -57,11 +57,18 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         }
         return []
     case .presetLoaded(let name, let settings):
-        state.settings = settings
+        editSettings(&state) { $0.settings = settings }
         state.sidebar.activePreset = name
         state.sidebar.inputProblem = nil
         state.notice = "preset \(name)"
         state.dirty = true
+        return []
+    case .sessionOpened(let session, let path):
+        state.restore(session)
+        state.sessionPath = path
+        state.autosaveProblem = nil
+        applyLayout(&state)
+        state.notice = "opened \(path): \(session.runs.count) run\(session.runs.count == 1 ? "" : "s")"
         return []
     case .promptScored(let id, let response):
         guard id == state.promptScoreID, state.promptScoring else { return [] }
@@ -82,9 +89,10 @@ func applyLayout(_ state: inout AppState) {
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
     state.transcript.relayout(width: max(1, layout.outputText.width))
-    let columnWidth = max(1, compareColumns(layout).0.width - 2)
-    state.compare?.a.relayout(width: columnWidth)
-    state.compare?.b.relayout(width: columnWidth)
+    if let count = state.compare?.columns.count {
+        let columnWidth = max(1, compareColumns(layout, count: count)[0].width - 2)
+        for i in 0..<count { state.compare?.columns[i].transcript.relayout(width: columnWidth) }
+    }
     state.promptTokens.relayout(width: max(1, layout.promptText.width))
 }
 
@@ -106,7 +114,13 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(7):
         return startCompare(&state)
     case .function(8):
-        return pinCompareA(&state)
+        return cycleEditTarget(&state)
+    case .function(3):
+        state.pathPrompt = nil
+        return toggleHistory(&state)
+    case .ctrl("o"):
+        state.pathPrompt = PathPrompt(purpose: .openSession, text: "")
+        return []
     case .function(2):
         let names = state.themes
         let i = names.firstIndex(of: state.themeName) ?? -1
@@ -118,6 +132,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     default:
         break
     }
+    if state.pathPrompt != nil { return pathPromptKey(&state, key) }
     if state.helpOpen {
         if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.helpOpen = false }
         return []
@@ -126,6 +141,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         if state.popupOnPrompt { return promptPopupKey(&state, key) }
         return popupKey(&state, key)
     }
+    if state.historyView != nil { return historyKey(&state, key) }
+    if state.compare != nil, let effects = compareKey(&state, key) { return effects }
     if state.promptView && state.focus == .prompt && key != .tab && key != .backTab { return promptViewKey(&state, key) }
     if key == .escape {
         if state.sidebar.editText != nil || state.sidebar.presetName != nil {
@@ -158,7 +175,8 @@ func startRun(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
     if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
-    let request = state.settings.request(prompt: state.editor.text)
+    let settings = state.runSettings
+    let request = settings.request(prompt: state.editor.text)
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
         state.error = problem
         state.phase = .failed
@@ -169,11 +187,11 @@ func startRun(_ state: inout AppState) -> [Effect] {
     state.outputScroll = nil
     state.branches = nil
     state.runPrompt = request.inputs
-    return effects + launch(&state, request) + [.save]
+    return effects + launch(&state, request, backend: settings.backend) + [.save]
 }
 
 /// Sends `request` as the current run; the transcript is kept (a branch continues it).
-func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
+func launch(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
     state.runID += 1
@@ -184,7 +202,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
     state.runTokenCount = 0
     state.phase = .waiting
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
-                              waitForModel: state.settings.waitForModel)
+                              waitForModel: state.settings.waitForModel, backend: backend)
     state.lastRequest = run
     state.runWatermarked = request.parameters?.watermark == true
     return effects + [run]
@@ -193,6 +211,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest) -> [Effect] {
 func cancel(_ state: inout AppState) -> [Effect] {
     let id = state.runID
     state.phase = .cancelled
+    recordMainRun(&state, error: GenerationError(errorType: GenerationError.ErrorType.cancelled, message: "cancelled"))
     // Events still in flight for this run are ignored from now on.
     state.runID += 1
     return [.cancelRun(id: id)]
@@ -214,6 +233,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
         }
         scoreWatermark(&state)
         syncBranches(&state)
+        recordMainRun(&state, error: nil)
     }
 }
 
@@ -236,6 +256,7 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
     }
     if error.errorType == GenerationError.ErrorType.cancelled {
         state.phase = .cancelled
+        recordMainRun(&state, error: error)
         return []
     }
     state.error = error
@@ -254,17 +275,19 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
         state.phase = .waitingForModel(until: state.now + wait, attempt: attempt, reason: reason)
     } else {
         state.phase = .failed
+        syncBranches(&state)
+        recordMainRun(&state, error: error)
     }
     return []
 }
 
 func retryIfDue(_ state: inout AppState) -> [Effect] {
     guard case .waitingForModel(let until, let attempt, let reason) = state.phase, state.now >= until,
-          case .startRun(_, let request, let useCache, let wait)? = state.lastRequest else { return [] }
+          case .startRun(_, let request, let useCache, let wait, let backend)? = state.lastRequest else { return [] }
     state.runID += 1
     state.runTokenCount = 0
     state.stats = RunStats(startedAt: state.now)
     // Stay in the waiting phase (keeping the attempt count) until a token or another error arrives.
     state.phase = .waitingForModel(until: .infinity, attempt: attempt, reason: reason)
-    return [.startRun(id: state.runID, request: request, useCache: useCache, waitForModel: wait)]
+    return [.startRun(id: state.runID, request: request, useCache: useCache, waitForModel: wait, backend: backend)]
 }

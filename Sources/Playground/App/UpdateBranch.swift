@@ -57,10 +57,7 @@ func syncBranches(_ state: inout AppState) {
 /// Stops a run in flight (its tokens so far stay in the transcript).
 func stopActiveRun(_ state: inout AppState) -> [Effect] {
     guard state.phase.isActive else { return [] }
-    let id = state.runID
-    state.runID += 1
-    state.phase = .cancelled
-    return [.cancelRun(id: id)]
+    return cancel(&state)
 }
 
 /// Branches at output position `index` with `alternative` and starts the continuation.
@@ -88,14 +85,15 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token) -> 
     state.tokenCursor = index
     scrollToCursor(&state)
     let b = stack.current
-    let base = state.settings.request(prompt: b.tree.prompt)
+    let settings = state.runSettings
+    let base = settings.request(prompt: b.tree.prompt)
     guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
         state.error = problem
         state.phase = .failed
         return effects
     }
-    effects += launch(&state, request)
+    effects += launch(&state, request, backend: settings.backend)
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects
 }

@@ -1,122 +1,223 @@
 import GenerationCore
 
-/// Compare mode: the prompt run twice at once, A with the parameters pinned by F8 and B with the sidebar's
-/// current ones, both with one seed, side by side with the first divergent token marked.
-public struct CompareState: Sendable {
-    public var requestA: GenerateRequest
-    public var requestB: GenerateRequest
-    public var runA: Int
-    public var runB: Int
-    public var a = Transcript()
-    public var b = Transcript()
-    public var doneA = false
-    public var doneB = false
-    public var errorA: String?
-    public var errorB: String?
-    public var seed: UInt64
-    /// The parameters that differ (A's and B's values), shown at the top of each column.
-    public var differences: [ParameterDifference]
+/// One column of compare mode: a set's request, where it runs, and what came back.
+public struct CompareColumn: Sendable {
+    public var name: String
+    public var request: GenerateRequest
+    /// nil: the playground's own backend.
+    public var backend: BackendIdentity?
+    public var run: Int
+    public var transcript = Transcript()
+    public var done = false
+    public var error: String?
+    public var startedAt: Double
+    public var firstTokenAt: Double?
+    public var lastTokenAt: Double?
+    public var finishReason: FinishReason?
+    /// The seed the backend reports (the shared one unless the set has its own).
+    public var seed: UInt64?
 
-    /// The first generated-token position where A and B differ, once both ended.
-    public var divergence: Int? {
-        guard doneA && doneB else { return nil }
-        return Divergence.firstIndex([a.tokens.map(\.token.id), b.tokens.map(\.token.id)])
+    /// TTFT, tokens/s, tokens, finish reason, mean logprob and perplexity of the column so far.
+    public var statistics: RunStatistics {
+        RunStatistics(timing: RunTiming(start: startedAt, firstToken: firstTokenAt, end: lastTokenAt ?? startedAt),
+                      tokens: transcript.tokens.map(\.token), finishReason: finishReason)
     }
-
-    public var isActive: Bool { !doneA || !doneB }
 }
 
-/// F8: keep the current parameters as set A.
-func pinCompareA(_ state: inout AppState) -> [Effect] {
+/// Compare mode: the prompt run with 2 to 4 parameter sets at once, one seed, side by side, with the first
+/// divergent token marked in every column.
+public struct CompareState: Sendable {
+    public var columns: [CompareColumn]
+    public var seed: UInt64
+    /// The parameters that differ (and `backend` when the sets run on different ones), shown at the top.
+    public var differences: [ParameterDifference]
+    /// The position Left/Right move over every column (nil: the divergence point).
+    public var cursor: Int?
+    /// The side-by-side distributions at the cursor are open (Enter / `v`).
+    public var distributionsOpen = false
+
+    /// The first generated-token position where the columns differ, as soon as it is known: a token that
+    /// differs inside what all have streamed, or, once all ended, the end of the shortest when lengths differ.
+    public var divergence: Int? {
+        let sequences = columns.map { $0.transcript.tokens.map(\.token.id) }
+        let common = sequences.map(\.count).min() ?? 0
+        if let first = sequences.first {
+            for i in 0..<common where sequences.contains(where: { $0[i] != first[i] }) { return i }
+        }
+        guard !isActive else { return nil }
+        return Divergence.firstIndex(sequences)
+    }
+
+    /// Where the cursor is: the chosen position, else the divergence point.
+    public var position: Int? { cursor ?? divergence }
+
+    public var isActive: Bool { columns.contains { !$0.done } }
+
+    /// The longest column's token count (the cursor's range).
+    var longest: Int { columns.map(\.transcript.count).max() ?? 0 }
+}
+
+/// F8: which parameters the sidebar edits: the base, then set A, B, C, D, then the base again.
+func cycleEditTarget(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
-    state.pinnedA = state.settings
-    state.notice = "parameters pinned as A: change them for B, then F7 compares"
+    let next = (state.editTarget ?? -1) + 1
+    state.editTarget = next < state.sets.count ? next : nil
+    if let t = state.editTarget {
+        let name = state.sets[t].name
+        state.notice = "editing set \(name): changes apply to \(name) only (d: back to the base's value); F8 next, F7 compares"
+        state.focus = .sidebar
+    } else {
+        state.notice = "editing the base parameters (every set inherits them)"
+    }
     return []
 }
 
-/// F7: runs A and B with one seed (closes the compare view when it is open).
+/// The sets F7 runs: A and B always, C and D when they change something.
+func comparedSets(_ state: AppState) -> [ParameterSet] {
+    state.sets.enumerated().filter { $0.offset < 2 || !$0.element.isEmpty }.map(\.element)
+}
+
+/// F7: runs the compared sets with one seed (closes the compare view when it is open).
 func startCompare(_ state: inout AppState) -> [Effect] {
     if let c = state.compare {
         state.compare = nil
-        return c.isActive ? [.cancelRun(id: c.runA), .cancelRun(id: c.runB)] : []
+        return c.columns.filter { !$0.done }.map { .cancelRun(id: $0.run) }
     }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
     let prompt = state.editor.text
-    var requestA = (state.pinnedA ?? state.settings).request(prompt: prompt)
-    var requestB = state.settings.request(prompt: prompt)
-    let seed = requestB.parameters?.seed ?? requestA.parameters?.seed
+    let sets = comparedSets(state)
+    let settings = sets.map { state.settings.applying($0) }
+    var requests = settings.map { $0.request(prompt: prompt) }
+    let seed = state.settings.parameters.seed ?? requests.lazy.compactMap { $0.parameters?.seed }.first
         ?? (UInt64(max(0, state.now * 1000)) % 1_000_000_007 + 1)
-    requestA.parameters = requestA.parameters ?? GenerateParameters()
-    requestB.parameters = requestB.parameters ?? GenerateParameters()
-    requestA.parameters?.seed = seed
-    requestB.parameters?.seed = seed
-    for request in [requestA, requestB] {
+    for i in requests.indices {
+        var p = requests[i].parameters ?? GenerateParameters()
+        if p.seed == nil { p.seed = seed }
+        // The divergence view needs every set's tokens and alternatives.
+        if p.details == nil { p.details = true }
+        if p.topNTokens == nil {
+            p.topNTokens = UInt32(min(Int(CompareRunner.defaultTopNTokens), state.limits.maxTopNTokens ?? 5))
+        }
+        requests[i].parameters = p
+    }
+    for (set, request) in zip(sets, requests) {
         if let problem = Validation.check(request, streaming: true, limits: state.limits) {
-            state.error = problem
+            var named = problem
+            named.message = "set \(set.name): " + problem.message
+            state.error = named
             state.phase = .failed
             return effects
         }
     }
     let differences = ParameterDifference.between(
-        [ParameterSet(name: "A", parameters: requestA.parameters ?? GenerateParameters()),
-         ParameterSet(name: "B", parameters: requestB.parameters ?? GenerateParameters())],
-        base: GenerateParameters())
-    let width = max(1, compareColumns(Layout(width: state.width, height: state.height)).0.width - 2)
-    state.runID += 1
-    let a = state.runID
-    state.runID += 1
-    let b = state.runID
-    var compare = CompareState(requestA: requestA, requestB: requestB, runA: a, runB: b, seed: seed, differences: differences)
-    compare.a = Transcript(width: width)
-    compare.b = Transcript(width: width)
-    state.compare = compare
+        zip(sets, requests).map { ParameterSet(name: $0.name, parameters: $1.parameters ?? GenerateParameters(),
+                                               backend: $0.backend) },
+        base: GenerateParameters(), defaultBackend: nil)
+    let width = max(1, compareColumns(Layout(width: state.width, height: state.height), count: sets.count)[0].width - 2)
+    var columns: [CompareColumn] = []
+    for (i, set) in sets.enumerated() {
+        state.runID += 1
+        var column = CompareColumn(name: set.name, request: requests[i], backend: settings[i].backend, run: state.runID,
+                                   startedAt: state.now)
+        column.transcript = Transcript(width: width)
+        columns.append(column)
+    }
+    state.compare = CompareState(columns: columns, seed: seed, differences: differences)
     state.error = nil
-    state.notice = state.pinnedA == nil ? "A and B use the same parameters: F8 pins A, then change B" : nil
-    return effects + [
-        .startRun(id: a, request: requestA, useCache: state.settings.useCache, waitForModel: state.settings.waitForModel),
-        .startRun(id: b, request: requestB, useCache: state.settings.useCache, waitForModel: state.settings.waitForModel),
-    ]
+    state.popupOpen = false
+    state.notice = sets.allSatisfy(\.isEmpty)
+        ? "A and B use the base parameters: F8 picks a set to edit, then change it" : nil
+    return effects + columns.map {
+        .startRun(id: $0.run, request: $0.request, useCache: state.settings.useCache,
+                  waitForModel: state.settings.waitForModel, backend: $0.backend)
+    }
 }
 
-/// Routes a compare run's event; false when `run` is not one of them.
-func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent) -> Bool {
-    guard var c = state.compare, run == c.runA || run == c.runB else { return false }
-    let token = OutputToken(token: event.response.token, topTokens: event.response.topTokens ?? [])
-    let finished: Bool
-    if case .finished = event { finished = true } else { finished = false }
-    if run == c.runA {
-        c.a.append(token)
-        if finished { c.doneA = true }
-    } else {
-        c.b.append(token)
-        if finished { c.doneB = true }
+/// Routes a compare run's event; false when `run` is not one of the columns.
+func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent, now: Double) -> Bool {
+    guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
+    let response = event.response
+    c.columns[i].transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
+    if c.columns[i].firstTokenAt == nil { c.columns[i].firstTokenAt = now }
+    c.columns[i].lastTokenAt = now
+    if case .finished(let final) = event {
+        c.columns[i].done = true
+        c.columns[i].finishReason = final.details?.finishReason
+        c.columns[i].seed = final.details?.seed
     }
-    // The verdict (divergence) replaces a hint still on the status bar.
-    if finished && !c.isActive { state.notice = nil }
     state.compare = c
+    if case .finished = event { compareColumnEnded(&state, i) }
     return true
 }
 
-func compareFailed(_ state: inout AppState, run: Int, _ error: GenerationError) -> Bool {
-    guard var c = state.compare, run == c.runA || run == c.runB else { return false }
-    let message = error.statusCode.map { "\($0) " } ?? ""
-    if run == c.runA {
-        c.doneA = true
-        c.errorA = message + error.message
-    } else {
-        c.doneB = true
-        c.errorB = message + error.message
+func compareFailed(_ state: inout AppState, run: Int, _ error: GenerationError, now: Double) -> Bool {
+    guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
+    let have = c.columns[i].transcript.count
+    if error.receivedTokens.count > have {
+        for token in error.receivedTokens[have...] { c.columns[i].transcript.append(OutputToken(token: token)) }
     }
+    c.columns[i].done = true
+    c.columns[i].lastTokenAt = c.columns[i].lastTokenAt ?? now
+    c.columns[i].error = (error.statusCode.map { "\($0) " } ?? "") + error.message
     state.compare = c
+    compareColumnEnded(&state, i)
     return true
 }
 
-/// The two compare columns inside the output pane.
-func compareColumns(_ layout: Layout) -> (Rect, Rect) {
+/// A column ended: it goes into the history; the verdict replaces a hint still on the status bar.
+func compareColumnEnded(_ state: inout AppState, _ index: Int) {
+    guard let c = state.compare else { return }
+    recordCompareRun(&state, c.columns[index])
+    if !c.isActive { state.notice = nil }
+}
+
+/// The compare columns inside the output pane, left to right.
+func compareColumns(_ layout: Layout, count: Int) -> [Rect] {
     let o = layout.output
-    let left = o.width / 2
-    return (Rect(x: o.x, y: o.y, width: left, height: o.height),
-            Rect(x: o.x + left, y: o.y, width: o.width - left, height: o.height))
+    let n = max(1, count)
+    var rects: [Rect] = []
+    var x = o.x
+    for i in 0..<n {
+        let width = (o.width * (i + 1)) / n - (o.width * i) / n
+        rects.append(Rect(x: x, y: o.y, width: width, height: o.height))
+        x += width
+    }
+    return rects
+}
+
+/// Output-pane keys while compare mode is open: a cursor over every column and the distributions there.
+func compareKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
+    guard var c = state.compare else { return nil }
+    if c.distributionsOpen {
+        switch key {
+        case .escape, .enter, .character("v"), .character("q"): c.distributionsOpen = false
+        case .left, .character("h"): c.cursor = max(0, (c.position ?? 0) - 1)
+        case .right, .character("l"): c.cursor = min(max(0, c.longest - 1), (c.position ?? -1) + 1)
+        default: break
+        }
+        state.compare = c
+        return []
+    }
+    guard state.focus == .output else { return nil }
+    switch key {
+    case .left, .character("h"): c.cursor = max(0, (c.position ?? c.longest) - 1)
+    case .right, .character("l"): c.cursor = min(max(0, c.longest - 1), (c.position ?? -1) + 1)
+    case .home: c.cursor = 0
+    case .end: c.cursor = max(0, c.longest - 1)
+    case .character("g"):
+        c.cursor = nil
+        if c.divergence == nil { state.notice = c.isActive ? "no divergence yet" : "the sets generated the same tokens" }
+    case .enter, .character("v"):
+        guard c.position != nil, c.longest > 0 else {
+            state.notice = "no tokens yet"
+            return []
+        }
+        c.distributionsOpen = true
+    default:
+        return nil
+    }
+    state.compare = c
+    return []
 }

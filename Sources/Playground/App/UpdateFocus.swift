@@ -1,3 +1,4 @@
+import GenerationCore
 /// Key handling per focused pane.
 
 func editorKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -33,13 +34,72 @@ func editorKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 }
 
 func commitSidebarEdit(_ state: inout AppState) {
+    guard state.sidebar.editText != nil else { return }
+    editSettings(&state) { commitSidebarText(&$0) }
+}
+
+/// Applies the typed text to `state.settings` (whichever settings `editSettings` put there).
+func commitSidebarText(_ state: inout AppState) {
     guard let text = state.sidebar.editText else { return }
     state.sidebar.inputProblem = state.sidebar.selected.set(text, in: &state.settings)
     state.sidebar.editText = nil
     state.dirty = true
+    if state.sidebar.selected == .backend, let typed = state.settings.backend, !state.backendChoices.contains(typed) {
+        state.backendChoices.append(typed)
+    }
+}
+
+/// Runs `change` on the settings the sidebar edits: the base, or (F8) a set's effective settings (base +
+/// override), of which only what then differs from the base is kept as the set's override. The headers
+/// (`x-use-cache`, `x-wait-for-model`) are the base's for every set.
+func editSettings<R>(_ state: inout AppState, _ change: (inout AppState) -> R) -> R {
+    guard let t = state.editTarget, state.sets.indices.contains(t) else { return change(&state) }
+    let base = state.settings
+    state.settings = base.applying(state.sets[t])
+    let result = change(&state)
+    let edited = state.settings
+    state.settings = base
+    state.settings.useCache = edited.useCache
+    state.settings.waitForModel = edited.waitForModel
+    let (set, lost) = base.override(to: edited, name: state.sets[t].name)
+    state.sets[t] = set
+    if !lost.isEmpty {
+        state.notice = "set \(set.name) cannot unset \(lost.joined(separator: ", ")) while the base sets it: unset it in the base (F8)"
+    }
+    return result
 }
 
 func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if let t = state.editTarget, state.sets.indices.contains(t), state.sidebar.editText == nil,
+       state.sidebar.presetName == nil {
+        let field = state.sidebar.selected
+        switch key {
+        case .character("d"), .delete, .backspace:
+            // Back to the base's value: the set stops overriding the field.
+            let base = state.settings
+            editSettings(&state) { _ = field.set(field.editText(in: base), in: &$0.settings) }
+            state.dirty = true
+            return []
+        case .character("D"):
+            state.sets[t] = ParameterSet(name: state.sets[t].name)
+            state.dirty = true
+            state.notice = "set \(state.sets[t].name) cleared: it runs with the base parameters"
+            return []
+        default:
+            break
+        }
+    }
+    return editSettings(&state) { sidebarFieldKey(&$0, key) }
+}
+
+/// `backend` steps through the default, the built-in engine, configured endpoints and URLs typed before.
+func stepBackend(_ state: inout AppState, _ direction: Int) {
+    let choices: [BackendIdentity?] = [nil] + state.backendChoices.filter { $0 != state.defaultBackend }
+    let i = choices.firstIndex(of: state.settings.backend) ?? 0
+    state.settings.backend = choices[(i + direction + choices.count) % choices.count]
+}
+
+func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     let fields = ParameterField.allCases
     let field = state.sidebar.selected
     if var name = state.sidebar.presetName {
@@ -62,13 +122,13 @@ func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
     if var text = state.sidebar.editText {
         switch key {
-        case .enter: commitSidebarEdit(&state); return []
+        case .enter: commitSidebarText(&state); return []
         case .backspace: if !text.isEmpty { text.removeLast() }
         case .ctrl("u"): text = ""
         case .character(let c): text.append(c)
         case .up, .down:
-            commitSidebarEdit(&state)
-            return sidebarKey(&state, key)
+            commitSidebarText(&state)
+            return sidebarFieldKey(&state, key)
         default: break
         }
         state.sidebar.editText = text
@@ -80,6 +140,10 @@ func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .down, .ctrl("n"): state.sidebar.selected = fields[min(fields.count - 1, index + 1)]
     case .home, .pageUp: state.sidebar.selected = fields[0]
     case .end, .pageDown: state.sidebar.selected = fields[fields.count - 1]
+    case .left where field == .backend, .right where field == .backend:
+        stepBackend(&state, key == .left ? -1 : 1)
+        state.sidebar.inputProblem = nil
+        state.dirty = true
     case .left, .right:
         field.stepped(key == .left ? -1 : 1, in: &state.settings)
         state.sidebar.inputProblem = nil

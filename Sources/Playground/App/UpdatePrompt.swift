@@ -22,10 +22,11 @@ func togglePromptView(_ state: inout AppState) -> [Effect] {
     state.promptScoring = true
     state.promptScoreText = text
     state.notice = "scoring the prompt (decoder_input_details)…"
-    let base = state.settings.request(prompt: text).parameters ?? GenerateParameters()
+    let settings = state.runSettings
+    let base = settings.request(prompt: text).parameters ?? GenerateParameters()
     let request = PromptPerplexity.request(for: text, base: base)
     return [.scorePrompt(id: state.promptScoreID, request: request, useCache: state.settings.useCache,
-                         waitForModel: state.settings.waitForModel)]
+                         waitForModel: state.settings.waitForModel, backend: settings.backend)]
 }
 
 func receivePromptScore(_ state: inout AppState, _ response: GenerateResponse) {

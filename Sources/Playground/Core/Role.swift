@@ -9,6 +9,8 @@ public enum Role: UInt8, CaseIterable, Sendable, Hashable {
     case statusBar, statusIdle, statusBusy, statusError, statusOK
     case popup, popupTitle, popupBar, popupSelected
     case help, helpKey, error, notice
+    /// The first token where compare columns differ.
+    case divergence
 
     /// The probability scale, lowest bucket first.
     public static let probabilityScale: [Role] = [.prob0, .prob1, .prob2, .prob3, .prob4, .prob5]
@@ -49,7 +51,7 @@ public enum Role: UInt8, CaseIterable, Sendable, Hashable {
 
     /// One character per role for snapshot role maps.
     public var code: Character {
-        let codes = Array(".d|#TtecpLvDSIX012345sw^~BiyrKPOb@HkEN")
+        let codes = Array(".d|#TtecpLvDSIX012345sw^~BiyrKPOb@HkENV")
         let i = Int(rawValue)
         return i < codes.count ? codes[i] : "?"
     }

@@ -26,6 +26,8 @@ public enum ParameterField: String, CaseIterable, Sendable {
     case grammarValue = "grammar.value"
     case useCache = "x-use-cache"
     case waitForModel = "x-wait-for-model"
+    /// Not a TGI parameter: which backend runs get (the default, `local`, or an endpoint URL).
+    case backend
 
     public enum Kind: Sendable { case integer, decimal, boolean, text, list, choice }
 
@@ -35,7 +37,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .temperature, .topP, .typicalP, .repetitionPenalty, .frequencyPenalty: return .decimal
         case .doSample, .details, .decoderInputDetails, .returnFullText, .watermark, .useCache, .waitForModel:
             return .boolean
-        case .adapterId, .grammarValue: return .text
+        case .adapterId, .grammarValue, .backend: return .text
         case .stop: return .list
         case .grammarType: return .choice
         }
@@ -88,6 +90,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .grammarValue: return s.grammarKind == nil && s.grammarText.isEmpty ? nil : Self.escape(s.grammarText)
         case .useCache: return s.useCache ? "on" : "off"
         case .waitForModel: return s.waitForModel ? "on" : "off"
+        case .backend: return s.backend?.value
         }
     }
 
@@ -97,6 +100,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .maxNewTokens: return "server"
         case .doSample, .decoderInputDetails, .returnFullText, .watermark, .details: return "off"
         case .grammarType: return "none"
+        case .backend: return "default"
         default: return "unset"
         }
     }
@@ -218,6 +222,11 @@ public enum ParameterField: String, CaseIterable, Sendable {
             }
         case .text:
             if self == .adapterId { s.parameters.adapterId = text.isEmpty ? nil : text }
+            if self == .backend {
+                guard Self.setBackend(text, in: &s) else {
+                    return "backend is default, local, or an http:// or https:// URL"
+                }
+            }
             if self == .grammarValue {
                 s.grammarText = Self.unescape(raw)
                 if s.grammarKind == nil && !raw.isEmpty { s.grammarKind = .regex }
@@ -307,7 +316,25 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .grammarValue: s.grammarText = d.grammarText
         case .useCache: s.useCache = d.useCache
         case .waitForModel: s.waitForModel = d.waitForModel
+        case .backend: s.backend = nil
         }
+    }
+
+    /// Reads typed backend text into `s`: empty or `default` (the playground's own backend), `local` /
+    /// `built-in`, or an http(s) URL. False (and `s` unchanged) for anything else.
+    static func setBackend(_ text: String, in s: inout ParameterSettings) -> Bool {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let lower = t.lowercased()
+        if t.isEmpty || lower == "default" {
+            s.backend = nil
+        } else if lower == "local" || lower == "built-in" {
+            s.backend = .local
+        } else if (lower.hasPrefix("http://") || lower.hasPrefix("https://")) && URL(string: t)?.host != nil {
+            s.backend = BackendIdentity(t)
+        } else {
+            return false
+        }
+        return true
     }
 
     /// The field a TGI validation message is about: the first backticked name in it (grammar messages name

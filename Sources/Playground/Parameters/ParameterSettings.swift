@@ -14,10 +14,14 @@ public struct ParameterSettings: Codable, Equatable, Sendable {
     public var useCache: Bool
     /// `x-wait-for-model: true`: the server holds the request while the model loads instead of answering 503.
     public var waitForModel: Bool
+    /// Where runs go: nil is the backend the playground was opened with; else the built-in engine (`local`)
+    /// or an endpoint URL. A compare set that names another backend runs there.
+    public var backend: BackendIdentity?
 
     public init(parameters: GenerateParameters, grammarKind: Grammar.Kind? = nil, grammarText: String = "",
-                useCache: Bool = true, waitForModel: Bool = false) {
+                useCache: Bool = true, waitForModel: Bool = false, backend: BackendIdentity? = nil) {
         self.parameters = parameters
+        self.backend = backend
         self.grammarKind = grammarKind
         self.grammarText = grammarText
         self.useCache = useCache

@@ -10,19 +10,26 @@ nonisolated(unsafe) var windowChanged: Int32 = 0
 
 /// How the executable configures the playground.
 public struct PlaygroundConfiguration: Sendable {
-    /// Builds the backend for the header settings (`x-use-cache`, `x-wait-for-model`); called once per
-    /// change of those settings, so a backend that ignores them may return one shared instance.
-    public var makeBackend: @Sendable (_ useCache: Bool, _ waitForModel: Bool) -> any TextGenerationBackend
+    /// Builds the backend for a run: `backend` nil is the one the playground was opened with, else the
+    /// built-in engine or an endpoint URL; with the header settings (`x-use-cache`, `x-wait-for-model`).
+    /// Called once per distinct combination (the runtime keeps them), so a backend that ignores the headers
+    /// may return one shared instance. Throws when the backend cannot be built (no model file, bad URL).
+    public var makeBackend: @Sendable (_ backend: BackendIdentity?, _ useCache: Bool, _ waitForModel: Bool) throws
+        -> any TextGenerationBackend
+    /// Other backends the sidebar's `backend` field offers (the built-in engine, configured endpoints).
+    public var backendChoices: [BackendIdentity]
     /// `--theme`, which wins over the saved theme.
     public var themeName: String?
     public var environment: [String: String]
     public var executablePath: String
-    /// `--session FILE`: keep the session in this file instead of the XDG locations.
+    /// `--session FILE`: keep the session in this file instead of the autosave slot.
     public var sessionPath: String?
 
-    public init(makeBackend: @escaping @Sendable (Bool, Bool) -> any TextGenerationBackend, themeName: String?,
+    public init(makeBackend: @escaping @Sendable (BackendIdentity?, Bool, Bool) throws -> any TextGenerationBackend,
+                backendChoices: [BackendIdentity] = [], themeName: String?,
                 environment: [String: String], executablePath: String, sessionPath: String? = nil) {
         self.makeBackend = makeBackend
+        self.backendChoices = backendChoices
         self.themeName = themeName
         self.sessionPath = sessionPath
         self.environment = environment
@@ -46,20 +53,73 @@ public enum PlaygroundApp {
         let presets = PresetStore(paths: paths)
         let loader = ThemeLoader.standard(environment: configuration.environment,
                                           executablePath: configuration.executablePath)
-        let sessionPath = configuration.sessionPath
-        let (saved, loadProblem) = sessionPath.map { SavedSession.load(fromFile: $0) } ?? SavedSession.load(from: paths)
+        let (saved, loadProblem) = SavedSession.load(from: paths)
         let themeName = configuration.themeName ?? saved.theme ?? Theme.builtinDefault.name
         var (theme, themeProblem) = loader.load(themeName)
 
-        var backendKey = (saved.settings.useCache, saved.settings.waitForModel)
-        var backend = configuration.makeBackend(backendKey.0, backendKey.1)
+        // The session: `--session FILE`, else the autosave slot. A file this build cannot read is never
+        // overwritten: with --session the playground does not open; the slot's damaged file is moved aside,
+        // a newer tgplay's file is left and autosave is off.
+        let explicitSession = configuration.sessionPath.map(expandHome)
+        var sessionPath = explicitSession ?? SessionStore(environment: configuration.environment).path
+        var session: Session?
+        var sessionProblem: String?
+        var autosaveProblem: String?
+        if FileManager.default.fileExists(atPath: sessionPath) {
+            do {
+                session = try SessionFile.load(from: sessionPath)
+            } catch let error as SessionFileError {
+                if explicitSession != nil {
+                    FileHandle.standardError.write(Data("tgplay: \(error.description)\n".utf8))
+                    return 1
+                }
+                if case .newerVersion = error.problem {
+                    autosaveProblem = "\(sessionPath) is from a newer tgplay"
+                    sessionProblem = error.description
+                } else {
+                    let aside = sessionPath + ".damaged-\(Int(Date().timeIntervalSince1970))"
+                    let moved = rename(sessionPath, aside) == 0
+                    sessionProblem = error.description + (moved ? "; kept as \(aside), starting a fresh session" : "")
+                    if !moved { autosaveProblem = "cannot move the damaged \(sessionPath) aside" }
+                }
+            } catch {
+                sessionProblem = "\(error)"
+            }
+        }
+
+        var backends: [String: any TextGenerationBackend] = [:]
+        func backendFor(_ identity: BackendIdentity?, _ useCache: Bool, _ waitForModel: Bool) throws -> any TextGenerationBackend {
+            let key = "\(identity?.value ?? "")|\(useCache)|\(waitForModel)"
+            if let b = backends[key] { return b }
+            let b = try configuration.makeBackend(identity, useCache, waitForModel)
+            backends[key] = b
+            return b
+        }
+        let backend: any TextGenerationBackend
+        do {
+            backend = try backendFor(nil, saved.settings.useCache, saved.settings.waitForModel)
+        } catch {
+            FileHandle.standardError.write(Data("tgplay: cannot open the playground: \(error)\n".utf8))
+            return 1
+        }
         var state = AppState(backendName: backend.displayName,
                              limits: ValidationLimits.tgiDefaults.overridden(by: backend.limits))
-        state.settings = saved.settings
-        state.editor.setText(saved.prompt)
+        state.defaultBackend = BackendIdentity(of: backend)
+        state.backendChoices = configuration.backendChoices
+        state.wallClockOffset = Date().timeIntervalSince1970 - monotonicSeconds()
+        state.now = monotonicSeconds()
+        if let session {
+            state.restore(session)
+        } else {
+            state.settings = saved.settings
+            state.editor.setText(saved.prompt)
+        }
+        for set in state.sets { if let b = set.backend, !state.backendChoices.contains(b) { state.backendChoices.append(b) } }
+        state.sessionPath = sessionPath
+        state.autosaveProblem = autosaveProblem
         state.themes = loader.available()
         state.themeName = themeProblem == nil ? themeName : theme.name
-        state.notice = themeProblem ?? loadProblem
+        state.notice = sessionProblem ?? themeProblem ?? loadProblem
         if themeProblem != nil { theme = .builtinDefault }
 
         let queue = MessageQueue()
@@ -69,7 +129,7 @@ public enum PlaygroundApp {
         atexit { restoreTerminal() }
         defer { screen.stop() }
 
-        let infoBackend = backend
+        let infoBackend: any TextGenerationBackend = backend
         Task.detached {
             if let info = try? await infoBackend.info() {
                 let limits = ValidationLimits.tgiDefaults.overridden(by: infoBackend.limits)
@@ -87,23 +147,40 @@ public enum PlaygroundApp {
         var needsFrame = true
         var running = true
 
+        func spawn(_ id: Int, _ backend: BackendIdentity?, _ useCache: Bool, _ waitForModel: Bool,
+                    _ work: @escaping @Sendable (any TextGenerationBackend) async -> Void,
+                    failed: @escaping @Sendable (GenerationError) -> Message) -> Task<Void, Never> {
+            do {
+                let b = try backendFor(backend, useCache, waitForModel)
+                return Task.detached { await work(b) }
+            } catch {
+                let failure = error as? GenerationError
+                    ?? GenerationError(errorType: GenerationError.ErrorType.invalidRequest, message: "\(error)")
+                queue.push(failed(failure))
+                return Task {}
+            }
+        }
+
+        func saveSession() {
+            save(state, paths: paths)
+            guard state.autosaveProblem == nil else { return }
+            do {
+                try SessionFile.save(state.sessionDocument(), to: sessionPath)
+                if state.sessionCreated == nil { state.sessionCreated = state.timestamp(state.now) }
+            } catch {
+                state.notice = "\(error)"
+            }
+        }
+
         func perform(_ effects: [Effect]) {
             for effect in effects {
                 switch effect {
-                case .startRun(let id, let request, let useCache, let waitForModel):
-                    if backendKey != (useCache, waitForModel) {
-                        backendKey = (useCache, waitForModel)
-                        backend = configuration.makeBackend(useCache, waitForModel)
-                    }
-                    let b = backend
-                    runs[id] = Task.detached { await consume(b, request, run: id, into: queue) }
-                case .scorePrompt(let id, let request, let useCache, let waitForModel):
-                    if backendKey != (useCache, waitForModel) {
-                        backendKey = (useCache, waitForModel)
-                        backend = configuration.makeBackend(useCache, waitForModel)
-                    }
-                    let b = backend
-                    Task.detached {
+                case .startRun(let id, let request, let useCache, let waitForModel, let backend):
+                    runs[id] = spawn(id, backend, useCache, waitForModel, { b in
+                        await consume(b, request, run: id, into: queue)
+                    }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
+                case .scorePrompt(let id, let request, let useCache, let waitForModel, let backend):
+                    _ = spawn(id, backend, useCache, waitForModel, { b in
                         do {
                             queue.push(.promptScored(id: id, try await b.generate(request)))
                         } catch let error as GenerationError {
@@ -112,7 +189,7 @@ public enum PlaygroundApp {
                             queue.push(.promptScoreFailed(id: id, GenerationError(
                                 errorType: GenerationError.ErrorType.generation, message: "\(error)")))
                         }
-                    }
+                    }, failed: { .promptScoreFailed(id: id, $0) })
                 case .cancelRun(let id):
                     runs[id]?.cancel()
                     runs[id] = nil
@@ -134,9 +211,42 @@ public enum PlaygroundApp {
                         _ = update(&state, .notice("\(error)"))
                     }
                 case .save:
-                    save(state, paths: paths, sessionPath: sessionPath)
+                    saveSession()
                     state.dirty = false
                     lastSave = monotonicSeconds()
+                case .saveSessionAs(let path):
+                    let target = expandHome(path)
+                    do {
+                        try SessionFile.save(state.sessionDocument(), to: target)
+                        sessionPath = target
+                        state.sessionPath = target
+                        state.autosaveProblem = nil
+                        state.dirty = false
+                        state.notice = "session saved to \(target); autosave now writes there"
+                    } catch {
+                        state.notice = "\(error)"
+                    }
+                case .openSession(let path):
+                    let target = expandHome(path)
+                    do {
+                        let opened = try SessionFile.load(from: target)
+                        saveSession()  // the session being left is kept where it was
+                        sessionPath = target
+                        _ = update(&state, .sessionOpened(opened, path: target))
+                        for set in state.sets {
+                            if let b = set.backend, !state.backendChoices.contains(b) { state.backendChoices.append(b) }
+                        }
+                    } catch {
+                        state.notice = "\(error)"
+                    }
+                case .writeFile(let path, let contents, let what):
+                    let target = expandHome(path)
+                    do {
+                        try SessionFile.writeAtomically(Data(contents.utf8), to: target)
+                        state.notice = "exported \(what) to \(target)"
+                    } catch {
+                        state.notice = "cannot export to \(target): \(error)"
+                    }
                 case .quit:
                     running = false
                 }
@@ -213,9 +323,16 @@ public enum PlaygroundApp {
         }
     }
 
-    static func save(_ state: AppState, paths: StatePaths, sessionPath: String?) {
+    /// The theme, the base parameters and the prompt in the XDG files (what a fresh session starts from).
+    static func save(_ state: AppState, paths: StatePaths) {
         let session = SavedSession(settings: state.settings, theme: state.themeName, prompt: state.editor.text)
-        if let sessionPath { try? session.save(toFile: sessionPath) } else { try? session.save(to: paths) }
+        try? session.save(to: paths)
+    }
+
+    /// `~/x` as a path under HOME; other paths as given (relative ones against the working directory).
+    static func expandHome(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
     }
 
     /// SIGINT/SIGTERM/SIGHUP/SIGQUIT restore the terminal and exit; SIGWINCH sets a flag for the loop.

@@ -103,6 +103,7 @@ public struct Theme: Equatable, Sendable {
             .statusError: s(231, 160, .bold, mono: [.reverse, .bold]), .statusOK: s(16, 78, .bold, mono: .bold),
             .popup: s(252, 237), .popupTitle: s(81, 237, .bold), .popupBar: s(81, 237), .popupSelected: s(16, 81, [], mono: .reverse),
             .help: s(252, 236), .helpKey: s(229, 236, .bold), .error: s(203, nil, .bold), .notice: s(229, nil, .bold),
+            .divergence: s(16, 213, .bold, mono: [.reverse, .underline]),
         ]
         return Theme(name: "default-dark", styles: styles, base: nil)
     }()

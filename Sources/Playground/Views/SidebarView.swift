@@ -11,7 +11,11 @@ let sidebarMessageRows = 4
 
 func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     let focused = state.focus == .sidebar
-    drawBox(&buffer, rect, title: "Parameters", focused: focused)
+    let target = state.editTarget.flatMap { state.sets.indices.contains($0) ? state.sets[$0] : nil }
+    drawBox(&buffer, rect, title: target.map { "Set \($0.name)" } ?? "Parameters", focused: focused,
+            right: target == nil ? "base" : "F8 next")
+    // A set is shown as it runs: the base with the set's overrides (marked with its letter).
+    let settings = state.runSettings
     let area = rect.inner
     guard area.width > 4, area.height > 2 else { return }
     // Only problems about a parameter belong here; an empty prompt is reported when a run is attempted.
@@ -31,7 +35,9 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         let y = area.y + r
         let selected = field == state.sidebar.selected
         let invalid = field == problemField
-        var x = buffer.put(invalid ? "!" : " ", x: area.x, y: y, role: invalid ? .sidebarError : .sidebarLabel)
+        let overridden = target?.overrides(field) == true
+        let marker = invalid ? "!" : overridden ? String(target?.name.prefix(1) ?? " ") : " "
+        var x = buffer.put(marker, x: area.x, y: y, role: invalid ? .sidebarError : overridden ? .titleFocus : .sidebarLabel)
         let label = field.label.count > labelWidth ? field.label.prefix(labelWidth - 1) + "…" : field.label
         buffer.put(label, x: x, y: y, role: invalid ? .sidebarError : .sidebarLabel, limit: area.maxX)
         x = area.x + 1 + labelWidth + 1
@@ -41,8 +47,8 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
             let shown = String(edit.suffix(room))
             let end = buffer.put(shown, x: x, y: y, role: .sidebarEditing, limit: area.maxX)
             buffer.put(" ", x: end, y: y, role: .editorCursor, limit: area.maxX)
-        } else if let value = field.value(in: state.settings) {
-            let isDefault = field.isDefault(in: state.settings)
+        } else if let value = field.value(in: settings) {
+            let isDefault = field.isDefault(in: settings)
             let end = buffer.put(value, x: x, y: y, role: .sidebarValue, limit: area.maxX)
             if isDefault { buffer.put(" *", x: end, y: y, role: .sidebarDefault, limit: area.maxX) }
         } else {
@@ -63,7 +69,8 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         let end = buffer.put("save preset as: " + name, x: area.x, y: footerY, role: .sidebarEditing, limit: area.maxX)
         buffer.put(" ", x: end, y: footerY, role: .editorCursor, limit: area.maxX)
     } else {
-        let footer = state.sidebar.activePreset.map { "* default  S/P preset: \($0)" } ?? "* default  d/D reset  S/P preset"
+        let footer = target != nil ? "\(target?.name ?? "") = set's own  d/D back to base"
+            : state.sidebar.activePreset.map { "* default  S/P preset: \($0)" } ?? "* default  d/D reset  S/P preset"
         buffer.put(footer, x: area.x, y: footerY, role: .dim, limit: area.maxX)
     }
 }

@@ -22,6 +22,13 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
             label = "\(reason): retrying (#\(attempt))"
         }
     }
+    if let prompt = state.pathPrompt {
+        let x = buffer.put(" \(prompt.label): ", x: rect.x, y: y, role: .statusBusy)
+        let room = max(1, rect.maxX - x - 1)
+        let end = buffer.put(String(prompt.text.suffix(room)), x: x, y: y, role: .sidebarEditing, limit: rect.maxX)
+        buffer.put(" ", x: end, y: y, role: .editorCursor, limit: rect.maxX)
+        return
+    }
     var x = buffer.put(" \(label) ", x: rect.x, y: y, role: phaseRole)
     x += 1
     if let notice = state.notice {
@@ -37,15 +44,19 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     var parts: [String] = []
     let model = state.modelName.map { "\(state.backendName) · \($0)" } ?? state.backendName
     parts.append(model)
+    if let problem = state.autosaveProblem {
+        x = buffer.put("autosave off: " + problem, x: x, y: y, role: .statusError, limit: rect.maxX)
+        return
+    }
     if let c = state.compare {
-        parts.append("A/B seed \(c.seed)")
-        if c.isActive {
-            parts.append("running")
-        } else if let d = c.divergence {
+        let names = c.columns.map(\.name)
+        parts.append("compare \(names.first ?? "A")-\(names.last ?? "B") seed \(c.seed)")
+        if let d = c.divergence {
             parts.append("diverge at token \(d + 1)")
         } else {
-            parts.append("identical")
+            parts.append(c.isActive ? "running" : "identical")
         }
+        if c.divergence != nil || c.longest > 0 { parts.append("Tab to columns: ←→ token, Enter distributions") }
         x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
         return
     }

@@ -22,6 +22,7 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
     }
     drawSidebar(&buffer, state, layout.sidebar)
     drawStatus(&buffer, state, layout.status)
+    if let history = state.historyView { drawHistory(&buffer, state, history, layout) }
     if state.popupOpen { drawPopup(&buffer, state, layout.output) }
     if state.helpOpen { drawHelp(&buffer, width: width, height: height) }
     return buffer
@@ -149,9 +150,10 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
 }
 
 /// Draws `transcript`'s rows from `top` into `area`, each token in its probability colour (the cursor's
-/// highlighted); returns the row and column after the last glyph.
+/// highlighted, a `marked` one in the divergence style); returns the row and column after the last glyph.
 @discardableResult
-func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect, top: Int, cursor: Int?) -> (Int, Int) {
+func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect, top: Int, cursor: Int?,
+                marked: Int? = nil) -> (Int, Int) {
     var lastY = area.y
     var lastX = area.x
     for r in 0..<area.height {
@@ -163,6 +165,8 @@ func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect
             let role: Role
             if t == cursor {
                 role = .tokenCursor
+            } else if t == marked {
+                role = .divergence
             } else {
                 switch token.kind {
                 case .special: role = .special
@@ -193,34 +197,6 @@ func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rec
     }
     let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
     drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
-}
-
-/// Compare mode: A and B in two columns, the differing parameters on top, the first divergent token marked
-/// (inverse) in both.
-func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
-    let (left, right) = compareColumns(layout)
-    let divergence = compare.divergence
-    for (i, rect) in [left, right].enumerated() {
-        let transcript = i == 0 ? compare.a : compare.b
-        let done = i == 0 ? compare.doneA : compare.doneB
-        let error = i == 0 ? compare.errorA : compare.errorB
-        let name = i == 0 ? "A" : "B"
-        let status = error != nil ? "error" : done ? "\(transcript.count) tok" : "streaming"
-        drawBox(&buffer, rect, title: "\(name)", focused: false, right: status)
-        let inner = rect.inner
-        guard inner.width > 0, inner.height > 1 else { continue }
-        var diff = compare.differences.prefix(2).map { "\($0.field) \($0.text(at: i))" }.joined(separator: ", ")
-        if diff.isEmpty { diff = "same parameters" }
-        buffer.put(diff, x: inner.x, y: inner.y, role: .dim, limit: inner.maxX)
-        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
-        var t = transcript
-        if t.width != area.width { t.relayout(width: area.width) }
-        let top = max(0, t.rows.count - area.height)
-        drawTokens(&buffer, t, area: area, top: top, cursor: divergence)
-        if let error {
-            buffer.put(error, x: area.x, y: area.maxY - 1, role: .error, limit: area.maxX)
-        }
-    }
 }
 
 /// The probability scale, always visible under the output.

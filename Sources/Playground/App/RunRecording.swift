@@ -1,0 +1,68 @@
+import Foundation
+import GenerationCore
+
+/// Every run that ends (finished, failed or cancelled) goes into `AppState.history` as a `SessionRun`: the
+/// request as sent, where it ran, every token with its logprob and top tokens, statistics, and the error.
+
+/// How many runs the session keeps; older ones are dropped first (each run carries every token's
+/// alternatives, and the session is rewritten on every autosave).
+let historyLimit = 200
+
+/// A run as the session keeps it, from what the playground received.
+func sessionRun(setName: String?, backend: BackendIdentity, request: GenerateRequest, tokens: [OutputToken],
+                finishReason: FinishReason?, seed: UInt64?, error: GenerationError?, timing: RunTiming,
+                startedAt: Timestamp) -> SessionRun {
+    let plain = tokens.map(\.token)
+    var response: GenerateResponse?
+    if !tokens.isEmpty || error == nil {
+        let reason = finishReason ?? .other(error?.errorType == GenerationError.ErrorType.cancelled ? "cancelled" : "incomplete")
+        let tops = tokens.map(\.topTokens)
+        let details = Details(finishReason: reason, generatedTokens: UInt32(plain.count), seed: seed, prefill: [],
+                              tokens: plain, topTokens: tops.allSatisfy(\.isEmpty) ? nil : tops)
+        response = GenerateResponse(generatedText: plain.filter { !$0.special }.map(\.text).joined(), details: details)
+    }
+    let failure = error.map { ErrorResponse(error: $0.message, errorType: $0.errorType, estimatedTime: $0.estimatedTime) }
+    return SessionRun(setName: setName, backend: backend, request: request, response: response, error: failure,
+                      stats: RunStatistics(timing: timing, tokens: plain, finishReason: finishReason),
+                      startedAt: startedAt)
+}
+
+/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped).
+func record(_ state: inout AppState, _ run: SessionRun) {
+    var run = run
+    run.id = (state.history.last?.id ?? 0) + 1
+    state.history.append(run)
+    if state.history.count > historyLimit { state.history.removeFirst(state.history.count - historyLimit) }
+    state.dirty = true
+}
+
+/// Records the main run that just ended (its own tokens: a continuation's accepted prefix is in its request).
+func recordMainRun(_ state: inout AppState, error: GenerationError?) {
+    guard case .startRun(_, let request, _, _, let backend)? = state.lastRequest else { return }
+    let own = Array(state.transcript.tokens.suffix(min(state.runTokenCount, state.transcript.count)))
+    let start = state.stats.startedAt ?? state.now
+    let timing = RunTiming(start: start, firstToken: state.stats.firstTokenAt, end: state.stats.lastTokenAt ?? state.now)
+    let reason = state.stats.finishReason.map { FinishReason(rawValue: $0) }
+    record(&state, sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request, tokens: own,
+                              finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
+                              startedAt: state.timestamp(start)))
+}
+
+/// Records a compare column that just ended.
+func recordCompareRun(_ state: inout AppState, _ column: CompareColumn) {
+    let error = column.error.map { GenerationError(errorType: GenerationError.ErrorType.generation, message: $0) }
+    let timing = RunTiming(start: column.startedAt, firstToken: column.firstTokenAt,
+                           end: column.lastTokenAt ?? column.startedAt)
+    record(&state, sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,
+                              request: column.request, tokens: column.transcript.tokens,
+                              finishReason: column.finishReason, seed: column.seed, error: error, timing: timing,
+                              startedAt: state.timestamp(column.startedAt)))
+}
+
+extension SessionRun {
+    /// The run's tokens as the output pane shows them (with their alternatives).
+    var outputTokens: [OutputToken] {
+        let tops = topTokens
+        return tokens.enumerated().map { OutputToken(token: $1, topTokens: $0 < tops.count ? tops[$0] : []) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GenerationCore
+
+/// The playground's state as a session document and back: prompt, base parameters and headers, sets A-D,
+/// every run of the history, the branch tree and the node shown. What is not kept: the theme (a setting of
+/// the person, not of the session) and in-flight runs.
+extension AppState {
+    public func sessionDocument() -> Session {
+        let base = settings.request(prompt: "").parameters ?? GenerateParameters()
+        var session = Session(prompt: editor.text, parameters: base, sets: sets, backend: defaultBackend,
+                              runs: history, tree: branches?.current.tree,
+                              createdAt: sessionCreated ?? timestamp(now), updatedAt: timestamp(now))
+        session.playground = SessionPlayground(
+            node: branches?.current.node, useCache: settings.useCache, waitForModel: settings.waitForModel,
+            backend: settings.backend, grammarText: settings.grammarKind == nil ? nil : settings.grammarText)
+        return session
+    }
+
+    /// Replaces the prompt, parameters, sets, history and branch tree with `session`'s, and shows the branch
+    /// it was on (or its last plain run).
+    public mutating func restore(_ session: Session) {
+        var restored = settings
+        var parameters = session.parameters
+        let grammar = parameters.grammar
+        parameters.grammar = nil
+        restored.parameters = parameters
+        restored.grammarKind = grammar?.type
+        restored.grammarText = session.playground?.grammarText ?? grammar.map { ParameterSettings.text(of: $0) } ?? ""
+        if let p = session.playground {
+            restored.useCache = p.useCache
+            restored.waitForModel = p.waitForModel
+            restored.backend = p.backend
+        }
+        settings = restored
+        editor.setText(session.prompt)
+        var loadedSets = ParameterSet.fresh
+        for set in session.sets {
+            if let i = loadedSets.firstIndex(where: { $0.name == set.name }) { loadedSets[i] = set }
+        }
+        sets = loadedSets
+        editTarget = nil
+        history = session.runs
+        sessionCreated = session.createdAt
+        compare = nil
+        historyView = nil
+        transcript.removeAll()
+        branches = nil
+        tokenCursor = nil
+        outputScroll = nil
+        error = nil
+        phase = .idle
+        stats = RunStats()
+        if let tree = session.tree {
+            let node = session.playground?.node.flatMap { (try? tree.node($0)) != nil ? $0 : nil } ?? BranchTree.rootID
+            branches = UndoStack(BranchState(tree: tree, node: node))
+            runPrompt = tree.prompt
+            showCurrentBranch(&self)
+            phase = .finished
+        } else if let last = history.last(where: { $0.setName == nil }) {
+            for token in last.outputTokens { transcript.append(token) }
+            runPrompt = last.request.inputs
+            stats.tokens = last.tokens.count
+            stats.finishReason = last.finishReason?.rawValue
+            stats.seed = last.seed
+            phase = .finished
+        }
+        dirty = false
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import GenerationCore
+
+/// The history list (F3): every run of the session, newest first, to show again, re-run, diff or export.
+public struct HistoryView: Sendable, Equatable {
+    /// Index into `AppState.history` of the selected run.
+    public var selection: Int
+    /// The run (id) marked with Space as the other side of a diff.
+    public var marked: Int?
+    /// Two run ids being diffed (older, newer); nil shows the list.
+    public var diff: [Int]?
+}
+
+/// A file path being typed in the status bar, and what happens on Enter.
+public struct PathPrompt: Sendable, Equatable {
+    public enum Purpose: Sendable, Equatable {
+        case saveSession
+        case openSession
+        case exportMarkdown(run: Int)
+        case exportJSONL(run: Int)
+    }
+
+    public var purpose: Purpose
+    public var text: String
+
+    var label: String {
+        switch purpose {
+        case .saveSession: return "save session as"
+        case .openSession: return "open session"
+        case .exportMarkdown(let id): return "export run #\(id) (Markdown) to"
+        case .exportJSONL(let id): return "export run #\(id) (JSONL) to"
+        }
+    }
+}
+
+/// F3: opens the history list on the newest run (closes it when open).
+func toggleHistory(_ state: inout AppState) -> [Effect] {
+    if state.historyView != nil {
+        state.historyView = nil
+        return []
+    }
+    guard !state.history.isEmpty else {
+        state.notice = "no runs yet: every run, compare column and branch is kept here"
+        return []
+    }
+    state.historyView = HistoryView(selection: state.history.count - 1)
+    return []
+}
+
+func historyKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    guard var h = state.historyView, !state.history.isEmpty else {
+        state.historyView = nil
+        return []
+    }
+    h.selection = min(max(0, h.selection), state.history.count - 1)
+    let run = state.history[h.selection]
+    if h.diff != nil {
+        if key == .escape || key == .character("q") || key == .character("=") || key == .enter { h.diff = nil }
+        state.historyView = h
+        return []
+    }
+    switch key {
+    case .escape, .character("q"):
+        state.historyView = nil
+        return []
+    // The list shows the newest run on top: Up goes to newer runs.
+    case .up, .character("k"): h.selection = min(state.history.count - 1, h.selection + 1)
+    case .down, .character("j"): h.selection = max(0, h.selection - 1)
+    case .pageUp: h.selection = min(state.history.count - 1, h.selection + 10)
+    case .pageDown: h.selection = max(0, h.selection - 10)
+    case .home: h.selection = state.history.count - 1
+    case .end: h.selection = 0
+    case .character(" "), .character("m"):
+        h.marked = h.marked == run.id ? nil : run.id
+        state.notice = h.marked == nil ? "mark removed" : "run #\(run.id) marked: select another run and press = to diff"
+    case .character("="):
+        let other = h.marked.flatMap { id in state.history.first { $0.id == id } }
+            ?? (h.selection > 0 ? state.history[h.selection - 1] : nil)
+        guard let other, other.id != run.id else {
+            state.notice = "mark a run with Space, then select another and press ="
+            break
+        }
+        h.diff = [min(other.id, run.id), max(other.id, run.id)]
+    case .enter:
+        state.historyView = nil
+        return showRun(&state, run)
+    case .character("r"):
+        state.historyView = nil
+        return rerun(&state, run)
+    case .character("p"):
+        state.historyView = nil
+        loadRunSettings(&state, run)
+        return []
+    case .character("e"):
+        state.pathPrompt = PathPrompt(purpose: .exportMarkdown(run: run.id), text: "tgplay-run-\(run.id).md")
+    case .character("J"):
+        state.pathPrompt = PathPrompt(purpose: .exportJSONL(run: run.id), text: "tgplay-run-\(run.id).jsonl")
+    case .character("w"):
+        state.pathPrompt = PathPrompt(purpose: .saveSession, text: state.sessionPath ?? "tgplay-session.json")
+    case .character("o"):
+        state.pathPrompt = PathPrompt(purpose: .openSession, text: "")
+    default:
+        break
+    }
+    state.historyView = h
+    return []
+}
+
+/// Enter in the history: the run's tokens in the output pane, to read and inspect with the popup.
+func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
+    var effects: [Effect] = []
+    if state.compare != nil { effects += startCompare(&state) }
+    if state.phase.isActive { effects += cancel(&state) }
+    state.transcript.removeAll()
+    for token in run.outputTokens { state.transcript.append(token) }
+    state.branches = nil
+    state.runPrompt = run.request.inputs
+    state.tokenCursor = nil
+    state.outputScroll = nil
+    state.error = nil
+    state.phase = run.error == nil ? .finished : (run.response?.details?.finishReason == .other("cancelled") ? .cancelled : .failed)
+    state.stats = RunStats()
+    state.stats.tokens = run.tokens.count
+    state.stats.finishReason = run.finishReason?.rawValue
+    state.stats.seed = run.seed
+    state.runTokenCount = run.tokens.count
+    let set = run.setName.map { " (set \($0))" } ?? ""
+    state.notice = "run #\(run.id)\(set) on \(run.backend): r in the history re-runs it, p loads its prompt and parameters"
+    state.focus = .output
+    return effects
+}
+
+/// `r`: the run again (same request, its seed pinned), on the backend it used.
+func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
+    var effects: [Effect] = []
+    if state.phase.isActive { effects += cancel(&state) }
+    state.transcript.removeAll()
+    state.tokenCursor = nil
+    state.outputScroll = nil
+    state.branches = nil
+    state.runPrompt = run.request.inputs
+    let backend = run.backend == state.defaultBackend ? nil : run.backend
+    effects += launch(&state, run.rerunRequest, backend: backend)
+    state.notice = "re-running run #\(run.id)"
+    return effects
+}
+
+/// `p`: the run's prompt into the editor and its parameters into the sidebar (the base).
+func loadRunSettings(_ state: inout AppState, _ run: SessionRun) {
+    state.editor.setText(run.request.inputs)
+    var settings = state.settings
+    var parameters = run.request.parameters ?? GenerateParameters()
+    let grammar = parameters.grammar
+    parameters.grammar = nil
+    settings.parameters = parameters
+    settings.grammarKind = grammar?.type
+    settings.grammarText = grammar.map { ParameterSettings.text(of: $0) } ?? ""
+    settings.backend = run.backend == state.defaultBackend ? nil : run.backend
+    state.settings = settings
+    state.editTarget = nil
+    state.dirty = true
+    state.notice = "prompt and parameters of run #\(run.id) loaded"
+}
+
+/// Keys while a path is typed; Enter performs it.
+func pathPromptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    guard var prompt = state.pathPrompt else { return [] }
+    switch key {
+    case .escape:
+        state.pathPrompt = nil
+        return []
+    case .backspace: if !prompt.text.isEmpty { prompt.text.removeLast() }
+    case .ctrl("u"): prompt.text = ""
+    case .character(let c): prompt.text.append(c)
+    case .enter:
+        state.pathPrompt = nil
+        let path = prompt.text.trimmingCharacters(in: .whitespaces)
+        guard !path.isEmpty else {
+            state.notice = "no file name given"
+            return []
+        }
+        return pathChosen(&state, prompt.purpose, path)
+    default: break
+    }
+    state.pathPrompt = prompt
+    return []
+}
+
+func pathChosen(_ state: inout AppState, _ purpose: PathPrompt.Purpose, _ path: String) -> [Effect] {
+    switch purpose {
+    case .saveSession:
+        return [.saveSessionAs(path: path)]
+    case .openSession:
+        return [.openSession(path: path)]
+    case .exportMarkdown(let id), .exportJSONL(let id):
+        guard let run = state.history.first(where: { $0.id == id }) else {
+            state.notice = "run #\(id) is no longer in the history"
+            return []
+        }
+        if case .exportMarkdown = purpose {
+            return [.writeFile(path: path, contents: RunExport.markdown(run, includeTokens: true),
+                               what: "run #\(id) as Markdown")]
+        }
+        do {
+            return [.writeFile(path: path, contents: try RunExport.jsonl(run), what: "run #\(id) as JSONL")]
+        } catch {
+            state.notice = "cannot export run #\(id): \(error)"
+            return []
+        }
+    }
+}

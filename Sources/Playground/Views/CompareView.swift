@@ -1,0 +1,161 @@
+import Foundation
+import GenerationCore
+
+/// Compare mode: one column per set with the differing parameters on top, the tokens coloured by probability,
+/// the first divergent token marked in every column, the cursor (Left/Right) and the set's statistics below.
+func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
+    let rects = compareColumns(layout, count: compare.columns.count)
+    let divergence = compare.divergence
+    let cursor = state.focus == .output || compare.distributionsOpen ? compare.position : nil
+    for (i, column) in compare.columns.enumerated() {
+        let rect = rects[i]
+        let status = column.error != nil ? "error" : column.done ? (column.finishReason?.rawValue ?? "done") : "…"
+        drawBox(&buffer, rect, title: column.name, focused: state.focus == .output, right: status)
+        let inner = rect.inner
+        guard inner.width > 0, inner.height > 3 else { continue }
+        // Differing parameters: as many lines as fit in a third of the column.
+        let headerRoom = max(1, min(compare.differences.count, inner.height / 4))
+        var headers = compare.differences.map { d in
+            d.field == "backend" && d.values[i] == nil ? "backend default" : "\(d.field) \(d.text(at: i))"
+        }
+        if headers.isEmpty { headers = ["same parameters"] }
+        if headers.count > headerRoom {
+            headers = Array(headers.prefix(headerRoom - 1)) + ["+\(headers.count - headerRoom + 1) more"]
+        }
+        for (row, text) in headers.enumerated() {
+            buffer.put(text, x: inner.x, y: inner.y + row, role: .dim, limit: inner.maxX)
+        }
+        let statRoom = inner.height >= 20 ? 5 : inner.height >= 10 ? 3 : 1
+        let statLines = columnStatistics(column, width: inner.width, room: statRoom)
+        let area = Rect(x: inner.x, y: inner.y + headers.count, width: inner.width,
+                        height: max(0, inner.height - headers.count - statLines.count))
+        for (row, line) in statLines.enumerated() {
+            buffer.put(line, x: inner.x, y: area.maxY + row, role: .dim, limit: inner.maxX)
+        }
+        guard area.height > 0 else { continue }
+        var t = column.transcript
+        if t.width != area.width { t.relayout(width: area.width) }
+        var top = max(0, t.rows.count - area.height)
+        if let focus = cursor ?? divergence, focus < t.tokenRow.count {
+            let row = Int(t.tokenRow[focus])
+            if row < top || row >= top + area.height { top = max(0, min(row - area.height / 2, t.rows.count - area.height)) }
+        }
+        drawTokens(&buffer, t, area: area, top: top, cursor: cursor, marked: divergence)
+        if t.isEmpty && column.error == nil {
+            buffer.put(column.done ? "(no tokens)" : "waiting…", x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
+        }
+        if let error = column.error {
+            let lines = wrap(error, width: area.width).suffix(2)
+            for (row, line) in lines.enumerated() {
+                buffer.put(line, x: area.x, y: area.maxY - lines.count + row, role: .error, limit: area.maxX)
+            }
+        }
+    }
+    if compare.distributionsOpen { drawDistributions(&buffer, compare, layout.output) }
+}
+
+/// The statistics under a column, packed into `room` lines of `width`.
+func columnStatistics(_ column: CompareColumn, width: Int, room: Int) -> [String] {
+    let s = column.statistics
+    var items = ["\(s.tokens) tok"]
+    if let tps = s.tokensPerSecond, column.done { items.append(String(format: "%.1f tok/s", tps)) }
+    if let ppl = s.perplexity { items.append(String(format: "ppl %.2f", ppl)) }
+    if let ttft = s.timeToFirstToken { items.append(String(format: "ttft %.0fms", ttft * 1000)) }
+    if let mean = s.meanLogprob { items.append(String(format: "lp %.3f", mean)) }
+    if let seed = column.seed { items.append("seed \(seed)") }
+    var lines: [String] = []
+    var current = ""
+    for item in items {
+        if current.isEmpty {
+            current = item
+        } else if DisplayWidth.of(current) + 3 + DisplayWidth.of(item) <= width {
+            current += " · " + item
+        } else {
+            lines.append(current)
+            current = item
+        }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return Array(lines.prefix(room))
+}
+
+/// Why the sets chose differently at a position: each set's choice and its rank in its own distribution.
+func divergenceExplanation(_ compare: CompareState, at index: Int) -> String {
+    let entries = compare.columns.map { column -> (name: String, token: OutputToken?) in
+        (column.name, index < column.transcript.count ? column.transcript.tokens[index] : nil)
+    }
+    let tops = entries.compactMap { entry in entry.token.flatMap { sortedAlternatives($0).first }.map { (entry.name, $0) } }
+    var parts: [String] = []
+    if Set(tops.map(\.1.id)).count > 1 {
+        parts.append("the distributions differ: most likely " + tops.map { "\($0.0) \(visible($0.1.text))" }.joined(separator: ", "))
+    } else if let first = tops.first {
+        parts.append("same most likely token \(visible(first.1.text)); the draw differed")
+    }
+    for entry in entries {
+        guard let token = entry.token else {
+            parts.append("\(entry.name) had ended")
+            continue
+        }
+        if let rank = token.rank {
+            parts.append(rank == 1 ? "\(entry.name) took its top token" : "\(entry.name) sampled its no. \(rank)")
+        } else if !token.topTokens.isEmpty {
+            parts.append("\(entry.name) took a token outside its top \(token.topTokens.count)")
+        }
+    }
+    return parts.joined(separator: "; ")
+}
+
+/// Every set's distribution at the cursor, next to each other: the chosen token marked with ▶, the tokens
+/// other sets chose marked with their letters, and a line saying why the choices differ.
+func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ area: Rect) {
+    guard let index = compare.position else { return }
+    let rect = Rect(x: area.x, y: area.y, width: area.width, height: area.height)
+    guard rect.width >= 20, rect.height >= 6 else { return }
+    buffer.fill(rect, role: .popup)
+    let title = index == compare.divergence ? "Token \(index + 1): first divergence" : "Token \(index + 1)"
+    drawBox(&buffer, rect, title: title, focused: true, right: "←→ move  Esc")
+    let inner = rect.inner
+    let why = wrap(divergenceExplanation(compare, at: index), width: inner.width)
+    let whyRows = min(why.count, max(1, inner.height / 3))
+    for (row, line) in why.prefix(whyRows).enumerated() {
+        buffer.put(line, x: inner.x, y: inner.maxY - whyRows + row, role: .popupTitle, limit: inner.maxX)
+    }
+    let n = compare.columns.count
+    let listHeight = inner.height - whyRows
+    let chosen: [(String, UInt32)] = compare.columns.compactMap { column in
+        index < column.transcript.count ? (column.name, column.transcript.tokens[index].token.id) : nil
+    }
+    for (i, column) in compare.columns.enumerated() {
+        let x0 = inner.x + inner.width * i / n
+        let x1 = inner.x + inner.width * (i + 1) / n - 1
+        var y = inner.y
+        guard index < column.transcript.count else {
+            buffer.put("\(column.name): ended before", x: x0, y: y, role: .popup, limit: x1)
+            continue
+        }
+        let token = column.transcript.tokens[index]
+        let p = token.token.probability.map { String(format: " %.1f%%", $0 * 100) } ?? ""
+        buffer.put("\(column.name) chose \(visible(token.token.text))\(p)", x: x0, y: y, role: .popupTitle, limit: x1)
+        y += 1
+        let alternatives = sortedAlternatives(token)
+        if alternatives.isEmpty {
+            buffer.put("no top_tokens", x: x0, y: y, role: .dim, limit: x1)
+            continue
+        }
+        for alt in alternatives where y < inner.y + listHeight {
+            let isChosen = alt.id == token.token.id
+            let others = chosen.filter { $0.1 == alt.id && $0.0 != column.name }.map(\.0).joined()
+            let role: Role = isChosen ? .popupSelected : Role.probabilityRole(alt.probability)
+            var x = buffer.put(isChosen ? "▶" : " ", x: x0, y: y, role: role, limit: x1)
+            let percent = String(format: "%5.1f%% ", (alt.probability ?? 0) * 100)
+            x = buffer.put(percent, x: x, y: y, role: role, limit: x1)
+            let mark = others.isEmpty ? "" : " " + others
+            let room = max(1, x1 - x - DisplayWidth.of(mark))
+            var text = visible(alt.text)
+            if DisplayWidth.of(text) > room { text = String(text.prefix(max(1, room - 1))) + "…" }
+            x = buffer.put(text, x: x, y: y, role: role, limit: x1)
+            if !mark.isEmpty { buffer.put(mark, x: x, y: y, role: .popupTitle, limit: x1) }
+            y += 1
+        }
+    }
+}
