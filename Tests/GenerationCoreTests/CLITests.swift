@@ -40,6 +40,25 @@ import Testing
     }
 
     /// The server's answer comes out unchanged in meaning (here: byte for byte, since TGI's order is kept).
+    /// `tgplay --session FILE` with a file it cannot use: a clear message, exit 1, the file byte for byte as it was.
+    @Test(arguments: [
+        (#"{"format":"tgplay-session","version":1,"prompt":"cut he"#, "not valid JSON"),
+        (#"{"format":"tgplay-session","version":99,"prompt":"from the future"}"#, "newer tgplay"),
+        (#"{"inputs":"a TGI request, not a session"}"#, "not a tgplay session file"),
+    ])
+    func unusableSessionFilesAreRefusedAndLeftUntouched(_ content: String, _ message: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-session-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("work.json").path
+        try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+        let result = try BinaryRunner.run(["--endpoint", "http://127.0.0.1:9", "--session", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(message) && result.stderr.contains(path), "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: path) == Data(content.utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["work.json"])
+    }
+
     @Test func generatePrintsTheServersObject() throws {
         let answer = #"{"generated_text":" there","details":{"finish_reason":"length","generated_tokens":1,"seed":null,"prefill":[],"tokens":[{"id":1,"text":" there","logprob":-0.034,"special":false}],"top_tokens":[[{"id":1,"text":" there","logprob":-0.034,"special":false},{"id":2,"text":"!","logprob":-3.5,"special":false}]]}}"#
         let server = try TestHTTPServer { _ in Reply.body(answer) }

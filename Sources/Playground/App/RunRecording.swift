@@ -49,8 +49,9 @@ func recordMainRun(_ state: inout AppState, error: GenerationError?) {
 }
 
 /// Records a compare column that just ended.
-func recordCompareRun(_ state: inout AppState, _ column: CompareColumn) {
-    let error = column.error.map { GenerationError(errorType: GenerationError.ErrorType.generation, message: $0) }
+func recordCompareRun(_ state: inout AppState, _ column: CompareColumn, cancelled: Bool = false) {
+    let type = cancelled ? GenerationError.ErrorType.cancelled : GenerationError.ErrorType.generation
+    let error = column.error.map { GenerationError(errorType: type, message: $0) }
     let timing = RunTiming(start: column.startedAt, firstToken: column.firstTokenAt,
                            end: column.lastTokenAt ?? column.startedAt)
     record(&state, sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,

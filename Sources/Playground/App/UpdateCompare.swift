@@ -81,7 +81,14 @@ func comparedSets(_ state: AppState) -> [ParameterSet] {
 func startCompare(_ state: inout AppState) -> [Effect] {
     if let c = state.compare {
         state.compare = nil
-        return c.columns.filter { !$0.done }.map { .cancelRun(id: $0.run) }
+        // Columns still running are cancelled and kept in the history with what they received.
+        let running = c.columns.filter { !$0.done }
+        for var column in running {
+            column.error = "cancelled"
+            column.lastTokenAt = column.lastTokenAt ?? state.now
+            recordCompareRun(&state, column, cancelled: true)
+        }
+        return running.map { .cancelRun(id: $0.run) }
     }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []

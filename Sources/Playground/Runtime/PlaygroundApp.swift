@@ -45,10 +45,6 @@ public enum PlaygroundApp {
 
     /// Runs until the person quits; returns the exit status.
     public static func run(_ configuration: PlaygroundConfiguration) -> Int32 {
-        guard isatty(0) != 0 && isatty(1) != 0 else {
-            FileHandle.standardError.write(Data("tgplay: the playground needs a terminal (stdin and stdout must be a tty)\n".utf8))
-            return 2
-        }
         let paths = StatePaths(environment: configuration.environment)
         let presets = PresetStore(paths: paths)
         let loader = ThemeLoader.standard(environment: configuration.environment,
@@ -85,6 +81,11 @@ public enum PlaygroundApp {
             } catch {
                 sessionProblem = "\(error)"
             }
+        }
+
+        guard isatty(0) != 0 && isatty(1) != 0 else {
+            FileHandle.standardError.write(Data("tgplay: the playground needs a terminal (stdin and stdout must be a tty)\n".utf8))
+            return 2
         }
 
         var backends: [String: any TextGenerationBackend] = [:]

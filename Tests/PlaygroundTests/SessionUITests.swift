@@ -1,0 +1,180 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import Playground
+
+@Suite("Playground history and sessions")
+struct SessionUITests {
+    static let words = ["Once", " upon", " a", " time", " there", " was", " a", " fox", "."]
+
+    static func runs(_ effects: [Effect]) -> [(GenerateRequest, BackendIdentity?)] {
+        effects.compactMap { e in
+            if case .startRun(_, let r, _, _, let b) = e { return (r, b) } else { return nil }
+        }
+    }
+
+    @Test func everyRunThatEndsIsRecordedWithItsTokens() throws {
+        var h = Harness()
+        h.type("Tell me")
+        h.stream(Self.words)
+        #expect(h.state.history.count == 1)
+        let run = try #require(h.state.history.first)
+        #expect(run.id == 1)
+        #expect(run.setName == nil)
+        #expect(run.request.inputs == "Tell me")
+        #expect(run.tokens.map(\.text) == Self.words)
+        #expect(run.topTokens.count == Self.words.count && run.topTokens.allSatisfy { $0.count == 3 })
+        #expect(run.finishReason == .length)
+        #expect(run.seed == 42)
+        #expect(run.stats?.tokens == Self.words.count)
+        #expect(run.stats?.perplexity != nil)
+        #expect(run.response?.generatedText == Self.words.joined())
+        // A cancelled run is kept too, with what it received.
+        h.stream(Array(Self.words.prefix(3)), finish: false)
+        h.keys(.escape)
+        #expect(h.state.history.count == 2)
+        #expect(h.state.history[1].tokens.count == 3)
+        #expect(h.state.history[1].error?.errorType == GenerationError.ErrorType.cancelled)
+        #expect(h.state.dirty)
+    }
+
+    /// Everything the playground keeps goes through the session file and comes back equal.
+    @Test func sessionDocumentRoundTripsThroughTheFileFormat() throws {
+        var h = Harness(width: 100, height: 30)
+        h.type("Prompt with ünïcödé, 日本語 and 😀\nsecond line")
+        h.state.settings.parameters.temperature = 0.7
+        h.state.settings.parameters.stop = ["\n\n", "END"]
+        h.state.settings.grammarKind = .jsonSchema
+        h.state.settings.grammarText = "{\"type\": \"object\",\n \"properties\": {\"b\": {}, \"a\": {}}}"
+        h.state.settings.useCache = false
+        h.state.settings.backend = BackendIdentity("http://127.0.0.1:9")
+        h.state.sets[0].parameters.topK = 5
+        h.state.sets[2].backend = .local
+        h.stream(Self.words)
+        // A branch: the tree and the node shown are kept.
+        h.keys(.tab, .tab, .home, .enter, .down, .down, .enter)
+        #expect(h.state.branches != nil)
+        h.send(.runEvent(run: h.state.runID, Harness.event(1, " lived", -0.2, final: true), now: 3))
+        let before = h.state
+        let document = before.sessionDocument()
+        let data = try SessionFile.encode(document)
+        let decoded = try SessionFile.decode(data, path: "memory")
+        #expect(decoded == document)
+
+        var restored = Harness(width: 100, height: 30)
+        restored.state.restore(decoded)
+        let s = restored.state
+        #expect(s.editor.text == before.editor.text)
+        #expect(s.settings == before.settings)
+        #expect(s.sets == before.sets)
+        #expect(s.history == before.history)
+        #expect(s.branches?.current == before.branches?.current)
+        #expect(s.transcript.tokens.map(\.token) == before.transcript.tokens.map(\.token))
+        #expect(s.transcript.tokens.map(\.topTokens) == before.transcript.tokens.map(\.topTokens))
+        #expect(s.sessionCreated == document.createdAt)
+    }
+
+    @Test func largeRunsRoundTrip() throws {
+        var h = Harness()
+        h.type("big")
+        h.send(.key(.ctrl("r")))
+        let run = h.state.runID
+        let count = 5000
+        for i in 1...count {
+            let text = ["▁", "é", "日本", "😀", "\n", "\"q\"", "\\"][i % 7]
+            h.send(.runEvent(run: run, Harness.event(UInt32(i), text, -Double(i % 13) * 0.1, final: i == count), now: Double(i)))
+        }
+        let document = h.state.sessionDocument()
+        let decoded = try SessionFile.decode(SessionFile.encode(document), path: "memory")
+        #expect(decoded == document)
+        #expect(decoded.runs.first?.tokens.count == count)
+    }
+
+    @Test func historyShowsRerunsDiffsAndExports() throws {
+        var h = Harness(width: 100, height: 30)
+        h.type("Tell me")
+        h.stream(Self.words)
+        h.stream(Array(Self.words.prefix(5)) + [" lived", "!"])
+        h.keys(.function(3))
+        var screen = h.screen
+        #expect(screen.contains("History: 2 runs"))
+        #expect(screen.contains("#2"))
+        #expect(screen.contains("#1"))
+        Snapshot.check(screen, named: "history-100x30")
+        // = diffs the selected (newest) run with the one before it.
+        h.keys(.character("="))
+        screen = h.screen
+        #expect(screen.contains("Run #1 vs #2: diverge at token 8"))  // the harness numbers token ids by position
+        #expect(screen.contains("#2 then:") && screen.contains("(ends here)"))
+        Snapshot.check(screen, named: "history-diff-100x30")
+        h.keys(.escape)
+        // Enter shows the older run in the output pane.
+        h.keys(.down, .enter)
+        #expect(h.state.historyView == nil)
+        #expect(h.state.transcript.tokens.map(\.token.text) == Self.words)
+        // r re-runs the selected run with its seed pinned.
+        h.keys(.function(3), .down)
+        h.effects = []
+        h.keys(.character("r"))
+        let again = try #require(Self.runs(h.effects).first)
+        #expect(again.0.inputs == "Tell me")
+        #expect(again.0.parameters?.seed == 42)
+        #expect(again.1 == nil)
+        // e and J export the selected run through a path prompt.
+        h.stream(Self.words)
+        h.keys(.function(3), .character("e"))
+        #expect(h.state.pathPrompt?.text == "tgplay-run-3.md")
+        #expect(h.screen.contains("export run #3 (Markdown) to: tgplay-run-3.md"))
+        h.effects = []
+        h.keys(.enter)
+        guard case .writeFile(let path, let contents, _)? = h.effects.last else {
+            Issue.record("no export: \(h.effects)")
+            return
+        }
+        #expect(path == "tgplay-run-3.md")
+        #expect(contents.contains("Tell me"))
+        h.keys(.character("J"), .ctrl("u"))
+        h.type("/tmp/x.jsonl")
+        h.effects = []
+        h.keys(.enter)
+        guard case .writeFile(let jpath, let jsonl, _)? = h.effects.last else {
+            Issue.record("no JSONL export: \(h.effects)")
+            return
+        }
+        #expect(jpath == "/tmp/x.jsonl")
+        #expect(jsonl.split(separator: "\n").count >= Self.words.count)
+        // w saves the session elsewhere, Ctrl-O opens one.
+        h.keys(.character("w"), .ctrl("u"))
+        h.type("~/s.json")
+        h.effects = []
+        h.keys(.enter)
+        #expect(h.effects == [.saveSessionAs(path: "~/s.json")])
+        h.keys(.escape, .ctrl("o"))
+        h.type("other.json")
+        h.effects = []
+        h.keys(.enter)
+        #expect(h.effects == [.openSession(path: "other.json")])
+    }
+
+    @Test func openingASessionReplacesTheCurrentOne() throws {
+        var a = Harness()
+        a.type("first session")
+        a.stream(Self.words)
+        let document = a.state.sessionDocument()
+        var b = Harness()
+        b.type("something else")
+        b.send(.sessionOpened(document, path: "/tmp/first.json"))
+        #expect(b.state.editor.text == "first session")
+        #expect(b.state.history.count == 1)
+        #expect(b.state.transcript.count == Self.words.count)
+        #expect(b.state.sessionPath == "/tmp/first.json")
+        #expect(b.screen.contains("opened /tmp/first.json: 1 run"))
+    }
+
+    @Test func emptyHistorySaysWhatItWillHold() {
+        var h = Harness()
+        h.keys(.function(3))
+        #expect(h.state.historyView == nil)
+        #expect(h.screen.contains("no runs yet"))
+    }
+}
