@@ -133,6 +133,7 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     }
     state.compare = CompareState(columns: columns, seed: seed, differences: differences)
     state.error = nil
+    if !state.phase.isActive { state.phase = .idle }
     state.popupOpen = false
     state.notice = sets.allSatisfy(\.isEmpty)
         ? "A and B use the base parameters: F8 picks a set to edit, then change it" : nil

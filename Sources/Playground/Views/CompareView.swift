@@ -16,7 +16,8 @@ func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: Compa
         // Differing parameters: as many lines as fit in a third of the column.
         let headerRoom = max(1, min(compare.differences.count, inner.height / 4))
         var headers = compare.differences.map { d in
-            d.field == "backend" && d.values[i] == nil ? "backend default" : "\(d.field) \(d.text(at: i))"
+            let name = inner.width < 24 ? shortFieldName(d.field) : d.field
+            return d.field == "backend" && d.values[i] == nil ? "\(name) default" : "\(name) \(d.text(at: i))"
         }
         if headers.isEmpty { headers = ["same parameters"] }
         if headers.count > headerRoom {
@@ -51,7 +52,20 @@ func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: Compa
             }
         }
     }
-    if compare.distributionsOpen { drawDistributions(&buffer, compare, layout.output) }
+}
+
+/// Short parameter names for narrow compare columns.
+func shortFieldName(_ field: String) -> String {
+    switch field {
+    case "temperature": return "temp"
+    case "repetition_penalty": return "rep_pen"
+    case "frequency_penalty": return "freq_pen"
+    case "max_new_tokens": return "max_new"
+    case "top_n_tokens": return "top_n"
+    case "decoder_input_details": return "dec_details"
+    case "return_full_text": return "full_text"
+    default: return field
+    }
 }
 
 /// The statistics under a column, packed into `room` lines of `width`.
@@ -137,6 +151,12 @@ func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ ar
         let p = token.token.probability.map { String(format: " %.1f%%", $0 * 100) } ?? ""
         buffer.put("\(column.name) chose \(visible(token.token.text))\(p)", x: x0, y: y, role: .popupTitle, limit: x1)
         y += 1
+        // What this set runs with, where it differs from the others.
+        let own = compare.differences.map { "\(shortFieldName($0.field)) \($0.values[i] == nil && $0.field == "backend" ? "default" : $0.text(at: i))" }
+        if !own.isEmpty, y < inner.y + listHeight {
+            buffer.put(own.joined(separator: " · "), x: x0, y: y, role: .dim, limit: x1)
+            y += 1
+        }
         let alternatives = sortedAlternatives(token)
         if alternatives.isEmpty {
             buffer.put("no top_tokens", x: x0, y: y, role: .dim, limit: x1)
@@ -154,7 +174,15 @@ func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ ar
             var text = visible(alt.text)
             if DisplayWidth.of(text) > room { text = String(text.prefix(max(1, room - 1))) + "…" }
             x = buffer.put(text, x: x, y: y, role: role, limit: x1)
-            if !mark.isEmpty { buffer.put(mark, x: x, y: y, role: .popupTitle, limit: x1) }
+            if !mark.isEmpty { x = buffer.put(mark, x: x, y: y, role: .popupTitle, limit: x1) }
+            // A bar for the probability in what is left of the column.
+            let barStart = max(x + 1, x0 + 22)
+            let barRoom = max(0, x1 - barStart)
+            let cells = Int(((alt.probability ?? 0) * Double(barRoom)).rounded())
+            if cells > 0 {
+                buffer.put(String(repeating: "█", count: cells), x: barStart, y: y,
+                           role: Role.probabilityRole(alt.probability), limit: x1)
+            }
             y += 1
         }
     }

@@ -1,9 +1,8 @@
 import Foundation
 import GenerationCore
 
-/// F3: the session's runs, newest on top, over the prompt and output panes; or the diff of two runs.
-func drawHistory(_ buffer: inout CellBuffer, _ state: AppState, _ view: HistoryView, _ layout: Layout) {
-    let rect = Rect(x: 0, y: 0, width: layout.prompt.width, height: layout.prompt.height + layout.output.height)
+/// F3: the session's runs, newest on top, over the panes (`rect`); or the diff of two runs.
+func drawHistory(_ buffer: inout CellBuffer, _ state: AppState, _ view: HistoryView, _ rect: Rect) {
     buffer.fill(rect, role: .popup)
     if let ids = view.diff,
        let a = state.history.first(where: { $0.id == ids.first }), let b = state.history.first(where: { $0.id == ids.last }) {

@@ -21,8 +21,14 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         drawOutput(&buffer, state, layout)
     }
     drawSidebar(&buffer, state, layout.sidebar)
+    if let history = state.historyView {
+        drawHistory(&buffer, state, history, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
+    }
+    if let compare = state.compare, compare.distributionsOpen {
+        // Over everything but the status bar: every set's list needs the width.
+        drawDistributions(&buffer, compare, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
+    }
     drawStatus(&buffer, state, layout.status)
-    if let history = state.historyView { drawHistory(&buffer, state, history, layout) }
     if state.popupOpen { drawPopup(&buffer, state, layout.output) }
     if state.helpOpen { drawHelp(&buffer, width: width, height: height) }
     return buffer
