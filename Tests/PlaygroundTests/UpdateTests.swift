@@ -543,6 +543,26 @@ struct CompareModeTests {
         #expect(h.state.sets[0].isEmpty)
     }
 
+    /// The smallest screen the layout supports, with four columns, the distributions and the history open.
+    @Test func fourColumnsAtTheMinimumSize() throws {
+        var h = Harness(width: AppState.minimumWidth, height: AppState.minimumHeight)
+        h.type("x")
+        h.state.sets[2].parameters.topK = 3
+        h.state.sets[3].parameters.temperature = 0.5
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        #expect(c.columns.count == 4)
+        for (i, column) in c.columns.enumerated() { Self.feed(&h, run: column.run, i == 3 ? [1, 2, 9] : [1, 2, 3]) }
+        Snapshot.check(h.screen, named: "compare-4-sets-60x16")
+        h.state.focus = .output
+        h.keys(.enter)
+        #expect(h.screen.contains("Token 3"))
+        h.keys(.escape, .escape, .function(3))
+        #expect(h.screen.contains("History: 4 runs"))
+        h.send(.resize(width: 20, height: 6))
+        #expect(h.screen.contains("Terminal too small"))
+    }
+
     @Test func escWhileComparingCancelsEveryRun() throws {
         var h = Harness(width: 80, height: 24)
         h.type("x")

@@ -31,8 +31,14 @@ struct TransferOutcome: Sendable {
 
 /// One libcurl easy handle and its callbacks. Everything except `requestCancel` runs on the driver thread.
 final class CurlTransfer: @unchecked Sendable {
-    /// Live easy handles, across all transfers: lets tests prove a cancelled transfer released its handle.
-    static let liveHandles = Atomic<Int>(0)
+    /// Live easy handles per request URL: lets tests prove a cancelled transfer released its handle without
+    /// counting the transfers of other tests running at the same time.
+    static let liveByURL = Mutex<[String: Int]>([:])
+
+    /// How many easy handles are open for URLs starting with `prefix`.
+    static func liveHandles(prefix: String) -> Int {
+        liveByURL.withLock { $0.filter { $0.key.hasPrefix(prefix) }.values.reduce(0, +) }
+    }
 
     let spec: HTTPRequestSpec
     /// Called with each body chunk, the HTTP status and the response headers; return false to abort.
@@ -71,7 +77,8 @@ final class CurlTransfer: @unchecked Sendable {
             return false
         }
         easy = handle
-        CurlTransfer.liveHandles.add(1, ordering: .relaxed)
+        let url = spec.url
+        CurlTransfer.liveByURL.withLock { $0[url, default: 0] += 1 }
         lastActivity = DispatchTime.now().uptimeNanoseconds
 
         _ = tg_easy_setopt_string(handle, CURLOPT_URL, spec.url)
@@ -163,7 +170,11 @@ final class CurlTransfer: @unchecked Sendable {
         if let handle = easy {
             curl_easy_cleanup(handle)
             easy = nil
-            CurlTransfer.liveHandles.subtract(1, ordering: .relaxed)
+            let url = spec.url
+            CurlTransfer.liveByURL.withLock { live in
+                live[url, default: 0] -= 1
+                if live[url] == 0 { live[url] = nil }
+            }
         }
         if let list = headerList {
             curl_slist_free_all(list)

@@ -98,6 +98,8 @@ func applyLayout(_ state: inout AppState) {
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.notice = nil
+    // A path being typed takes every key but quitting.
+    if state.pathPrompt != nil && key != .ctrl("q") && key != .ctrl("c") { return pathPromptKey(&state, key) }
     // Keys that work everywhere.
     switch key {
     case .ctrl("q"), .ctrl("c"):
@@ -132,7 +134,6 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     default:
         break
     }
-    if state.pathPrompt != nil { return pathPromptKey(&state, key) }
     if state.helpOpen {
         if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.helpOpen = false }
         return []
@@ -194,6 +195,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
 func launch(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
+    state.historyView = nil
     state.runID += 1
     state.popupOpen = false
     state.popupSelection = nil

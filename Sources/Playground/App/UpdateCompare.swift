@@ -132,6 +132,7 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         columns.append(column)
     }
     state.compare = CompareState(columns: columns, seed: seed, differences: differences)
+    state.historyView = nil
     state.error = nil
     if !state.phase.isActive { state.phase = .idle }
     state.popupOpen = false

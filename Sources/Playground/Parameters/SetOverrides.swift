@@ -46,7 +46,7 @@ extension ParameterSettings {
         if editedParameters.grammar != baseGrammar {
             if let g = editedParameters.grammar { parameters.grammar = g } else { cannotUnset.append("grammar") }
         }
-        let backend = edited.backend == backend ? nil : edited.backend
+        let backend = edited.backend == self.backend ? nil : edited.backend
         if backend == nil && edited.backend != self.backend { cannotUnset.append("backend") }
         return (ParameterSet(name: name, parameters: parameters, backend: backend), cannotUnset)
     }
