@@ -83,13 +83,55 @@ struct SidebarTests {
         select(&h, .grammarValue)
         h.keys(.enter)
         for c in #"{"properties":{"a":{"type":"string"}}}"# { h.keys(.character(c)) }
-        h.keys(.enter)
+        h.keys(.escape)  // the grammar editor applies on Esc
         let request = h.state.settings.request(prompt: "p")
         #expect(request.parameters?.grammar?.type == .json)
         #expect(request.parameters?.grammar?.value["properties"] != nil)
         #expect(h.state.validationProblem == nil)
         h.state.settings.grammarText = "{}"
         #expect(h.state.validationProblem?.message.contains("properties") == true)
+    }
+
+    /// The grammar value gets a multi-line editor: a pasted, indented JSON schema stays as typed.
+    @Test func grammarValueOpensAMultiLineEditor() {
+        var h = Harness(width: 80, height: 24)
+        select(&h, .grammarType)
+        h.keys(.right)  // json
+        select(&h, .grammarValue)
+        h.keys(.enter)
+        #expect(h.state.grammarEditor != nil)
+        h.send(.paste("{\n  \"properties\": {\n    \"name\": {\"type\": \"string\"}"))
+        #expect(h.screen.contains("not valid JSON yet"))
+        h.keys(.enter)
+        h.type("  }")
+        h.keys(.enter)
+        h.type("}")
+        let screen = h.screen
+        #expect(screen.contains("Grammar value (json)"))
+        #expect(screen.contains("    \"name\": {\"type\": \"string\"}"))
+        #expect(!screen.contains("not valid JSON yet"))
+        Snapshot.check(screen, named: "grammar-editor-80x24")
+        // Ctrl-R does not run from inside the editor; Esc applies the text with its line breaks.
+        h.effects = []
+        h.keys(.ctrl("r"))
+        #expect(h.effects.isEmpty)
+        h.keys(.escape)
+        #expect(h.state.grammarEditor == nil)
+        #expect(h.state.settings.grammarText == "{\n  \"properties\": {\n    \"name\": {\"type\": \"string\"}\n  }\n}")
+        #expect(h.state.settings.request(prompt: "p").parameters?.grammar?.value["properties"]?["name"] != nil)
+        // Ctrl-G leaves the value as it was.
+        h.keys(.enter)
+        h.type("garbage")
+        h.keys(.ctrl("g"))
+        #expect(h.state.settings.grammarText.hasSuffix("}\n}"))
+        // Editing set B's grammar leaves the base alone.
+        h.keys(.function(8), .function(8))
+        select(&h, .grammarValue)
+        h.keys(.enter, .ctrl("u"), .up, .ctrl("k"))
+        h.state.grammarEditor?.editor.setText("[0-9]+")
+        h.keys(.escape)
+        #expect(h.state.sets[1].parameters.grammar?.value == .string("[0-9]+"))
+        #expect(h.state.settings.grammarText.hasSuffix("}\n}"))
     }
 
     @Test func resetOneAndAll() {

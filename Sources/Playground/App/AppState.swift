@@ -144,6 +144,8 @@ public struct AppState: Sendable {
     public var historyView: HistoryView?
     /// A file path being typed (save session as, open session, export a run).
     public var pathPrompt: PathPrompt?
+    /// The multi-line grammar editor, while open.
+    public var grammarEditor: GrammarEditor?
     /// Where the session autosaves (shown in the history view); set by the runtime.
     public var sessionPath: String?
     /// Why autosave is off (a session file this build must not overwrite), shown in the status bar.

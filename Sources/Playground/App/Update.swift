@@ -17,7 +17,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .key(let key):
         return handleKey(&state, key)
     case .paste(let text):
-        if state.focus == .sidebar, state.sidebar.editText != nil {
+        if state.grammarEditor != nil {
+            state.grammarEditor?.editor.insert(text)
+        } else if state.focus == .sidebar, state.sidebar.editText != nil {
             state.sidebar.editText? += text.replacingOccurrences(of: "\n", with: "\\n")
         } else {
             state.focus = .prompt
@@ -94,15 +96,23 @@ func applyLayout(_ state: inout AppState) {
         for i in 0..<count { state.compare?.columns[i].transcript.relayout(width: columnWidth) }
     }
     state.promptTokens.relayout(width: max(1, layout.promptText.width))
+    if state.grammarEditor != nil {
+        let area = grammarEditorRect(layout).inner
+        state.grammarEditor?.editor.wrapWidth = max(1, area.width)
+        state.grammarEditor?.editor.pageHeight = max(1, area.height - 2)
+        state.grammarEditor?.editor.ensureCursorVisible()
+    }
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.notice = nil
     // A path being typed takes every key but quitting.
     if state.pathPrompt != nil && key != .ctrl("q") && key != .ctrl("c") { return pathPromptKey(&state, key) }
+    if state.grammarEditor != nil && key != .ctrl("q") && key != .ctrl("c") { return grammarEditorKey(&state, key) }
     // Keys that work everywhere.
     switch key {
     case .ctrl("q"), .ctrl("c"):
+        applyGrammarEditor(&state)  // a grammar being typed is kept
         var effects: [Effect] = []
         if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
         return effects + [.save, .quit]

@@ -2,35 +2,37 @@ import GenerationCore
 /// Key handling per focused pane.
 
 func editorKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    var e = state.editor
-    var edited = true
+    if editText(&state.editor, key) { state.dirty = true }
+    return []
+}
+
+/// The editing keys of a multi-line editor (the prompt, the grammar editor); true when the text changed.
+func editText(_ e: inout TextEditor, _ key: Key) -> Bool {
     switch key {
     case .character(let c): e.insert(String(c))
     case .enter: e.newline()
     case .backspace, .ctrl("h"): e.backspace()
     case .delete, .ctrl("d"): e.deleteForward()
-    case .left, .ctrl("b"): e.moveLeft(); edited = false
-    case .right, .ctrl("f"): e.moveRight(); edited = false
-    case .up, .ctrl("p"): e.moveVertically(-1); edited = false
-    case .down, .ctrl("n"): e.moveVertically(1); edited = false
-    case .home, .ctrl("a"): e.moveHome(); edited = false
-    case .end, .ctrl("e"): e.moveEnd(); edited = false
-    case .ctrlHome: e.moveDocumentStart(); edited = false
-    case .ctrlEnd: e.moveDocumentEnd(); edited = false
-    case .ctrlLeft, .alt("b"): e.moveWordLeft(); edited = false
-    case .ctrlRight, .alt("f"): e.moveWordRight(); edited = false
-    case .pageUp: e.pageUp(); edited = false
-    case .pageDown: e.pageDown(); edited = false
+    case .left, .ctrl("b"): e.moveLeft(); return false
+    case .right, .ctrl("f"): e.moveRight(); return false
+    case .up, .ctrl("p"): e.moveVertically(-1); return false
+    case .down, .ctrl("n"): e.moveVertically(1); return false
+    case .home, .ctrl("a"): e.moveHome(); return false
+    case .end, .ctrl("e"): e.moveEnd(); return false
+    case .ctrlHome: e.moveDocumentStart(); return false
+    case .ctrlEnd: e.moveDocumentEnd(); return false
+    case .ctrlLeft, .alt("b"): e.moveWordLeft(); return false
+    case .ctrlRight, .alt("f"): e.moveWordRight(); return false
+    case .pageUp: e.pageUp(); return false
+    case .pageDown: e.pageDown(); return false
     case .ctrl("k"): e.killToEnd()
     case .ctrl("u"): e.killToStart()
     case .ctrl("w"), .alt("\u{7F}"): e.deleteWordBackward()
     case .ctrl("z"), .ctrl("_"): e.undo()
     case .ctrl("y"): e.redo()
-    default: edited = false
+    default: return false
     }
-    state.editor = e
-    if edited { state.dirty = true }
-    return []
+    return true
 }
 
 func commitSidebarEdit(_ state: inout AppState) {
@@ -148,6 +150,11 @@ func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         field.stepped(key == .left ? -1 : 1, in: &state.settings)
         state.sidebar.inputProblem = nil
         state.dirty = true
+    case .enter where field == .grammarValue, .character(" ") where field == .grammarValue:
+        openGrammarEditor(&state)
+    case .character(let c) where field == .grammarValue:
+        openGrammarEditor(&state)
+        state.grammarEditor?.editor.insert(String(c))
     case .enter, .character(" "):
         switch field.kind {
         case .boolean, .choice:

@@ -21,6 +21,7 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         drawOutput(&buffer, state, layout)
     }
     drawSidebar(&buffer, state, layout.sidebar)
+    if let grammar = state.grammarEditor { drawGrammarEditor(&buffer, grammar, grammarEditorRect(layout)) }
     if let history = state.historyView {
         drawHistory(&buffer, state, history, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
     }
@@ -80,7 +81,12 @@ func drawPrompt(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     } else if editor.isEmpty {
         buffer.put("Type a prompt; Ctrl-R runs it", x: area.x + 1, y: area.y, role: .placeholder, limit: area.maxX)
     }
-    // The editor's wrap width is set by `update`; a view at another size wraps a copy.
+    drawEditorText(&buffer, editor, area: area, cursor: focused)
+}
+
+/// A text editor's visible rows in `area`, with the cursor block when `cursor` (shared by the prompt and the
+/// grammar editor). The editor's wrap width is set by `update`; a view at another size wraps a copy.
+func drawEditorText(_ buffer: inout CellBuffer, _ editor: TextEditor, area: Rect, cursor: Bool) {
     var e = editor
     if e.wrapWidth != area.width || e.pageHeight != area.height {
         e.wrapWidth = area.width
@@ -107,7 +113,7 @@ func drawPrompt(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         line += 1
         row = 0
     }
-    if focused {
+    if cursor {
         let (cy, cx) = e.cursorScreenPosition()
         if cy >= 0 && cy < area.height && cx <= area.width {
             let x = min(area.x + cx, area.maxX - 1)
@@ -216,4 +222,25 @@ func drawLegend(_ buffer: inout CellBuffer, y: Int, x: Int, limit: Int) {
     cx = buffer.put(" special ", x: cx, y: y, role: .dim, limit: limit)
     cx = buffer.put("·↵", x: cx, y: y, role: .whitespace, limit: limit)
     buffer.put(" space", x: cx, y: y, role: .dim, limit: limit)
+}
+
+/// Where the grammar editor goes: over the prompt and output panes.
+func grammarEditorRect(_ layout: Layout) -> Rect {
+    Rect(x: 0, y: 0, width: layout.prompt.width, height: layout.output.maxY)
+}
+
+/// The grammar editor: the text, and under it the JSON problem (if any) and the keys.
+func drawGrammarEditor(_ buffer: inout CellBuffer, _ grammar: GrammarEditor, _ rect: Rect) {
+    buffer.fill(rect, role: .normal)
+    let kind = grammar.kind?.rawValue ?? "regex or JSON"
+    drawBox(&buffer, rect, title: "Grammar value (\(kind))", focused: true,
+            right: "\(grammar.editor.lines.count) line\(grammar.editor.lines.count == 1 ? "" : "s")")
+    let inner = rect.inner
+    guard inner.height > 3, inner.width > 4 else { return }
+    let text = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height - 2)
+    drawEditorText(&buffer, grammar.editor, area: text, cursor: true)
+    if let problem = grammar.problem {
+        buffer.put(problem, x: inner.x, y: inner.maxY - 2, role: .error, limit: inner.maxX)
+    }
+    buffer.put("Esc applies · Ctrl-G discards · paste works", x: inner.x, y: inner.maxY - 1, role: .dim, limit: inner.maxX)
 }
