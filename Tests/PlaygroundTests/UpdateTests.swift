@@ -279,6 +279,35 @@ struct WorkbenchTests {
         #expect(h.screen.contains("nothing to undo"))
     }
 
+    /// `c` continues the output shown: a cancelled run first, then the original branch browsed to with `[`.
+    @Test func continueResumesTheNodeShown() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one", " two"], finish: false)
+        h.keys(.escape)
+        #expect(h.state.phase == .cancelled)
+        h.keys(.tab, .tab)
+        h.effects = []
+        h.keys(.character("c"))
+        let request = try #require(h.effects.compactMap { e -> GenerateRequest? in
+            if case .startRun(_, let r, _, _, _) = e { return r } else { return nil }
+        }.first)
+        #expect(request.inputs == "Say: one two")
+        #expect(h.screen.contains("continuing after token 2"))
+        Self.feed(&h, [" three", "."])
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three", "."])
+        let b = try #require(h.state.branches?.current)
+        #expect(try b.tree.acceptedText(for: b.node) == " one two three.")
+        // The continuation is its own run in the history (its tokens only).
+        #expect(h.state.history.last?.tokens.map(\.text) == [" three", "."])
+        #expect(h.state.history.last?.request.inputs == "Say: one two")
+        // While a run streams, c says so instead of starting another.
+        h.stream([" x"], finish: false)
+        h.keys(.tab, .tab, .tab)
+        h.keys(.character("c"))
+        #expect(h.screen.contains("still generating"))
+    }
+
     @Test func branchingWhileStreamingCancelsTheRunAndKeepsItsTokens() throws {
         var h = Harness(width: 80, height: 24)
         h.type("x")

@@ -98,6 +98,41 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token) -> 
     return effects
 }
 
+/// `c` in the output: generation continues from the end of the output shown, whichever node of the branch
+/// tree it is (a cancelled run, a short one, a branch browsed to with `[`/`]`). The new tokens extend that node.
+func resumeOutput(_ state: inout AppState) -> [Effect] {
+    guard !state.transcript.isEmpty else {
+        state.notice = "nothing to continue yet: Ctrl-R runs the prompt"
+        return []
+    }
+    guard !state.phase.isActive else {
+        state.notice = "still generating"
+        return []
+    }
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    if state.branches == nil {
+        let tokens = state.transcript.tokens
+        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
+        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
+    }
+    syncBranches(&state)
+    guard let b = state.branches?.current else { return [] }
+    let settings = state.runSettings
+    guard let request = try? b.tree.resumeRequest(for: b.node, base: settings.request(prompt: b.tree.prompt)) else {
+        return []
+    }
+    if let problem = Validation.check(request, streaming: true, limits: state.limits) {
+        state.error = problem
+        state.phase = .failed
+        return []
+    }
+    let from = state.transcript.count
+    state.outputScroll = nil
+    let effects = launch(&state, request, backend: settings.backend)
+    state.notice = "continuing after token \(from)"
+    return effects
+}
+
 /// Rebuilds the transcript from the current node's full output.
 func showCurrentBranch(_ state: inout AppState) {
     guard let b = state.branches?.current,

@@ -255,6 +255,8 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return browseSiblings(&state, key == .character("[") ? -1 : 1)
     case .character("u"), .ctrl("z"):
         return undoBranch(&state)
+    case .character("c"):
+        return resumeOutput(&state)
     default:
         break
     }

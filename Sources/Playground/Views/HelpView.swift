@@ -37,6 +37,7 @@ public let helpSections: [(String, [(String, String)])] = [
         ("pop Enter", "branch there"),
         ("[  ]", "browse branch"),
         ("u  C-Z", "undo branch"),
+        ("c", "continue here"),
         ("PgUp PgDn", "scroll"),
     ]),
     ("Compare (F7)", [
