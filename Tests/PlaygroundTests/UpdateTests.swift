@@ -541,6 +541,13 @@ struct CompareModeTests {
         #expect(h.state.compare != nil)
         h.keys(.character("g"))
         #expect(h.state.compare?.position == 1)
+        // A click on a token in any column moves the cursor there (tokens "w1 w5 w3": the third starts at 6).
+        let rect = compareColumns(Layout(width: 80, height: 24), count: 2)[1]
+        let compare = try #require(h.state.compare)
+        let parts = try #require(columnParts(compare, 1, rect))
+        h.send(.mouse(MouseEvent(button: .left, x: parts.tokens.x + 6, y: parts.tokens.y)))
+        #expect(h.state.compare?.position == 2)
+        #expect(h.state.focus == .output)
     }
 
     @Test func setOverridesFollowTheBaseAndDResetsToIt() {

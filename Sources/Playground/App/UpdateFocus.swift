@@ -281,7 +281,9 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
             state.outputScroll = next + height >= state.transcript.rows.count ? nil : max(0, next)
         }
     case .left:
-        if layout.output.contains(x: event.x, y: event.y) {
+        if state.compare != nil && layout.output.contains(x: event.x, y: event.y) {
+            compareClick(&state, x: event.x, y: event.y)
+        } else if layout.output.contains(x: event.x, y: event.y) {
             state.focus = .output
             let text = layout.outputText
             let row = firstVisibleRow(state, height: max(1, text.height)) + event.y - text.y

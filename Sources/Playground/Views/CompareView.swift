@@ -11,36 +11,18 @@ func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: Compa
         let rect = rects[i]
         let status = column.error != nil ? "error" : column.done ? (column.finishReason?.rawValue ?? "done") : "…"
         drawBox(&buffer, rect, title: column.name, focused: state.focus == .output, right: status)
-        let inner = rect.inner
-        guard inner.width > 0, inner.height > 3 else { continue }
-        // Differing parameters: as many lines as fit in a third of the column.
-        let headerRoom = max(1, min(compare.differences.count, inner.height / 4))
-        var headers = compare.differences.map { d in
-            let name = inner.width < 24 ? shortFieldName(d.field) : d.field
-            return d.field == "backend" && d.values[i] == nil ? "\(name) default" : "\(name) \(d.text(at: i))"
+        guard let parts = columnParts(compare, i, rect) else { continue }
+        for (row, text) in parts.headers.enumerated() {
+            buffer.put(text, x: rect.inner.x, y: rect.inner.y + row, role: .dim, limit: rect.inner.maxX)
         }
-        if headers.isEmpty { headers = ["same parameters"] }
-        if headers.count > headerRoom {
-            headers = Array(headers.prefix(headerRoom - 1)) + ["+\(headers.count - headerRoom + 1) more"]
-        }
-        for (row, text) in headers.enumerated() {
-            buffer.put(text, x: inner.x, y: inner.y + row, role: .dim, limit: inner.maxX)
-        }
-        let statRoom = inner.height >= 20 ? 5 : inner.height >= 10 ? 3 : 1
-        let statLines = columnStatistics(column, width: inner.width, room: statRoom)
-        let area = Rect(x: inner.x, y: inner.y + headers.count, width: inner.width,
-                        height: max(0, inner.height - headers.count - statLines.count))
-        for (row, line) in statLines.enumerated() {
-            buffer.put(line, x: inner.x, y: area.maxY + row, role: .dim, limit: inner.maxX)
+        let area = parts.tokens
+        for (row, line) in parts.statistics.enumerated() {
+            buffer.put(line, x: area.x, y: area.maxY + row, role: .dim, limit: area.maxX)
         }
         guard area.height > 0 else { continue }
         var t = column.transcript
         if t.width != area.width { t.relayout(width: area.width) }
-        var top = max(0, t.rows.count - area.height)
-        if let focus = cursor ?? divergence, focus < t.tokenRow.count {
-            let row = Int(t.tokenRow[focus])
-            if row < top || row >= top + area.height { top = max(0, min(row - area.height / 2, t.rows.count - area.height)) }
-        }
+        let top = columnTop(t, height: area.height, focus: cursor ?? divergence)
         drawTokens(&buffer, t, area: area, top: top, cursor: cursor, marked: divergence)
         if t.isEmpty && column.error == nil {
             buffer.put(column.done ? "(no tokens)" : "waiting…", x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
@@ -65,6 +47,56 @@ func shortFieldName(_ field: String) -> String {
     case "decoder_input_details": return "dec_details"
     case "return_full_text": return "full_text"
     default: return field
+    }
+}
+
+/// A compare column's pieces inside its box: the differing-parameter lines, the token area and the statistics
+/// lines under it (shared by the view and mouse hit-testing); nil when the box is too small for any.
+func columnParts(_ compare: CompareState, _ i: Int, _ rect: Rect) -> (headers: [String], tokens: Rect, statistics: [String])? {
+    let inner = rect.inner
+    guard inner.width > 0, inner.height > 3, compare.columns.indices.contains(i) else { return nil }
+    // Differing parameters: as many lines as fit in a quarter of the column.
+    let headerRoom = max(1, min(compare.differences.count, inner.height / 4))
+    var headers = compare.differences.map { d in
+        let name = inner.width < 24 ? shortFieldName(d.field) : d.field
+        return d.field == "backend" && d.values[i] == nil ? "\(name) default" : "\(name) \(d.text(at: i))"
+    }
+    if headers.isEmpty { headers = ["same parameters"] }
+    if headers.count > headerRoom {
+        headers = Array(headers.prefix(headerRoom - 1)) + ["+\(headers.count - headerRoom + 1) more"]
+    }
+    let statRoom = inner.height >= 20 ? 5 : inner.height >= 10 ? 3 : 1
+    let statistics = columnStatistics(compare.columns[i], width: inner.width, room: statRoom)
+    let tokens = Rect(x: inner.x, y: inner.y + headers.count, width: inner.width,
+                      height: max(0, inner.height - headers.count - statistics.count))
+    return (headers, tokens, statistics)
+}
+
+/// The first row shown of a column: the end while streaming, else the row keeping `focus` in view.
+func columnTop(_ t: Transcript, height: Int, focus: Int?) -> Int {
+    var top = max(0, t.rows.count - height)
+    if let focus, focus < t.tokenRow.count {
+        let row = Int(t.tokenRow[focus])
+        if row < top || row >= top + height { top = max(0, min(row - height / 2, t.rows.count - height)) }
+    }
+    return top
+}
+
+/// A click in compare mode: the token under the mouse becomes the cursor of every column.
+func compareClick(_ state: inout AppState, x: Int, y: Int) {
+    guard var c = state.compare else { return }
+    let layout = Layout(width: state.width, height: state.height)
+    let rects = compareColumns(layout, count: c.columns.count)
+    guard let i = rects.firstIndex(where: { $0.contains(x: x, y: y) }), let parts = columnParts(c, i, rects[i]),
+          parts.tokens.contains(x: x, y: y) else { return }
+    var t = c.columns[i].transcript
+    if t.width != parts.tokens.width { t.relayout(width: parts.tokens.width) }
+    let cursor = state.focus == .output ? c.position : nil
+    let top = columnTop(t, height: parts.tokens.height, focus: cursor ?? c.divergence)
+    state.focus = .output
+    if let token = t.token(atRow: top + y - parts.tokens.y, x: x - parts.tokens.x) {
+        c.cursor = token
+        state.compare = c
     }
 }
 
