@@ -162,14 +162,21 @@ public enum PlaygroundApp {
             }
         }
 
+        // Session files are encoded and written on one background queue, in order: a long history takes a
+        // while to encode and the screen must not freeze meanwhile. Quitting waits for the last write.
+        let saver = DispatchQueue(label: "tgplay.session-save")
         func saveSession() {
             save(state, paths: paths)
             guard state.autosaveProblem == nil else { return }
-            do {
-                try SessionFile.save(state.sessionDocument(), to: sessionPath)
-                if state.sessionCreated == nil { state.sessionCreated = state.timestamp(state.now) }
-            } catch {
-                state.notice = "\(error)"
+            if state.sessionCreated == nil { state.sessionCreated = state.timestamp(state.now) }
+            let document = state.sessionDocument()
+            let path = sessionPath
+            saver.async {
+                do {
+                    try SessionFile.save(document, to: path)
+                } catch {
+                    queue.push(.notice("\(error)"))
+                }
             }
         }
 
@@ -303,6 +310,7 @@ public enum PlaygroundApp {
             }
         }
         for task in runs.values { task.cancel() }
+        saver.sync {}  // the last session write is on disk before the process ends
         return 0
     }
 
