@@ -20,6 +20,9 @@ enum PlaygroundLauncher {
         let isHTTP = first is TGIBackend
         let backendOptions = options.backend
         let engine = SharedEngine(isHTTP ? nil : first)
+        // Identities carry no credentials; connecting to a configured endpoint uses its URL as written.
+        let configured = endpointURLs(environment: environment)
+        let rawURL = Dictionary(configured.map { (BackendIdentity($0), $0) }) { first, _ in first }
         let configuration = PlaygroundConfiguration(
             makeBackend: { identity, useCache, waitForModel in
                 var o = backendOptions
@@ -32,12 +35,12 @@ enum PlaygroundLauncher {
                 if identity.isLocal {
                     return try engine.get { try BackendFactory.makeLocal(backendOptions, environment: environment) }
                 }
-                o.endpoint = identity.value
+                o.endpoint = rawURL[identity] ?? identity.value
                 o.local = false
                 o.modelPath = nil
                 return try BackendFactory.make(o, environment: environment)
             },
-            backendChoices: choices(first: first, environment: environment),
+            backendChoices: choices(first: first, urls: configured),
             themeName: options.theme,
             environment: environment,
             executablePath: CommandLine.arguments[0].contains("/")
@@ -46,15 +49,19 @@ enum PlaygroundLauncher {
         return PlaygroundApp.run(configuration)
     }
 
-    /// What the sidebar's `backend` field offers besides the default: the built-in engine, TGPLAY_ENDPOINT
-    /// and the config file's `endpoint` / `endpoints`.
-    static func choices(first: any TextGenerationBackend, environment: [String: String]) -> [BackendIdentity] {
-        var list: [BackendIdentity] = [.local]
+    /// TGPLAY_ENDPOINT and the config file's `endpoint` / `endpoints`, as written.
+    static func endpointURLs(environment: [String: String]) -> [String] {
         var urls: [String] = []
         if let e = environment["TGPLAY_ENDPOINT"], !e.isEmpty { urls.append(e) }
         if let config = try? Config.load(environment: environment) {
             urls += [config.endpoint].compactMap { $0 } + (config.endpoints ?? [])
         }
+        return urls
+    }
+
+    /// What the sidebar's `backend` field offers besides the default: the built-in engine and `urls`.
+    static func choices(first: any TextGenerationBackend, urls: [String]) -> [BackendIdentity] {
+        var list: [BackendIdentity] = [.local]
         for url in urls {
             let id = BackendIdentity(url)
             if !list.contains(id) { list.append(id) }

@@ -120,18 +120,19 @@ struct SessionUITests {
         #expect(again.0.inputs == "Tell me")
         #expect(again.0.parameters?.seed == 42)
         #expect(again.1 == nil)
-        // e and J export the selected run through a path prompt.
+        // e and J export the selected run through a path prompt (#3 is the re-run, cancelled by this run).
         h.stream(Self.words)
+        #expect(h.state.history.map(\.id) == [1, 2, 3, 4])
         h.keys(.function(3), .character("e"))
-        #expect(h.state.pathPrompt?.text == "tgplay-run-3.md")
-        #expect(h.screen.contains("export run #3 (Markdown) to: tgplay-run-3.md"))
+        #expect(h.state.pathPrompt?.text == "tgplay-run-4.md")
+        #expect(h.screen.contains("export run #4 (Markdown) to: tgplay-run-4.md"))
         h.effects = []
         h.keys(.enter)
         guard case .writeFile(let path, let contents, _)? = h.effects.last else {
             Issue.record("no export: \(h.effects)")
             return
         }
-        #expect(path == "tgplay-run-3.md")
+        #expect(path == "tgplay-run-4.md")
         #expect(contents.contains("Tell me"))
         h.keys(.character("J"), .ctrl("u"))
         h.type("/tmp/x.jsonl")
@@ -176,5 +177,171 @@ struct SessionUITests {
         h.keys(.function(3))
         #expect(h.state.historyView == nil)
         #expect(h.screen.contains("no runs yet"))
+    }
+}
+
+@Suite("Playground run lifecycle")
+struct RunLifecycleTests {
+    static let words = SessionUITests.words
+
+    /// Closing compare leaves no column id equal to the main run's: late events are dropped, nothing is
+    /// recorded twice.
+    @Test func lateEventsOfClosedCompareColumnsAreIgnored() throws {
+        var h = Harness()
+        h.type("x")
+        h.stream(Self.words)
+        #expect(h.state.history.count == 1)
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        h.keys(.escape)
+        #expect(h.state.history.count == 3)  // the two cancelled columns
+        for column in c.columns {
+            h.send(.runEvent(run: column.run, Harness.event(1, "late", -0.1), now: 5))
+            h.send(.runFailed(run: column.run, GenerationError(errorType: GenerationError.ErrorType.cancelled,
+                                                                message: "cancelled"), now: 5))
+        }
+        #expect(h.state.history.count == 3)
+        #expect(h.state.transcript.tokens.map(\.token.text) == Self.words)
+        #expect(!h.state.phase.isActive)
+    }
+
+    /// Restarting, quitting and opening another session cancel what is in flight and keep it in the history
+    /// it belonged to.
+    @Test func interruptedRunsAreKept() throws {
+        var h = Harness()
+        h.type("x")
+        h.stream(Array(Self.words.prefix(2)), finish: false)
+        h.keys(.ctrl("r"))  // restart
+        #expect(h.state.history.count == 1)
+        #expect(h.state.history[0].tokens.count == 2)
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        h.effects = []
+        h.keys(.ctrl("q"))
+        #expect(h.state.history.count == 4)  // the restarted run, the run F7 cancelled, two columns
+        #expect(h.effects.suffix(2) == [.save, .quit])
+        #expect(h.effects.contains(.cancelRun(id: c.columns[0].run)))
+
+        var other = Harness()
+        other.type("y")
+        other.stream(Array(Self.words.prefix(3)), finish: false)
+        let old = other.state.runID
+        let opened = Session(prompt: "opened")
+        other.effects = []
+        other.send(.sessionOpened(opened, path: "/tmp/o.json"))
+        #expect(other.effects.contains(.cancelRun(id: old)))
+        #expect(other.state.history.isEmpty)  // the opened session's history
+        other.send(.runEvent(run: old, Harness.event(4, " late", -0.1, final: true), now: 9))
+        #expect(other.state.history.isEmpty)
+        #expect(other.state.transcript.isEmpty)
+    }
+
+    @Test func pasteGoesIntoAPathBeingTyped() {
+        var h = Harness()
+        h.type("prompt")
+        h.keys(.ctrl("o"))
+        h.send(.paste("/tmp/some\nsession.json"))
+        #expect(h.state.pathPrompt?.text == "/tmp/somesession.json")
+        #expect(h.state.editor.text == "prompt")
+    }
+
+    /// A set keeps an override equal to the base's value; keys that change nothing change no override.
+    @Test func overridesSurviveUnrelatedKeysAndEqualBaseValues() {
+        var h = Harness()
+        h.state.settings.parameters.temperature = 0.7
+        h.state.sets[0].parameters.temperature = 1.0
+        h.state.settings.parameters.temperature = 1.0  // the base now equals A's override
+        h.keys(.function(8))
+        h.keys(.down, .down, .up)
+        #expect(h.state.sets[0].parameters.temperature == 1.0)
+        h.state.settings.parameters.temperature = 0.7
+        #expect(h.state.runSettings.parameters.temperature == 1.0)
+        // d on the field returns it to the base.
+        h.state.sidebar.selected = .temperature
+        h.keys(.character("d"))
+        #expect(h.state.sets[0].isEmpty)
+        #expect(h.state.runSettings.parameters.temperature == 0.7)
+    }
+
+    /// Showing a run from the history keeps the branch tree; `[` returns to it.
+    @Test func showingAnOldRunKeepsTheBranchTree() throws {
+        var h = Harness()
+        h.type("x")
+        h.stream(Self.words)
+        h.keys(.tab, .tab, .home, .enter, .down, .down, .enter)
+        h.send(.runEvent(run: h.state.runID, Harness.event(1, " fin", -0.2, final: true), now: 3))
+        let tree = try #require(h.state.branches)
+        h.keys(.function(3), .end, .enter)  // the oldest run
+        #expect(h.state.transcript.tokens.map(\.token.text) == Self.words)
+        #expect(h.state.branches == tree)
+        #expect(h.state.sessionDocument().tree == tree.current.tree)
+        h.keys(.character("["))
+        #expect(h.state.shownRun == nil)
+        #expect(h.state.branches?.current.tree == tree.current.tree)
+    }
+
+    @Test func f3ClosesTheDistributions() throws {
+        var h = Harness()
+        h.type("x")
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        CompareModeTests.feed(&h, run: c.columns[0].run, [1, 2])
+        CompareModeTests.feed(&h, run: c.columns[1].run, [1, 3])
+        h.state.focus = .output
+        h.keys(.enter)
+        #expect(h.state.compare?.distributionsOpen == true)
+        h.keys(.function(3))
+        #expect(h.state.compare?.distributionsOpen == false)
+        #expect(h.screen.contains("History: 2 runs"))
+    }
+}
+
+@Suite("Session files at start-up")
+struct SessionSlotTests {
+    static func directory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-slot-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func damagedSlotIsMovedAsideByteForByte() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/session.json"
+        let bytes = Data(#"{"format":"tgplay-session","version":1,"prom"#.utf8)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let opening = try SessionSlot.open(path: path, explicit: false, now: Date(timeIntervalSince1970: 1000))
+        #expect(opening.session == nil)
+        #expect(opening.autosaveProblem == nil)
+        #expect(opening.notice?.contains("session.json.damaged-1000") == true)
+        #expect(FileManager.default.contents(atPath: path + ".damaged-1000") == bytes)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func newerSlotIsLeftAndAutosaveIsOff() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/session.json"
+        let bytes = Data(#"{"format":"tgplay-session","version":7}"#.utf8)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let opening = try SessionSlot.open(path: path, explicit: false)
+        #expect(opening.autosaveProblem != nil)
+        #expect(opening.notice?.contains("newer tgplay") == true)
+        #expect(FileManager.default.contents(atPath: path) == bytes)
+        #expect(SessionSlot.overwriteProblem(path)?.contains("not overwritten") == true)
+        // Save-as to a fresh file or over a readable session is fine.
+        #expect(SessionSlot.overwriteProblem(dir + "/new.json") == nil)
+        try SessionFile.save(Session(prompt: "p"), to: dir + "/ok.json")
+        #expect(SessionSlot.overwriteProblem(dir + "/ok.json") == nil)
+        // An explicit --session file that cannot be read is an error.
+        #expect(throws: SessionFileError.self) { try SessionSlot.open(path: path, explicit: true) }
+    }
+
+    @Test func readableAndMissingFiles() throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try SessionSlot.open(path: dir + "/none.json", explicit: true).session == nil)
+        try SessionFile.save(Session(prompt: "hello"), to: dir + "/s.json")
+        #expect(try SessionSlot.open(path: dir + "/s.json", explicit: false).session?.prompt == "hello")
     }
 }

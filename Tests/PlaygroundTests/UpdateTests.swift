@@ -21,7 +21,8 @@ struct UpdateTests {
         #expect(h.state.phase == .waiting)
         h.keys(.function(5))
         #expect(h.effects.contains(.cancelRun(id: 1)))
-        #expect(h.state.runID == 2)
+        #expect(h.state.runID == 3)  // the cancelled run's late events are ignored, then the new run
+        #expect(h.state.history.first?.error?.errorType == GenerationError.ErrorType.cancelled)
     }
 
     @Test func emptyPromptIsRefusedWithTGIsMessage() {

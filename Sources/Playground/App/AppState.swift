@@ -140,6 +140,8 @@ public struct AppState: Sendable {
     public var wallClockOffset: Double = 0
     /// Every run of the session, oldest first (runs, compare columns, continuations).
     public var history: [SessionRun] = []
+    /// The history run shown in the output (Enter in F3), while the branch tree stays as it was.
+    public var shownRun: Int?
     /// The history list (F3) and what it shows.
     public var historyView: HistoryView?
     /// A file path being typed (save session as, open session, export a run).

@@ -27,6 +27,8 @@ public enum Message: Sendable {
     case presetLoaded(name: String, settings: ParameterSettings)
     /// A session file was read (Ctrl-O / `o` in the history): it replaces the current session.
     case sessionOpened(Session, path: String)
+    /// Cancel every run in flight, keeping each in the history (sent before the session is saved and left).
+    case stopAllRuns
 }
 
 /// What `update` asks the runtime to do: the only way the model causes I/O.

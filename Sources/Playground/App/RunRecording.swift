@@ -32,7 +32,12 @@ func record(_ state: inout AppState, _ run: SessionRun) {
     var run = run
     run.id = (state.history.last?.id ?? 0) + 1
     state.history.append(run)
-    if state.history.count > historyLimit { state.history.removeFirst(state.history.count - historyLimit) }
+    if state.history.count > historyLimit {
+        let dropped = state.history.count - historyLimit
+        state.history.removeFirst(dropped)
+        // The history list keeps the same run selected.
+        if let h = state.historyView { state.historyView?.selection = max(0, h.selection - dropped) }
+    }
     state.dirty = true
 }
 

@@ -33,11 +33,26 @@ extension AppState {
         }
         settings = restored
         editor.setText(session.prompt)
+        // Sets named A-D go to their column; others (a hand-written file) fill the free ones in order.
         var loadedSets = ParameterSet.fresh
+        var taken = Set<Int>()
+        var others: [ParameterSet] = []
         for set in session.sets {
-            if let i = loadedSets.firstIndex(where: { $0.name == set.name }) { loadedSets[i] = set }
+            if let i = loadedSets.firstIndex(where: { $0.name == set.name }), !taken.contains(i) {
+                loadedSets[i] = set
+                taken.insert(i)
+            } else {
+                others.append(set)
+            }
+        }
+        for var set in others {
+            guard let i = loadedSets.indices.first(where: { !taken.contains($0) }) else { break }
+            set.name = loadedSets[i].name
+            loadedSets[i] = set
+            taken.insert(i)
         }
         sets = loadedSets
+        shownRun = nil
         editTarget = nil
         history = session.runs
         sessionCreated = session.createdAt

@@ -17,7 +17,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .key(let key):
         return handleKey(&state, key)
     case .paste(let text):
-        if state.grammarEditor != nil {
+        if state.pathPrompt != nil {
+            state.pathPrompt?.text += text.replacingOccurrences(of: "\n", with: "")
+        } else if state.grammarEditor != nil {
             state.grammarEditor?.editor.insert(text)
         } else if state.focus == .sidebar, state.sidebar.editText != nil {
             state.sidebar.editText? += text.replacingOccurrences(of: "\n", with: "\\n")
@@ -59,19 +61,29 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         }
         return []
     case .presetLoaded(let name, let settings):
-        editSettings(&state) { $0.settings = settings }
+        if let t = state.editTarget, state.sets.indices.contains(t) {
+            // A preset loaded into a set: the set overrides whatever the preset sets differently from the base.
+            let (set, _) = state.settings.override(to: settings, name: state.sets[t].name)
+            state.sets[t] = set
+        } else {
+            state.settings = settings
+        }
         state.sidebar.activePreset = name
         state.sidebar.inputProblem = nil
         state.notice = "preset \(name)"
         state.dirty = true
         return []
+    case .stopAllRuns:
+        return stopAllRuns(&state)
     case .sessionOpened(let session, let path):
+        let effects = stopAllRuns(&state)
         state.restore(session)
         state.sessionPath = path
         state.autosaveProblem = nil
         applyLayout(&state)
         state.notice = "opened \(path): \(session.runs.count) run\(session.runs.count == 1 ? "" : "s")"
-        return []
+        state.runID += 1  // nothing still in flight reaches the opened session
+        return effects
     case .promptScored(let id, let response):
         guard id == state.promptScoreID, state.promptScoring else { return [] }
         receivePromptScore(&state, response)
@@ -113,9 +125,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     switch key {
     case .ctrl("q"), .ctrl("c"):
         applyGrammarEditor(&state)  // a grammar being typed is kept
-        var effects: [Effect] = []
-        if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
-        return effects + [.save, .quit]
+        // Runs in flight are cancelled and kept in the history before the last save.
+        return stopAllRuns(&state) + [.save, .quit]
     case .ctrl("r"), .function(5):
         return startRun(&state)
     case .function(1):
@@ -185,7 +196,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 func startRun(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
-    if state.phase.isActive { effects.append(.cancelRun(id: state.runID)) }
+    if state.phase.isActive { effects += cancel(&state) }  // the interrupted run stays in the history
     let settings = state.runSettings
     let request = settings.request(prompt: state.editor.text)
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
@@ -197,6 +208,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
     state.tokenCursor = nil
     state.outputScroll = nil
     state.branches = nil
+    state.shownRun = nil
     state.runPrompt = request.inputs
     return effects + launch(&state, request, backend: settings.backend) + [.save]
 }
@@ -206,6 +218,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
     state.historyView = nil
+    state.shownRun = nil
     state.runID += 1
     state.popupOpen = false
     state.popupSelection = nil
@@ -218,6 +231,15 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.lastRequest = run
     state.runWatermarked = request.parameters?.watermark == true
     return effects + [run]
+}
+
+/// Cancels the main run and every compare column in flight, each kept in the history with what it received
+/// (before quitting or opening another session).
+func stopAllRuns(_ state: inout AppState) -> [Effect] {
+    var effects: [Effect] = []
+    if state.phase.isActive { effects += cancel(&state) }
+    if state.compare != nil { effects += startCompare(&state) }
+    return effects
 }
 
 func cancel(_ state: inout AppState) -> [Effect] {

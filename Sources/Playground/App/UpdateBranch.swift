@@ -43,7 +43,7 @@ func closePopup(_ state: inout AppState) {
 
 /// Records tokens streamed since the tree last changed into the current node (without an undo step).
 func syncBranches(_ state: inout AppState) {
-    guard var stack = state.branches else { return }
+    guard state.shownRun == nil, var stack = state.branches else { return }
     let tokens = state.transcript.tokens
     stack.amend { b in
         let have = (try? b.tree.fullTokens(of: b.node).count) ?? tokens.count
@@ -64,6 +64,11 @@ func stopActiveRun(_ state: inout AppState) -> [Effect] {
 func branch(_ state: inout AppState, at index: Int, with alternative: Token) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects = stopActiveRun(&state)
+    if state.shownRun != nil {
+        // Branching from a run shown from the history starts a tree of its own.
+        state.branches = nil
+        state.shownRun = nil
+    }
     if state.branches == nil {
         let tokens = state.transcript.tokens
         let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
@@ -110,6 +115,10 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
         return []
     }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    if state.shownRun != nil {
+        state.branches = nil
+        state.shownRun = nil
+    }
     if state.branches == nil {
         let tokens = state.transcript.tokens
         let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
@@ -168,7 +177,8 @@ func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
         return []
     }
     let effects = stopActiveRun(&state)
-    syncBranches(&state)
+    syncBranches(&state)  // nothing to record while a history run is shown
+    state.shownRun = nil
     stack = state.branches ?? stack
     let list = branchPoint(stack.current)
     guard list.count > 1 else {
@@ -195,6 +205,7 @@ func undoBranch(_ state: inout AppState) -> [Effect] {
         return []
     }
     let effects = stopActiveRun(&state)
+    state.shownRun = nil
     stack.undo()
     state.branches = stack
     showCurrentBranch(&state)

@@ -88,6 +88,7 @@ func startCompare(_ state: inout AppState) -> [Effect] {
             column.lastTokenAt = column.lastTokenAt ?? state.now
             recordCompareRun(&state, column, cancelled: true)
         }
+        state.runID += 1  // late events of the columns can never match the main run
         return running.map { .cancelRun(id: $0.run) }
     }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
@@ -119,8 +120,8 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         }
     }
     let differences = ParameterDifference.between(
-        zip(sets, requests).map { ParameterSet(name: $0.name, parameters: $1.parameters ?? GenerateParameters(),
-                                               backend: $0.backend) },
+        sets.indices.map { ParameterSet(name: sets[$0].name, parameters: requests[$0].parameters ?? GenerateParameters(),
+                                        backend: settings[$0].backend) },
         base: GenerateParameters(), defaultBackend: nil)
     let width = max(1, compareColumns(Layout(width: state.width, height: state.height), count: sets.count)[0].width - 2)
     var columns: [CompareColumn] = []
@@ -131,6 +132,7 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         column.transcript = Transcript(width: width)
         columns.append(column)
     }
+    state.runID += 1  // the main run's id is none of the columns'
     state.compare = CompareState(columns: columns, seed: seed, differences: differences)
     state.historyView = nil
     state.error = nil

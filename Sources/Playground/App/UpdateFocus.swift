@@ -57,13 +57,14 @@ func commitSidebarText(_ state: inout AppState) {
 func editSettings<R>(_ state: inout AppState, _ change: (inout AppState) -> R) -> R {
     guard let t = state.editTarget, state.sets.indices.contains(t) else { return change(&state) }
     let base = state.settings
-    state.settings = base.applying(state.sets[t])
+    let before = base.applying(state.sets[t])
+    state.settings = before
     let result = change(&state)
     let edited = state.settings
     state.settings = base
     state.settings.useCache = edited.useCache
     state.settings.waitForModel = edited.waitForModel
-    let (set, lost) = base.override(to: edited, name: state.sets[t].name)
+    let (set, lost) = base.updating(state.sets[t], from: before, to: edited)
     state.sets[t] = set
     if !lost.isEmpty {
         state.notice = "set \(set.name) cannot unset \(lost.joined(separator: ", ")) while the base sets it: unset it in the base (F8)"
@@ -78,8 +79,7 @@ func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         switch key {
         case .character("d"), .delete, .backspace:
             // Back to the base's value: the set stops overriding the field.
-            let base = state.settings
-            editSettings(&state) { _ = field.set(field.editText(in: base), in: &$0.settings) }
+            state.sets[t] = state.sets[t].removingOverride(field)
             state.dirty = true
             return []
         case .character("D"):

@@ -39,6 +39,7 @@ func toggleHistory(_ state: inout AppState) -> [Effect] {
         state.historyView = nil
         return []
     }
+    state.compare?.distributionsOpen = false
     guard !state.history.isEmpty else {
         state.notice = "no runs yet: every run, compare column and branch is kept here"
         return []
@@ -96,7 +97,9 @@ func historyKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .character("J"):
         state.pathPrompt = PathPrompt(purpose: .exportJSONL(run: run.id), text: "tgplay-run-\(run.id).jsonl")
     case .character("w"):
-        state.pathPrompt = PathPrompt(purpose: .saveSession, text: state.sessionPath ?? "tgplay-session.json")
+        // Never offer the file autosave refuses to overwrite.
+        let suggestion = state.autosaveProblem == nil ? state.sessionPath : nil
+        state.pathPrompt = PathPrompt(purpose: .saveSession, text: suggestion ?? "tgplay-session.json")
     case .character("o"):
         state.pathPrompt = PathPrompt(purpose: .openSession, text: "")
     default:
@@ -113,7 +116,8 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     if state.phase.isActive { effects += cancel(&state) }
     state.transcript.removeAll()
     for token in run.outputTokens { state.transcript.append(token) }
-    state.branches = nil
+    // The branch tree is kept: `[`, `]` or `u` go back to it; branching or `c` here starts a new one.
+    state.shownRun = run.id
     state.runPrompt = run.request.inputs
     state.tokenCursor = nil
     state.outputScroll = nil

@@ -58,29 +58,12 @@ public enum PlaygroundApp {
         // a newer tgplay's file is left and autosave is off.
         let explicitSession = configuration.sessionPath.map(expandHome)
         var sessionPath = explicitSession ?? SessionStore(environment: configuration.environment).path
-        var session: Session?
-        var sessionProblem: String?
-        var autosaveProblem: String?
-        if FileManager.default.fileExists(atPath: sessionPath) {
-            do {
-                session = try SessionFile.load(from: sessionPath)
-            } catch let error as SessionFileError {
-                if explicitSession != nil {
-                    FileHandle.standardError.write(Data("tgplay: \(error.description)\n".utf8))
-                    return 1
-                }
-                if case .newerVersion = error.problem {
-                    autosaveProblem = "\(sessionPath) is from a newer tgplay"
-                    sessionProblem = error.description
-                } else {
-                    let aside = sessionPath + ".damaged-\(Int(Date().timeIntervalSince1970))"
-                    let moved = rename(sessionPath, aside) == 0
-                    sessionProblem = error.description + (moved ? "; kept as \(aside), starting a fresh session" : "")
-                    if !moved { autosaveProblem = "cannot move the damaged \(sessionPath) aside" }
-                }
-            } catch {
-                sessionProblem = "\(error)"
-            }
+        let opening: SessionOpening
+        do {
+            opening = try SessionSlot.open(path: sessionPath, explicit: explicitSession != nil)
+        } catch {
+            FileHandle.standardError.write(Data("tgplay: \(error)\n".utf8))
+            return 1
         }
 
         guard isatty(0) != 0 && isatty(1) != 0 else {
@@ -109,7 +92,7 @@ public enum PlaygroundApp {
         state.backendChoices = configuration.backendChoices
         state.wallClockOffset = Date().timeIntervalSince1970 - monotonicSeconds()
         state.now = monotonicSeconds()
-        if let session {
+        if let session = opening.session {
             state.restore(session)
         } else {
             state.settings = saved.settings
@@ -117,10 +100,10 @@ public enum PlaygroundApp {
         }
         for set in state.sets { if let b = set.backend, !state.backendChoices.contains(b) { state.backendChoices.append(b) } }
         state.sessionPath = sessionPath
-        state.autosaveProblem = autosaveProblem
+        state.autosaveProblem = opening.autosaveProblem
         state.themes = loader.available()
         state.themeName = themeProblem == nil ? themeName : theme.name
-        state.notice = sessionProblem ?? themeProblem ?? loadProblem
+        state.notice = opening.notice ?? themeProblem ?? loadProblem
         if themeProblem != nil { theme = .builtinDefault }
 
         let queue = MessageQueue()
@@ -224,6 +207,10 @@ public enum PlaygroundApp {
                     lastSave = monotonicSeconds()
                 case .saveSessionAs(let path):
                     let target = expandHome(path)
+                    if let problem = SessionSlot.overwriteProblem(target) {
+                        state.notice = problem
+                        continue
+                    }
                     do {
                         try SessionFile.save(state.sessionDocument(), to: target)
                         sessionPath = target
@@ -238,9 +225,11 @@ public enum PlaygroundApp {
                     let target = expandHome(path)
                     do {
                         let opened = try SessionFile.load(from: target)
-                        saveSession()  // the session being left is kept where it was
+                        // The session being left keeps its runs in flight (cancelled) where it was.
+                        perform(update(&state, .stopAllRuns))
+                        saveSession()
                         sessionPath = target
-                        _ = update(&state, .sessionOpened(opened, path: target))
+                        perform(update(&state, .sessionOpened(opened, path: target)))
                         for set in state.sets {
                             if let b = set.backend, !state.backendChoices.contains(b) { state.backendChoices.append(b) }
                         }

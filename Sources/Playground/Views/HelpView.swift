@@ -10,7 +10,7 @@ public let helpSections: [(String, [(String, String)])] = [
         ("F6", "prompt ppl"),
         ("F7", "compare sets"),
         ("F8", "edit base/A-D"),
-        ("Ctrl-O  S", "open / save"),
+        ("C-O  C-S", "open / save"),
         ("Ctrl-Q", "save and quit"),
     ]),
     ("Prompt", [

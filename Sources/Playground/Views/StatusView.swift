@@ -44,10 +44,6 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     var parts: [String] = []
     let model = state.modelName.map { "\(state.backendName) · \($0)" } ?? state.backendName
     parts.append(model)
-    if let problem = state.autosaveProblem {
-        x = buffer.put("autosave off: " + problem, x: x, y: y, role: .statusError, limit: rect.maxX)
-        return
-    }
     if let c = state.compare {
         let names = c.columns.map(\.name)
         parts.append("compare \(names.first ?? "A")-\(names.last ?? "B") seed \(c.seed)")
@@ -58,6 +54,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         }
         if c.divergence != nil || c.longest > 0 { parts.append("Tab to columns: ←→ token, Enter distributions") }
         x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
+        drawAutosaveTag(&buffer, state, rect)
         return
     }
     let s = state.stats
@@ -82,4 +79,12 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     let hint = " F1 help "
     let hx = rect.maxX - DisplayWidth.of(hint)
     if hx > x + 1 { buffer.put(hint, x: hx, y: y, role: .statusIdle) }
+    drawAutosaveTag(&buffer, state, rect)
+}
+
+/// While autosave is off (a session file this build must not overwrite), a tag at the right end says so.
+func drawAutosaveTag(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+    guard state.autosaveProblem != nil else { return }
+    let tag = " autosave off: F3 w saves elsewhere "
+    buffer.put(tag, x: max(rect.x, rect.maxX - DisplayWidth.of(tag)), y: rect.y, role: .statusError, limit: rect.maxX)
 }
