@@ -600,6 +600,27 @@ struct CompareModeTests {
         #expect(h.screen.contains("Terminal too small"))
     }
 
+    /// A set that fails shows its error in its column, takes no part in the divergence and is named.
+    @Test func aFailedSetShowsItsErrorAndIsLeftOutOfTheDivergence() throws {
+        var h = Harness(width: 100, height: 30)
+        h.type("x")
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        Self.feed(&h, run: c.columns[0].run, [1, 2, 3])
+        h.send(.runFailed(run: c.columns[1].run, GenerationError(
+            errorType: GenerationError.ErrorType.connection,
+            message: "Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server"), now: 3))
+        let state = try #require(h.state.compare)
+        #expect(state.divergence == nil)
+        #expect(!state.isActive)
+        let screen = h.screen
+        #expect(screen.contains("failed: B"))
+        #expect(!screen.contains("identical"))
+        #expect(screen.contains("Failed to connect"))
+        #expect(screen.contains("port 9 after 0 ms"), "\(screen.plainText)")
+        #expect(h.state.history.last?.error?.error.contains("Couldn't connect") == true)
+    }
+
     @Test func escWhileComparingCancelsEveryRun() throws {
         var h = Harness(width: 80, height: 24)
         h.type("x")

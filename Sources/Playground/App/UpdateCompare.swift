@@ -38,8 +38,10 @@ public struct CompareState: Sendable {
 
     /// The first generated-token position where the columns differ, as soon as it is known: a token that
     /// differs inside what all have streamed, or, once all ended, the end of the shortest when lengths differ.
+    /// Columns that failed take no part (as in `tgplay compare`); nil with fewer than two others.
     public var divergence: Int? {
-        let sequences = columns.map { $0.transcript.tokens.map(\.token.id) }
+        let sequences = columns.filter { $0.error == nil }.map { $0.transcript.tokens.map(\.token.id) }
+        guard sequences.count >= 2 else { return nil }
         let common = sequences.map(\.count).min() ?? 0
         if let first = sequences.first {
             for i in 0..<common where sequences.contains(where: { $0[i] != first[i] }) { return i }

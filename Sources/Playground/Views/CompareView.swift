@@ -28,7 +28,7 @@ func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: Compa
             buffer.put(column.done ? "(no tokens)" : "waiting…", x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
         }
         if let error = column.error {
-            let lines = wrap(error, width: area.width).suffix(2)
+            let lines = wrap(error, width: area.width).prefix(max(1, min(4, area.height - 1)))
             for (row, line) in lines.enumerated() {
                 buffer.put(line, x: area.x, y: area.maxY - lines.count + row, role: .error, limit: area.maxX)
             }
@@ -104,7 +104,7 @@ func compareClick(_ state: inout AppState, x: Int, y: Int) {
 func columnStatistics(_ column: CompareColumn, width: Int, room: Int) -> [String] {
     let s = column.statistics
     var items = ["\(s.tokens) tok"]
-    if let tps = s.tokensPerSecond, column.done { items.append(String(format: "%.1f tok/s", tps)) }
+    if let tps = s.tokensPerSecond, column.done, s.tokens > 0 { items.append(String(format: "%.1f tok/s", tps)) }
     if let ppl = s.perplexity { items.append(String(format: "ppl %.2f", ppl)) }
     if let ttft = s.timeToFirstToken { items.append(String(format: "ttft %.0fms", ttft * 1000)) }
     if let mean = s.meanLogprob { items.append(String(format: "lp %.3f", mean)) }

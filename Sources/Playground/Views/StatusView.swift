@@ -47,11 +47,15 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     if let c = state.compare {
         let names = c.columns.map(\.name)
         parts.append("compare \(names.first ?? "A")-\(names.last ?? "B") seed \(c.seed)")
+        let failed = c.columns.filter { $0.error != nil }.map(\.name)
         if let d = c.divergence {
             parts.append("diverge at token \(d + 1)")
-        } else {
-            parts.append(c.isActive ? "running" : "identical")
+        } else if c.isActive {
+            parts.append("running")
+        } else if c.columns.count - failed.count >= 2 {
+            parts.append("identical")
         }
+        if !failed.isEmpty { parts.append("failed: " + failed.joined(separator: ", ")) }
         if c.divergence != nil || c.longest > 0 { parts.append("Tab to columns: ←→ token, Enter distributions") }
         x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
         drawAutosaveTag(&buffer, state, rect)
