@@ -1,6 +1,7 @@
 import CNCurses
 import Foundation
 import GenerationCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -148,6 +149,9 @@ public enum PlaygroundApp {
         // Session files are encoded and written on one background queue, in order: a long history takes a
         // while to encode and the screen must not freeze meanwhile. Quitting waits for the last write.
         let saver = DispatchQueue(label: "tgplay.session-save")
+        // Seconds the last session write took: autosave waits ten times that (at least 2 s) between writes,
+        // so a session with a long history is not re-encoded on every pause in typing.
+        let saveCost = Mutex<Double>(0)
         func saveSession() {
             save(state, paths: paths)
             guard state.autosaveProblem == nil else { return }
@@ -155,11 +159,14 @@ public enum PlaygroundApp {
             let document = state.sessionDocument()
             let path = sessionPath
             saver.async {
+                let started = monotonicSeconds()
                 do {
                     try SessionFile.save(document, to: path)
                 } catch {
                     queue.push(.notice("\(error)"))
                 }
+                let cost = monotonicSeconds() - started
+                saveCost.withLock { $0 = cost }
             }
         }
 
@@ -289,7 +296,9 @@ public enum PlaygroundApp {
             } else {
                 state.now = t
             }
-            if state.dirty && t - lastSave > 2 && !state.phase.isActive {
+            // Not while anything streams: encoding would take CPU from the runs (they are saved when they end).
+            let interval = max(2, 10 * saveCost.withLock { $0 })
+            if state.dirty && t - lastSave > interval && !state.phase.isActive && state.compare?.isActive != true {
                 perform([.save])
             }
             if running && needsFrame && t - lastFrame >= frameInterval {
