@@ -551,6 +551,39 @@ struct CompareModeTests {
         #expect(h.state.focus == .output)
     }
 
+    /// In the distributions, an alternative of any set can be picked and branched from: compare closes, that
+    /// set's output is cut there and continues with the set's own parameters.
+    @Test func branchingASetFromTheDistributions() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("x")
+        h.state.sets[0].parameters.temperature = 0.2
+        h.state.sets[1].parameters.topK = 7
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        Self.feed(&h, run: c.columns[0].run, [1, 2, 3])
+        Self.feed(&h, run: c.columns[1].run, [1, 5, 3])
+        h.state.focus = .output
+        h.keys(.enter, .tab, .down, .down)
+        #expect(h.state.compare?.pickColumn == 1)
+        #expect(h.state.compare?.pick == 1)
+        #expect(h.screen.contains("➜"))
+        h.effects = []
+        h.keys(.enter)
+        #expect(h.state.compare == nil)
+        let request = try #require(h.effects.compactMap { e -> GenerateRequest? in
+            if case .startRun(_, let r, _, _, _) = e { return r } else { return nil }
+        }.first)
+        #expect(request.inputs == "xw1 v5 ")
+        #expect(request.parameters?.topK == 7)
+        #expect(request.parameters?.temperature == nil)
+        #expect(request.parameters?.seed == c.seed)
+        #expect(h.state.transcript.tokens.map(\.token.text) == ["w1 ", "v5 "])
+        #expect(h.screen.contains("set B branched at token 2"))
+        let tree = try #require(h.state.branches?.current.tree)
+        #expect(tree.prompt == "x")
+        #expect(tree.nodes.count == 2)
+    }
+
     @Test func setOverridesFollowTheBaseAndDResetsToIt() {
         var base = ParameterSettings.defaults
         base.parameters.temperature = 0.7

@@ -61,7 +61,10 @@ func stopActiveRun(_ state: inout AppState) -> [Effect] {
 }
 
 /// Branches at output position `index` with `alternative` and starts the continuation.
-func branch(_ state: inout AppState, at index: Int, with alternative: Token) -> [Effect] {
+/// `using` sends the continuation with another request's parameters and backend (a compare column's) instead
+/// of the sidebar's.
+func branch(_ state: inout AppState, at index: Int, with alternative: Token,
+            using column: (request: GenerateRequest, backend: BackendIdentity?)? = nil) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects = stopActiveRun(&state)
     if state.shownRun != nil {
@@ -91,14 +94,14 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token) -> 
     scrollToCursor(&state)
     let b = stack.current
     let settings = state.runSettings
-    let base = settings.request(prompt: b.tree.prompt)
+    let base = column?.request ?? settings.request(prompt: b.tree.prompt)
     guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
         state.error = problem
         state.phase = .failed
         return effects
     }
-    effects += launch(&state, request, backend: settings.backend)
+    effects += launch(&state, request, backend: column.map(\.backend) ?? settings.backend)
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects
 }

@@ -35,6 +35,9 @@ public struct CompareState: Sendable {
     public var cursor: Int?
     /// The side-by-side distributions at the cursor are open (Enter / `v`).
     public var distributionsOpen = false
+    /// In the distributions: the column whose list Up/Down move in, and the alternative picked there.
+    public var pickColumn = 0
+    public var pick: Int?
 
     /// The first generated-token position where the columns differ, as soon as it is known: a token that
     /// differs inside what all have streamed, or, once all ended, the end of the shortest when lengths differ.
@@ -204,10 +207,28 @@ func compareColumns(_ layout: Layout, count: Int) -> [Rect] {
 func compareKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
     guard var c = state.compare else { return nil }
     if c.distributionsOpen {
+        let alternatives = pickableAlternatives(c)
         switch key {
+        case .enter where c.pick != nil, .character("b") where c.pick != nil:
+            return branchFromColumn(&state)
         case .escape, .enter, .character("v"), .character("q"): c.distributionsOpen = false
-        case .left, .character("h"): c.cursor = max(0, (c.position ?? 0) - 1)
-        case .right, .character("l"): c.cursor = min(max(0, c.longest - 1), (c.position ?? -1) + 1)
+        case .left, .character("h"):
+            c.cursor = max(0, (c.position ?? 0) - 1)
+            c.pick = nil
+        case .right, .character("l"):
+            c.cursor = min(max(0, c.longest - 1), (c.position ?? -1) + 1)
+            c.pick = nil
+        case .tab, .backTab:
+            let n = c.columns.count
+            c.pickColumn = (c.pickColumn + (key == .tab ? 1 : n - 1)) % n
+            c.pick = nil
+        case .up, .down, .character("k"), .character("j"):
+            guard !alternatives.isEmpty else { break }
+            let delta = (key == .up || key == .character("k")) ? -1 : 1
+            let current = c.pick ?? (delta > 0 ? -1 : alternatives.count)
+            c.pick = min(alternatives.count - 1, max(0, current + delta))
+        case .character("b"):
+            state.notice = "pick an alternative with Up/Down (Tab: another set) to branch that set from it"
         default: break
         }
         state.compare = c
@@ -233,4 +254,32 @@ func compareKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
     }
     state.compare = c
     return []
+}
+
+/// The alternatives listed for the picked column at the cursor, most likely first (as drawn).
+func pickableAlternatives(_ c: CompareState) -> [Token] {
+    guard let index = c.position, c.columns.indices.contains(c.pickColumn),
+          index < c.columns[c.pickColumn].transcript.count else { return [] }
+    return sortedAlternatives(c.columns[c.pickColumn].transcript.tokens[index])
+}
+
+/// Enter / `b` on an alternative in the distributions: compare closes, the picked set's output becomes the
+/// output, and it branches there with that alternative, continuing with the set's parameters and backend.
+func branchFromColumn(_ state: inout AppState) -> [Effect] {
+    guard let c = state.compare, let index = c.position, let pick = c.pick,
+          c.columns.indices.contains(c.pickColumn) else { return [] }
+    let alternatives = pickableAlternatives(c)
+    guard pick < alternatives.count else { return [] }
+    let column = c.columns[c.pickColumn]
+    var effects = startCompare(&state)  // closes compare; running columns are cancelled and kept
+    if state.phase.isActive { effects += cancel(&state) }
+    state.transcript.removeAll()
+    for token in column.transcript.tokens { state.transcript.append(token) }
+    state.runPrompt = column.request.inputs
+    state.branches = nil
+    state.shownRun = nil
+    state.focus = .output
+    effects += branch(&state, at: index, with: alternatives[pick], using: (column.request, column.backend))
+    state.notice = "set \(column.name) branched at token \(index + 1) with \(visible(alternatives[pick].text))"
+    return effects
 }

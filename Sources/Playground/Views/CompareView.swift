@@ -159,7 +159,7 @@ func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ ar
     guard rect.width >= 20, rect.height >= 6 else { return }
     buffer.fill(rect, role: .popup)
     let title = index == compare.divergence ? "Token \(index + 1): first divergence" : "Token \(index + 1)"
-    drawBox(&buffer, rect, title: title, focused: true, right: "←→ move  Esc")
+    drawBox(&buffer, rect, title: title, focused: true, right: "←→ move  ↑↓ Tab pick  Enter branch  Esc")
     let inner = rect.inner
     let why = wrap(divergenceExplanation(compare, at: index), width: inner.width)
     let whyRows = min(why.count, max(1, inner.height / 3))
@@ -194,11 +194,12 @@ func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ ar
             buffer.put("no top_tokens", x: x0, y: y, role: .dim, limit: x1)
             continue
         }
-        for alt in alternatives where y < inner.y + listHeight {
+        for (rank, alt) in alternatives.enumerated() where y < inner.y + listHeight {
             let isChosen = alt.id == token.token.id
+            let picked = i == compare.pickColumn && rank == compare.pick
             let others = chosen.filter { $0.1 == alt.id && $0.0 != column.name }.map(\.0).joined()
-            let role: Role = isChosen ? .popupSelected : Role.probabilityRole(alt.probability)
-            var x = buffer.put(isChosen ? "▶" : " ", x: x0, y: y, role: role, limit: x1)
+            let role: Role = picked ? .tokenCursor : isChosen ? .popupSelected : Role.probabilityRole(alt.probability)
+            var x = buffer.put(picked ? "➜" : isChosen ? "▶" : " ", x: x0, y: y, role: role, limit: x1)
             let percent = String(format: "%5.1f%% ", (alt.probability ?? 0) * 100)
             x = buffer.put(percent, x: x, y: y, role: role, limit: x1)
             let mark = others.isEmpty ? "" : " " + others

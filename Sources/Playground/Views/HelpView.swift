@@ -44,6 +44,7 @@ public let helpSections: [(String, [(String, String)])] = [
         ("← →", "token in all"),
         ("g", "to divergence"),
         ("Enter  v", "distributions"),
+        ("Tab ↑↓ b", "branch a set"),
         ("Esc  F7", "close"),
     ]),
     ("History (F3)", [
