@@ -280,6 +280,40 @@ struct RunLifecycleTests {
         #expect(h.state.branches?.current.tree == tree.current.tree)
     }
 
+    /// From a shown history run, `]` with no sibling and `u` both return to the tree without changing it.
+    @Test func leavingAShownRunNeverTouchesTheTree() throws {
+        var h = Harness()
+        h.type("x")
+        h.stream(Array(Self.words.prefix(2)))
+        h.keys(.tab, .tab, .character("c"))  // a tree with just the root
+        h.send(.runEvent(run: h.state.runID, Harness.event(3, " more", -0.2, final: true), now: 3))
+        h.stream(Self.words)  // a longer, unrelated run (starts a new tree)
+        h.keys(.tab, .tab, .tab, .character("c"))
+        h.send(.runEvent(run: h.state.runID, Harness.event(10, " end", -0.2, final: true), now: 4))
+        let tree = try #require(h.state.branches)
+        h.keys(.function(3), .end, .enter)  // the oldest, shorter run
+        h.keys(.character("]"))
+        #expect(h.state.shownRun == nil)
+        #expect(h.state.branches == tree)
+        #expect(h.state.transcript.count == Self.words.count + 1)
+        h.keys(.function(3), .end, .enter, .character("u"))
+        #expect(h.state.branches == tree)
+        #expect(h.screen.contains("back to the branch tree"))
+    }
+
+    @Test func sidebarShortcutsStillWorkOnTheGrammarRow() {
+        var h = Harness()
+        h.state.settings.grammarKind = .regex
+        h.state.settings.grammarText = "[0-9]+"
+        h.state.focus = .sidebar
+        h.state.sidebar.selected = .grammarValue
+        h.keys(.character("d"))
+        #expect(h.state.grammarEditor == nil)
+        #expect(h.state.settings.grammarText.isEmpty)
+        h.keys(.character("x"))
+        #expect(h.state.grammarEditor?.editor.text == "x")
+    }
+
     @Test func f3ClosesTheDistributions() throws {
         var h = Harness()
         h.type("x")

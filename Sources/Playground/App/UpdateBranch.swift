@@ -180,8 +180,14 @@ func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
         return []
     }
     let effects = stopActiveRun(&state)
-    syncBranches(&state)  // nothing to record while a history run is shown
-    state.shownRun = nil
+    if state.shownRun != nil {
+        // Leaving a history run shown: back to the tree first, whatever happens next.
+        state.shownRun = nil
+        showCurrentBranch(&state)
+        state.phase = .finished
+    } else {
+        syncBranches(&state)
+    }
     stack = state.branches ?? stack
     let list = branchPoint(stack.current)
     guard list.count > 1 else {
@@ -201,8 +207,18 @@ func browseSiblings(_ state: inout AppState, _ delta: Int) -> [Effect] {
     return effects
 }
 
-/// `u` / Ctrl-Z in the output: back to the previous branch-tree state.
+/// `u` / Ctrl-Z in the output: back to the previous branch-tree state (from a history run shown: back to the
+/// tree as it was, nothing undone).
 func undoBranch(_ state: inout AppState) -> [Effect] {
+    if state.shownRun != nil, state.branches != nil {
+        let effects = stopActiveRun(&state)
+        state.shownRun = nil
+        showCurrentBranch(&state)
+        scrollToCursor(&state)
+        state.phase = .finished
+        state.notice = "back to the branch tree"
+        return effects
+    }
     guard var stack = state.branches, stack.canUndo else {
         state.notice = "nothing to undo"
         return []

@@ -152,7 +152,7 @@ func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.dirty = true
     case .enter where field == .grammarValue, .character(" ") where field == .grammarValue:
         openGrammarEditor(&state)
-    case .character(let c) where field == .grammarValue:
+    case .character(let c) where field == .grammarValue && !"dDSP?".contains(c):
         openGrammarEditor(&state)
         state.grammarEditor?.editor.insert(String(c))
     case .enter, .character(" "):
@@ -265,6 +265,11 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 
 func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
     let layout = Layout(width: state.width, height: state.height)
+    // Overlays that take the keys take the mouse too: a click must not act on what they cover.
+    if state.grammarEditor != nil || state.historyView != nil || state.pathPrompt != nil
+        || state.compare?.distributionsOpen == true {
+        return []
+    }
     if state.popupOpen || state.helpOpen {
         if event.button == .left {
             state.popupOpen = false

@@ -114,6 +114,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }
     if state.phase.isActive { effects += cancel(&state) }
+    syncBranches(&state)  // a cancelled continuation keeps its tokens in the tree
     state.transcript.removeAll()
     for token in run.outputTokens { state.transcript.append(token) }
     // The branch tree is kept: `[`, `]` or `u` go back to it; branching or `c` here starts a new one.

@@ -152,6 +152,8 @@ public enum PlaygroundApp {
         // Seconds the last session write took: autosave waits ten times that (at least 2 s) between writes,
         // so a session with a long history is not re-encoded on every pause in typing.
         let saveCost = Mutex<Double>(0)
+        // A write that failed (reported on stderr if it was the last one, at quit).
+        let lastSaveError = Mutex<String?>(nil)
         func saveSession() {
             save(state, paths: paths)
             guard state.autosaveProblem == nil else { return }
@@ -162,7 +164,9 @@ public enum PlaygroundApp {
                 let started = monotonicSeconds()
                 do {
                     try SessionFile.save(document, to: path)
+                    lastSaveError.withLock { $0 = nil }
                 } catch {
+                    lastSaveError.withLock { $0 = "\(error)" }
                     queue.push(.notice("\(error)"))
                 }
                 let cost = monotonicSeconds() - started
@@ -214,6 +218,7 @@ public enum PlaygroundApp {
                     lastSave = monotonicSeconds()
                 case .saveSessionAs(let path):
                     let target = expandHome(path)
+                    saver.sync {}  // no older queued write may land after this one
                     if let problem = SessionSlot.overwriteProblem(target) {
                         state.notice = problem
                         continue
@@ -231,6 +236,7 @@ public enum PlaygroundApp {
                 case .openSession(let path):
                     let target = expandHome(path)
                     do {
+                        saver.sync {}  // the file as last written, not before a queued write lands
                         let opened = try SessionFile.load(from: target)
                         // The session being left keeps its runs in flight (cancelled) where it was.
                         perform(update(&state, .stopAllRuns))
@@ -309,6 +315,11 @@ public enum PlaygroundApp {
         }
         for task in runs.values { task.cancel() }
         saver.sync {}  // the last session write is on disk before the process ends
+        if let problem = lastSaveError.withLock({ $0 }) {
+            screen.stop()
+            FileHandle.standardError.write(Data("tgplay: the session was not saved: \(problem)\n".utf8))
+            return 1
+        }
         return 0
     }
 
