@@ -33,6 +33,12 @@ struct PlaygroundEndToEndTests {
             keys("Enter")
         }
 
+        /// `launch` on the built-in engine, waiting until the playground shows the model.
+        func launchBuiltInEngine() throws {
+            try launch("--local --model \(PlaygroundEndToEndTests.modelPath)")
+            #expect(waitFor("playground") { $0.contains("Parameters") && $0.contains("gemma-3-270m") }, "\(capture())")
+        }
+
         /// Runs a tmux command through `sh` with output in a temporary file, waiting with waitpid: the
         /// forked tmux server must not hold a pipe we read to the end (Foundation's Process did hang on it).
         @discardableResult
@@ -180,11 +186,9 @@ struct PlaygroundEndToEndTests {
     /// popup of the first token offers the model's real alternatives, Esc cancels the long run, Ctrl-Q quits.
     @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
     func builtInEngineRunPopupCancelQuit() throws {
-        let model = Self.modelPath
         let tmux = Tmux()
         defer { tmux.stop() }
-        try tmux.launch("--local --model \(model)")
-        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("gemma-3-270m") }, "\(tmux.capture())")
+        try tmux.launchBuiltInEngine()
 
         tmux.literal("The capital of France is")
         tmux.keys("C-r")
@@ -215,11 +219,9 @@ struct PlaygroundEndToEndTests {
     /// distributions; the history lists every run, the session file keeps them, and a restart brings them back.
     @Test(.enabled(if: tmuxAvailable, "tmux is installed by scripts/setup.sh"))
     func builtInEngineBranchCompareAndSession() throws {
-        let model = Self.modelPath
         let tmux = Tmux()
         defer { tmux.stop() }
-        try tmux.launch("--local --model \(model)")
-        #expect(tmux.waitFor("playground") { $0.contains("Parameters") && $0.contains("gemma-3-270m") }, "\(tmux.capture())")
+        try tmux.launchBuiltInEngine()
 
         tmux.literal("The capital of France is")
         tmux.keys("Tab")
@@ -276,7 +278,7 @@ struct PlaygroundEndToEndTests {
         // A restart brings the session back: the history and the branch shown.
         tmux.literal("clear")
         tmux.keys("Enter")
-        tmux.literal("\(BinaryRunner.binary.path) --local --model \(model); echo TGPLAY-AGAIN=$?")
+        tmux.literal("\(BinaryRunner.binary.path) --local --model \(Self.modelPath); echo TGPLAY-AGAIN=$?")
         tmux.keys("Enter")
         #expect(tmux.waitFor("restored") { $0.contains("Parameters") && $0.contains("the capital of the country") }, "\(tmux.capture())")
         tmux.keys("F3")

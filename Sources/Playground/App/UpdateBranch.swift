@@ -20,10 +20,7 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         moveTokenCursor(&state, key == .left ? -1 : 1)
         state.popupSelection = nil
     case .up, .down, .character("k"), .character("j"):
-        guard !alternatives.isEmpty else { break }
-        let delta = (key == .up || key == .character("k")) ? -1 : 1
-        let current = state.popupSelection ?? (delta > 0 ? -1 : alternatives.count)
-        state.popupSelection = min(alternatives.count - 1, max(0, current + delta))
+        state.popupSelection = steppedSelection(state.popupSelection, count: alternatives.count, key: key)
     case .enter, .character("b"):
         guard let selection = state.popupSelection, selection < alternatives.count, let index = state.tokenCursor else {
             if key == .enter { closePopup(&state) } else { state.notice = "select an alternative with Up/Down" }
@@ -34,6 +31,15 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         break
     }
     return []
+}
+
+/// Up/Down (k/j) through a list of `count` alternatives: from nothing selected, Down picks the first and Up
+/// the last; the ends do not wrap. An empty list leaves the selection as it is.
+func steppedSelection(_ current: Int?, count: Int, key: Key) -> Int? {
+    guard count > 0 else { return current }
+    let delta = (key == .up || key == .character("k")) ? -1 : 1
+    let from = current ?? (delta > 0 ? -1 : count)
+    return min(count - 1, max(0, from + delta))
 }
 
 func closePopup(_ state: inout AppState) {
@@ -66,18 +72,8 @@ func stopActiveRun(_ state: inout AppState) -> [Effect] {
 func branch(_ state: inout AppState, at index: Int, with alternative: Token,
             using column: (request: GenerateRequest, backend: BackendIdentity?)? = nil) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
-    var effects = stopActiveRun(&state)
-    if state.shownRun != nil {
-        // Branching from a run shown from the history starts a tree of its own.
-        state.branches = nil
-        state.shownRun = nil
-    }
-    if state.branches == nil {
-        let tokens = state.transcript.tokens
-        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
-        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
-    }
-    syncBranches(&state)
+    let effects = stopActiveRun(&state)
+    ensureBranchTree(&state)
     guard var stack = state.branches else { return effects }
     let distribution = state.transcript.tokens[index].topTokens
     do {
@@ -96,14 +92,38 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
     let settings = state.runSettings
     let base = column?.request ?? settings.request(prompt: b.tree.prompt)
     guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
+    guard let launched = launchIfValid(&state, request, backend: column.map(\.backend) ?? settings.backend) else {
+        return effects
+    }
+    state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
+    return effects + launched
+}
+
+/// Makes sure the output shown is a node of a branch tree with every streamed token recorded: a tree is
+/// started from the output when there is none, or when the output is a run shown from the history (which
+/// starts a tree of its own).
+func ensureBranchTree(_ state: inout AppState) {
+    if state.shownRun != nil {
+        state.branches = nil
+        state.shownRun = nil
+    }
+    if state.branches == nil {
+        let tokens = state.transcript.tokens
+        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
+        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
+    }
+    syncBranches(&state)
+}
+
+/// Launches `request` as the main run when TGI's validation accepts it; otherwise shows TGI's message as the
+/// run's error and returns nil.
+func launchIfValid(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?) -> [Effect]? {
     if let problem = Validation.check(request, streaming: true, limits: state.limits) {
         state.error = problem
         state.phase = .failed
-        return effects
+        return nil
     }
-    effects += launch(&state, request, backend: column.map(\.backend) ?? settings.backend)
-    state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
-    return effects
+    return launch(&state, request, backend: backend)
 }
 
 /// `c` in the output: generation continues from the end of the output shown, whichever node of the branch
@@ -118,29 +138,15 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
         return []
     }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
-    if state.shownRun != nil {
-        state.branches = nil
-        state.shownRun = nil
-    }
-    if state.branches == nil {
-        let tokens = state.transcript.tokens
-        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
-        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
-    }
-    syncBranches(&state)
+    ensureBranchTree(&state)
     guard let b = state.branches?.current else { return [] }
     let settings = state.runSettings
     guard let request = try? b.tree.resumeRequest(for: b.node, base: settings.request(prompt: b.tree.prompt)) else {
         return []
     }
-    if let problem = Validation.check(request, streaming: true, limits: state.limits) {
-        state.error = problem
-        state.phase = .failed
-        return []
-    }
     let from = state.transcript.count
+    guard let effects = launchIfValid(&state, request, backend: settings.backend) else { return [] }
     state.outputScroll = nil
-    let effects = launch(&state, request, backend: settings.backend)
     state.notice = "continuing after token \(from)"
     return effects
 }

@@ -223,10 +223,7 @@ func compareKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
             c.pickColumn = (c.pickColumn + (key == .tab ? 1 : n - 1)) % n
             c.pick = nil
         case .up, .down, .character("k"), .character("j"):
-            guard !alternatives.isEmpty else { break }
-            let delta = (key == .up || key == .character("k")) ? -1 : 1
-            let current = c.pick ?? (delta > 0 ? -1 : alternatives.count)
-            c.pick = min(alternatives.count - 1, max(0, current + delta))
+            c.pick = steppedSelection(c.pick, count: alternatives.count, key: key)
         case .character("b"):
             state.notice = "pick an alternative with Up/Down (Tab: another set) to branch that set from it"
         default: break
