@@ -11,7 +11,7 @@ import Testing
     /// Root: " The cat sat ." with top tokens at each position.
     static func tree() -> BranchTree {
         let tokens = [t(1, " The"), t(2, " cat"), t(3, " sat"), t(4, ".")]
-        let top = tokens.map { [$0, t(100 + $0.id, " alt\($0.id)")] }
+        let top = tokens.map { [$0, t(100 + $0.id!, " alt\($0.id!)")] }
         return BranchTree(prompt: "Once:", tokens: tokens, topTokens: top, runID: 1)
     }
 

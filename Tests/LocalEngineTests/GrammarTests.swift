@@ -365,14 +365,14 @@ import Testing
         let last = try #require(details.tokens.last)
         // After a complete match only the end-of-generation tokens are allowed: they share all the mass.
         let eos = Self.backend.tokenizer.endOfGeneration
-        #expect(eos.contains(Int32(last.id)))
+        #expect(eos.contains(Int32(last.id!)))
         let lastStep = try #require(details.topTokens?.last)
-        #expect(lastStep.count == eos.count && lastStep.allSatisfy { eos.contains(Int32($0.id)) })
+        #expect(lastStep.count == eos.count && lastStep.allSatisfy { eos.contains(Int32($0.id!)) })
         #expect(abs(lastStep.reduce(0.0) { $0 + exp($1.logprob ?? -.infinity) } - 1) < 1e-4)
         let dfa = try Self.backend.grammars.constraint(for: grammar).dfa
         var prefix: [UInt8] = []
         for (token, alternatives) in zip(details.tokens, details.topTokens ?? []) {
-            for alternative in alternatives where !Self.backend.tokenizer.endOfGeneration.contains(Int32(alternative.id)) {
+            for alternative in alternatives where !Self.backend.tokenizer.endOfGeneration.contains(Int32(alternative.id!)) {
                 #expect(dfa.isLivePrefix(prefix + Array(alternative.text.utf8)), "\(alternative.text) offered")
             }
             let total = alternatives.reduce(0.0) { $0 + exp($1.logprob ?? -.infinity) }

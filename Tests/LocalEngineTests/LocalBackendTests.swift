@@ -19,7 +19,7 @@ import Testing
         for prompt in vectors.prompts {
             let parameters = GenerateParameters(details: true, maxNewTokens: UInt32(prompt.greedy_f32.count))
             let response = try await Self.backend.generate(Self.request(prompt.text, parameters))
-            let ids = response.details?.tokens.map { Int32($0.id) } ?? []
+            let ids = response.details?.tokens.map { Int32($0.id!) } ?? []
             #expect(ids == prompt.greedy_f32, "\(prompt.text.prefix(30))")
             #expect(response.details?.seed == nil, "greedy reports seed null, as TGI")
         }

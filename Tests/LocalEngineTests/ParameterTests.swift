@@ -12,7 +12,7 @@ import Testing
         try await backend.generate(GenerateRequest(inputs: inputs, parameters: p))
     }
 
-    static func ids(_ r: GenerateResponse) -> [UInt32] { r.details?.tokens.map(\.id) ?? [] }
+    static func ids(_ r: GenerateResponse) -> [UInt32] { r.details?.tokens.map { $0.id! } ?? [] }
 
     @Test func topKOneEqualsGreedy() async throws {
         let greedy = try await Self.run(GenerateParameters(details: true, maxNewTokens: 12))
@@ -48,7 +48,7 @@ import Testing
         let response = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, seed: 3, temperature: 0.5))
         let token = try #require(response.details?.tokens.first)
         let scaled = logits.map { $0 / 0.5 }
-        let expected = Double(scaled[Int(token.id)]) - LogSoftmax.logSumExp(scaled)
+        let expected = Double(scaled[Int(token.id!)]) - LogSoftmax.logSumExp(scaled)
         #expect(abs((token.logprob ?? 0) - expected) < 1e-5)
     }
 
@@ -96,12 +96,12 @@ import Testing
         let kept = Set(expected.indices.filter { expected[$0] > -.infinity })
         let r = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, seed: 9, topNTokens: 5, typicalP: 0.4))
         let token = try #require(r.details?.tokens.first)
-        #expect(kept.contains(Int(token.id)), "the choice comes from the typical set")
+        #expect(kept.contains(Int(token.id!)), "the choice comes from the typical set")
         let alternatives = try #require(r.details?.topTokens?.first)
-        #expect(alternatives.allSatisfy { kept.contains(Int($0.id)) })
+        #expect(alternatives.allSatisfy { kept.contains(Int($0.id!)) })
         // The reported logprob renormalises over the typical set.
         let lse = LogSoftmax.logSumExp(expected)
-        #expect(abs((token.logprob ?? 0) - (Double(expected[Int(token.id)]) - lse)) < 1e-5)
+        #expect(abs((token.logprob ?? 0) - (Double(expected[Int(token.id!)]) - lse)) < 1e-5)
         logits.removeAll()
     }
 
@@ -121,14 +121,14 @@ import Testing
         }
         let lse = LogSoftmax.logSumExp(adjusted)
         let token = try #require(r.details?.tokens.first)
-        #expect(abs((token.logprob ?? 0) - (Double(adjusted[Int(token.id)]) - lse)) < 1e-5)
+        #expect(abs((token.logprob ?? 0) - (Double(adjusted[Int(token.id!)]) - lse)) < 1e-5)
         #expect(count == 3, "\"red\" once without and three times with a leading space")
     }
 
     @Test func truncateKeepsTheLastTokens() async throws {
         let r = try await Self.run(GenerateParameters(decoderInputDetails: true, details: true, maxNewTokens: 2, truncate: 3))
         let full = Self.backend.tokenizer.encode(Self.prompt)
-        #expect(r.details?.prefill.map { Int32($0.id) } == Array(full.suffix(3)))
+        #expect(r.details?.prefill.map { Int32($0.id!) } == Array(full.suffix(3)))
     }
 
     @Test func bestOfPicksTheMostLikelyCandidate() async throws {
@@ -152,8 +152,8 @@ import Testing
                                                            topK: 50, watermark: true), "Write a long story about a dragon:")
         let plain = try await Self.run(GenerateParameters(details: true, maxNewTokens: 120, seed: 11, temperature: 1.0,
                                                           topK: 50), "Write a long story about a dragon:")
-        let markedIds = (marked.details?.tokens ?? []).map { Int32($0.id) }
-        let plainIds = (plain.details?.tokens ?? []).map { Int32($0.id) }
+        let markedIds = (marked.details?.tokens ?? []).map { Int32($0.id!) }
+        let plainIds = (plain.details?.tokens ?? []).map { Int32($0.id!) }
         let a = Watermark.tgi.detect(markedIds), b = Watermark.tgi.detect(plainIds)
         #expect(a.watermarked && a.zScore > 4, "watermarked z = \(a.zScore)")
         #expect(!b.watermarked && b.zScore < 4, "plain z = \(b.zScore)")

@@ -2,25 +2,35 @@ import Foundation
 
 /// Where runs of the same prompt stop agreeing, and what each run was choosing from at that point.
 ///
-/// Why token ids rather than text: two tokenizations can spell the same text, and the question compare mode
-/// answers is "where did the sampler pick differently", which is a token-level event.
+/// Why tokens rather than text: two tokenizations can spell the same text, and the question compare mode
+/// answers is "where did the sampler pick differently", which is a token-level event. Tokens are compared with
+/// `Token.isSameToken(as:)`: by id when both runs have ids, else by bytes or text, so a server that reports
+/// text only lines up with one that reports ids.
 public enum Divergence {
-    /// The first position at which any sequence differs from the others. When one sequence is a strict prefix
-    /// of another (and they agree as far as both go), the shorter one's length. nil when all are equal, or when
-    /// there are fewer than two sequences.
-    public static func firstIndex(_ sequences: [[UInt32]]) -> Int? {
+    /// The first position at which any sequence differs from the others, by `same`. When one sequence is a
+    /// strict prefix of another (and they agree as far as both go), the shorter one's length. nil when all are
+    /// equal, or when there are fewer than two sequences.
+    public static func firstIndex<Element>(_ sequences: [[Element]], same: (Element, Element) -> Bool) -> Int? {
         guard sequences.count > 1 else { return nil }
         let shortest = sequences.map(\.count).min() ?? 0
         for position in 0..<shortest {
             let first = sequences[0][position]
-            if sequences.contains(where: { $0[position] != first }) { return position }
+            if sequences.contains(where: { !same($0[position], first) }) { return position }
         }
         return sequences.contains(where: { $0.count != shortest }) ? shortest : nil
     }
 
-    /// The first divergent position of the runs' generated tokens (see `firstIndex(_:)`).
+    /// `firstIndex(_:same:)` over token ids.
+    public static func firstIndex(_ sequences: [[UInt32]]) -> Int? { firstIndex(sequences, same: ==) }
+
+    /// `firstIndex(_:same:)` over tokens, compared as `Token.isSameToken(as:)` does.
+    public static func firstIndex(tokens sequences: [[Token]]) -> Int? {
+        firstIndex(sequences) { $0.isSameToken(as: $1) }
+    }
+
+    /// The first divergent position of the runs' generated tokens (see `firstIndex(_:same:)`).
     public static func firstIndex(of responses: [GenerateResponse]) -> Int? {
-        firstIndex(responses.map { ($0.details?.tokens ?? []).map(\.id) })
+        firstIndex(tokens: responses.map { $0.details?.tokens ?? [] })
     }
 
     /// What one run did at a position: the token it chose (nil past its end) and its `top_tokens` there
@@ -38,7 +48,7 @@ public enum Divergence {
 
         /// The logprob this run's distribution gave to `token` (another run's choice), when it was in its top tokens.
         public func logprob(of token: Token) -> Double? {
-            topTokens.first(where: { $0.id == token.id })?.logprob
+            topTokens.first(where: { $0.isSameToken(as: token) })?.logprob
         }
 
         enum CodingKeys: String, CodingKey {

@@ -107,7 +107,7 @@ public struct RunDiff: Sendable, Equatable {
     public var continuationB: [Token]
 
     public init(_ a: [Token], _ b: [Token]) {
-        let index = Divergence.firstIndex([a.map(\.id), b.map(\.id)])
+        let index = Divergence.firstIndex(tokens: [a, b])
         firstDivergentIndex = index
         let cut = index ?? a.count
         commonText = a.prefix(cut).filter { !$0.special }.map(\.text).joined()

@@ -271,10 +271,10 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     }
 }
 
-/// Runs TGI's watermark detector over the generated token ids (any backend: the ids are in the tokens).
+/// Runs TGI's watermark detector over the generated token ids (any backend that reports ids).
 func scoreWatermark(_ state: inout AppState) {
     guard state.runWatermarked else { state.stats.watermark = nil; return }
-    let ids = state.transcript.tokens.filter { !$0.token.special }.map { Int32(bitPattern: $0.token.id) }
+    let ids = state.transcript.tokens.filter { !$0.token.special }.compactMap { $0.token.id.map { Int32(bitPattern: $0) } }
     state.stats.watermark = Watermark.tgi.detect(ids)
 }
 

@@ -43,14 +43,14 @@ public struct CompareState: Sendable {
     /// differs inside what all have streamed, or, once all ended, the end of the shortest when lengths differ.
     /// Columns that failed take no part (as in `tgplay compare`); nil with fewer than two others.
     public var divergence: Int? {
-        let sequences = columns.filter { $0.error == nil }.map { $0.transcript.tokens.map(\.token.id) }
+        let sequences = columns.filter { $0.error == nil }.map { $0.transcript.tokens.map(\.token) }
         guard sequences.count >= 2 else { return nil }
         let common = sequences.map(\.count).min() ?? 0
         if let first = sequences.first {
-            for i in 0..<common where sequences.contains(where: { $0[i] != first[i] }) { return i }
+            for i in 0..<common where sequences.contains(where: { !$0[i].isSameToken(as: first[i]) }) { return i }
         }
         guard !isActive else { return nil }
-        return Divergence.firstIndex(sequences)
+        return Divergence.firstIndex(tokens: sequences)
     }
 
     /// Where the cursor is: the chosen position, else the divergence point.

@@ -61,7 +61,7 @@ public struct OutputToken: Sendable {
     public var rank: Int? {
         guard !topTokens.isEmpty else { return nil }
         let sorted = topTokens.sorted { ($0.logprob ?? -.infinity) > ($1.logprob ?? -.infinity) }
-        return sorted.firstIndex { $0.id == token.id }.map { $0 + 1 }
+        return sorted.firstIndex { $0.isSameToken(as: token) }.map { $0 + 1 }
     }
 }
 

@@ -168,8 +168,8 @@ func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ ar
     }
     let n = compare.columns.count
     let listHeight = inner.height - whyRows
-    let chosen: [(String, UInt32)] = compare.columns.compactMap { column in
-        index < column.transcript.count ? (column.name, column.transcript.tokens[index].token.id) : nil
+    let chosen: [(String, Token)] = compare.columns.compactMap { column in
+        index < column.transcript.count ? (column.name, column.transcript.tokens[index].token) : nil
     }
     for (i, column) in compare.columns.enumerated() {
         let x0 = inner.x + inner.width * i / n
@@ -195,9 +195,9 @@ func drawDistributions(_ buffer: inout CellBuffer, _ compare: CompareState, _ ar
             continue
         }
         for (rank, alt) in alternatives.enumerated() where y < inner.y + listHeight {
-            let isChosen = alt.id == token.token.id
+            let isChosen = alt.isSameToken(as: token.token)
             let picked = i == compare.pickColumn && rank == compare.pick
-            let others = chosen.filter { $0.1 == alt.id && $0.0 != column.name }.map(\.0).joined()
+            let others = chosen.filter { $0.1.isSameToken(as: alt) && $0.0 != column.name }.map(\.0).joined()
             let role: Role = picked ? .tokenCursor : isChosen ? .popupSelected : Role.probabilityRole(alt.probability)
             var x = buffer.put(picked ? "➜" : isChosen ? "▶" : " ", x: x0, y: y, role: role, limit: x1)
             let percent = String(format: "%5.1f%% ", (alt.probability ?? 0) * 100)

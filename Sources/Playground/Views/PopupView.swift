@@ -39,7 +39,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
         buffer.put(value, x: max(x, inner.x + 12), y: y, role: role, limit: inner.maxX)
         y += 1
     }
-    line("token", visible(token.token.text) + "  id \(token.token.id)" + (token.token.special ? "  special" : ""))
+    line("token", visible(token.token.text) + (token.token.id.map { "  id \($0)" } ?? "  no id") + (token.token.special ? "  special" : ""))
     if let p = token.token.probability, let lp = token.token.logprob {
         line("prob", String(format: "%.2f%%", p * 100), role: Role.probabilityRole(p))
         line("logprob", String(format: "%.4f", lp))
@@ -57,7 +57,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
     let textWidth = 14
     for (i, alt) in alternatives.enumerated() {
         guard y < inner.maxY else { break }
-        let chosen = alt.id == token.token.id
+        let chosen = alt.isSameToken(as: token.token)
         let selected = i == state.popupSelection
         let role: Role = selected ? .tokenCursor : chosen ? .popupSelected : .popup
         buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: role)

@@ -1,10 +1,31 @@
 import Foundation
 
-/// The state of one `/generate_stream` transfer, driven from the curl thread: it turns body bytes into
-/// `GenerationEvent`s and decides, when the transfer ends, whether the stream finished, failed or was cut.
-final class StreamSession: @unchecked Sendable {
+/// What one server-sent event of a generation stream means, as a wire protocol's decoder reads it.
+enum StreamStep: Sendable {
+    /// A neutral event to hand to the consumer.
+    case event(GenerationEvent)
+    /// The server reported an error inside the stream: stop reading and fail with it.
+    case failure(GenerationError)
+}
+
+/// Turns one protocol's stream events into neutral `GenerationEvent`s. Each adapter (TGI, OpenAI-compatible,
+/// llama.cpp) has one; the transport (`StreamSession`) is shared, so framing, cut streams and error bodies are
+/// handled once for every protocol.
+protocol StreamDecoder: Sendable {
+    /// Decodes one event. `[]` means "nothing to say" (keep-alive, `[DONE]`, a usage-only chunk).
+    mutating func decode(_ event: SSEEvent) -> [StreamStep]
+    /// Tokens decoded but not yet handed out (a decoder that holds the last token until it learns whether the
+    /// stream ends there), so a stream that is cut keeps them.
+    var pendingTokens: [Token] { get }
+}
+
+/// The state of one streamed generation transfer, driven from the curl thread: it feeds body bytes to the SSE
+/// parser and the protocol's decoder, and decides, when the transfer ends, whether the stream finished, failed or
+/// was cut. A stream that ends without its final event fails with `incomplete_generation` and keeps its tokens.
+final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
     private let url: String
     private let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+    private var decoder: Decoder
     private var parser = SSEParser()
     private var isEventStream: Bool?
     private var nonStreamBody = Data()
@@ -12,8 +33,9 @@ final class StreamSession: @unchecked Sendable {
     private var sawFinal = false
     private var failure: GenerationError?
 
-    init(url: String, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) {
+    init(url: String, decoder: Decoder, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) {
         self.url = url
+        self.decoder = decoder
         self.continuation = continuation
     }
 
@@ -34,29 +56,20 @@ final class StreamSession: @unchecked Sendable {
     /// Handles one event; false means stop reading.
     private func handle(_ event: SSEEvent) -> Bool {
         if failure != nil || sawFinal { return failure == nil }
-        let text = event.text.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty || text == "[DONE]" { return true }
-        let data = Data(event.data)
-        if let response = try? JSONDecoder().decode(StreamResponse.self, from: data) {
-            received.append(response.token)
-            if response.isFinal {
-                sawFinal = true
-                continuation.yield(.finished(response))
-            } else {
-                continuation.yield(.token(response))
+        for step in decoder.decode(event) {
+            switch step {
+            case .event(let generation):
+                received.append(generation.response.token)
+                if case .finished = generation { sawFinal = true }
+                continuation.yield(generation)
+            case .failure(var error):
+                error.receivedTokens = received + decoder.pendingTokens
+                failure = error
+                return false
             }
-            return true
+            if sawFinal { break }
         }
-        if let error = try? JSONDecoder().decode(ErrorResponse.self, from: data) {
-            failure = GenerationError(
-                errorType: error.errorType ?? GenerationError.ErrorType.generation, message: error.error,
-                statusCode: 200, estimatedTime: error.estimatedTime, receivedTokens: received)
-            return false
-        }
-        failure = GenerationError(
-            errorType: GenerationError.ErrorType.invalidResponse,
-            message: "malformed stream event from \(url): \(Self.snippet(data))", receivedTokens: received)
-        return false
+        return true
     }
 
     /// Called once when the transfer ends, whatever the reason.
@@ -70,12 +83,13 @@ final class StreamSession: @unchecked Sendable {
             for event in events where !sawFinal && failure == nil { _ = handle(event) }
             if let failure { return continuation.finish(throwing: failure) }
             if sawFinal { return continuation.finish() }
+            let tokens = received + decoder.pendingTokens
             var why = outcome.succeeded ? "the server closed the stream" : outcome.curlMessage
             if truncated != nil { why += "; the last event was cut off" }
             continuation.finish(throwing: GenerationError(
                 errorType: GenerationError.ErrorType.incompleteGeneration,
-                message: "Incomplete generation stream: \(received.count) token\(received.count == 1 ? "" : "s") received, then \(why)",
-                statusCode: outcome.status == 0 ? nil : outcome.status, receivedTokens: received))
+                message: "Incomplete generation stream: \(tokens.count) token\(tokens.count == 1 ? "" : "s") received, then \(why)",
+                statusCode: outcome.status == 0 ? nil : outcome.status, receivedTokens: tokens))
             return
         }
         if !outcome.succeeded && nonStreamBody.isEmpty {
@@ -85,10 +99,8 @@ final class StreamSession: @unchecked Sendable {
             return continuation.finish(throwing: HTTPErrorMapping.error(
                 status: outcome.status, body: nonStreamBody, headers: outcome.headers))
         }
-        if let error = try? JSONDecoder().decode(ErrorResponse.self, from: nonStreamBody) {
-            return continuation.finish(throwing: GenerationError(
-                errorType: error.errorType ?? GenerationError.ErrorType.generation, message: error.error,
-                statusCode: outcome.status, estimatedTime: error.estimatedTime))
+        if let error = HTTPErrorMapping.bodyError(nonStreamBody, status: outcome.status) {
+            return continuation.finish(throwing: error)
         }
         let type = outcome.headers["content-type"] ?? "no content type"
         continuation.finish(throwing: GenerationError(
@@ -97,7 +109,12 @@ final class StreamSession: @unchecked Sendable {
     }
 
     /// The start of a body, for error messages: printable, one line, bounded.
-    static func snippet(_ data: Data, limit: Int = 200) -> String {
+    static func snippet(_ data: Data, limit: Int = 200) -> String { BodySnippet.of(data, limit: limit) }
+}
+
+/// The start of a body, for error messages: printable, one line, bounded.
+enum BodySnippet {
+    static func of(_ data: Data, limit: Int = 200) -> String {
         let text = String(decoding: data.prefix(limit), as: UTF8.self)
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
         return data.count > limit ? text + "..." : (text.isEmpty ? "(empty body)" : text)

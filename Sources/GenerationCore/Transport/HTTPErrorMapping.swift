@@ -7,11 +7,9 @@ enum HTTPErrorMapping {
     /// (axum sends plain text for 400/413/415/422 extractor failures), else the status line.
     static func error(status: Int, body: Data, headers: [String: String]) -> GenerationError {
         let retryAfter = headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        if let parsed = try? JSONDecoder().decode(ErrorResponse.self, from: body) {
-            return GenerationError(
-                errorType: parsed.errorType ?? derivedType(status: status, estimatedTime: parsed.estimatedTime),
-                message: parsed.error, statusCode: status, estimatedTime: parsed.estimatedTime,
-                retryAfter: retryAfter)
+        if var parsed = bodyError(body, status: status) {
+            parsed.retryAfter = retryAfter
+            return parsed
         }
         let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         var message = text.isEmpty ? "HTTP \(status) \(reason(status))" : text
@@ -20,6 +18,31 @@ enum HTTPErrorMapping {
         }
         return GenerationError(errorType: derivedType(status: status, estimatedTime: nil), message: message,
                                statusCode: status, retryAfter: retryAfter)
+    }
+
+    /// An error in one of the shapes servers send, or nil when `body` is none of them: TGI's
+    /// `{"error": "...", "error_type": ...}`, the OpenAI shape `{"error": {"message", "type", "code"}}` (vLLM,
+    /// SGLang, llama.cpp, Ollama, the HF router) and FastAPI's `{"detail": ...}` (llama-cpp-python's 404s).
+    /// The server's own type is kept (`invalid_request_error`, `not_found_error`); without one it is derived
+    /// from the status (`generation` for an error body that came with a 200).
+    static func bodyError(_ body: Data, status: Int) -> GenerationError? {
+        func fallback(_ estimatedTime: Double? = nil) -> String {
+            status == 200 ? GenerationError.ErrorType.generation : derivedType(status: status, estimatedTime: estimatedTime)
+        }
+        if let parsed = try? JSONDecoder().decode(ErrorResponse.self, from: body) {
+            return GenerationError(errorType: parsed.errorType ?? fallback(parsed.estimatedTime), message: parsed.error,
+                                   statusCode: status, estimatedTime: parsed.estimatedTime)
+        }
+        guard let tree = try? JSONValue.parse(body) else { return nil }
+        if let error = tree["error"], let message = error["message"]?.stringValue {
+            return GenerationError(errorType: error["type"]?.stringValue ?? fallback(), message: message,
+                                   statusCode: status)
+        }
+        if let detail = tree["detail"] {
+            let message = detail.stringValue ?? String(decoding: (try? WireJSON.encode(detail)) ?? Data(), as: UTF8.self)
+            return GenerationError(errorType: fallback(), message: message, statusCode: status)
+        }
+        return nil
     }
 
     /// An error type from the status when the server gave none (the Python client's mapping, spelled as types).

@@ -9,12 +9,12 @@ import Synchronization
 public final class TGIBackend: TextGenerationBackend {
     public let configuration: HTTPBackendConfiguration
     private let knownLimits: Mutex<ValidationLimits>
-    private let driver: CurlDriver
+    private let client: HTTPClient
 
     public init(configuration: HTTPBackendConfiguration, limits: ValidationLimits = .unknown) {
         self.configuration = configuration
         self.knownLimits = Mutex(limits)
-        self.driver = .shared
+        self.client = HTTPClient(configuration: configuration)
     }
 
     public var displayName: String { configuration.endpoint.base }
@@ -63,11 +63,7 @@ public final class TGIBackend: TextGenerationBackend {
         outgoing.stream = configuration.endpoint.isServerless ? false : nil
         let body = try await exchange(method: "POST", url: configuration.endpoint.url("generate"),
                                       body: try WireJSON.encode(outgoing))
-        do {
-            return try WireJSON.decodeGenerateResponse(from: body)
-        } catch {
-            throw invalidResponse(body, what: "/generate", error: error)
-        }
+        return try client.decode(body, what: "/generate") { try WireJSON.decodeGenerateResponse(from: $0) }
     }
 
     // MARK: - Streaming
@@ -85,72 +81,40 @@ public final class TGIBackend: TextGenerationBackend {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }
         let url = configuration.endpoint.url("generate_stream")
-        let spec = HTTPRequestSpec(
-            url: url, method: "POST", body: body,
-            headers: configuration.headers + [("Accept", "text/event-stream")],
-            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
-
-        return AsyncThrowingStream { continuation in
-            let session = StreamSession(url: url, continuation: continuation)
-            let transfer = CurlTransfer(
-                spec: spec,
-                onBody: { bytes, status, headers in session.receive(bytes, status: status, headers: headers) },
-                onComplete: { outcome in session.complete(outcome) })
-            continuation.onTermination = { [driver] termination in
-                if case .cancelled = termination { driver.cancel(transfer) }
-            }
-            driver.start(transfer)
-        }
+        return client.stream(url: url, body: body, decoder: TGIStreamDecoder(url: BackendIdentity(url).value))
     }
 
     // MARK: - Plumbing
 
-    /// One request/answer exchange; returns the body of a 2xx answer, throws the mapped error otherwise.
     private func exchange(method: String, url: String, body: Data?) async throws -> Data {
-        let spec = HTTPRequestSpec(
-            url: url, method: method, body: body, headers: configuration.headers,
-            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
-        let collected = Mutex(Data())
-        let box = Mutex<CurlTransfer?>(nil)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
-                let transfer = CurlTransfer(
-                    spec: spec,
-                    onBody: { bytes, _, _ in
-                        collected.withLock { $0.append(contentsOf: bytes) }
-                        return true
-                    },
-                    onComplete: { outcome in
-                        let data = collected.withLock { $0 }
-                        if outcome.succeeded, (200..<300).contains(outcome.status) {
-                            continuation.resume(returning: data)
-                        } else if outcome.succeeded {
-                            continuation.resume(throwing: HTTPErrorMapping.error(
-                                status: outcome.status, body: data, headers: outcome.headers))
-                        } else {
-                            continuation.resume(throwing: HTTPErrorMapping.transportError(outcome, url: url))
-                        }
-                    })
-                box.withLock { $0 = transfer }
-                if Task.isCancelled { transfer.cancelRequested.store(true, ordering: .relaxed) }
-                driver.start(transfer)
-            }
-        } onCancel: { [driver] in
-            if let transfer = box.withLock({ $0 }) { driver.cancel(transfer) }
-        }
+        try await client.exchange(method: method, url: url, body: body)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws -> T {
-        do {
-            return try WireJSON.decode(type, from: body)
-        } catch {
-            throw invalidResponse(body, what: what, error: error)
-        }
+        try client.decode(body, what: what) { try WireJSON.decode(type, from: $0) }
     }
+}
 
-    private func invalidResponse(_ body: Data, what: String, error: any Error) -> GenerationError {
-        GenerationError(
+/// TGI's stream events: each `data:` line is a `StreamResponse` (the final one carries `generated_text`), or an
+/// error object `{"error", "error_type"}` sent inside the stream.
+struct TGIStreamDecoder: StreamDecoder {
+    let url: String
+    var pendingTokens: [Token] { [] }
+
+    mutating func decode(_ event: SSEEvent) -> [StreamStep] {
+        let text = event.text.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty || text == "[DONE]" { return [] }
+        let data = Data(event.data)
+        if let response = try? JSONDecoder().decode(StreamResponse.self, from: data) {
+            return [.event(response.isFinal ? .finished(response) : .token(response))]
+        }
+        if let error = try? JSONDecoder().decode(ErrorResponse.self, from: data) {
+            return [.failure(GenerationError(
+                errorType: error.errorType ?? GenerationError.ErrorType.generation, message: error.error,
+                statusCode: 200, estimatedTime: error.estimatedTime))]
+        }
+        return [.failure(GenerationError(
             errorType: GenerationError.ErrorType.invalidResponse,
-            message: "\(configuration.endpoint.base): unexpected \(what) answer (\(WireJSON.describe(error))): \(StreamSession.snippet(body))")
+            message: "malformed stream event from \(url): \(BodySnippet.of(data))"))]
     }
 }
