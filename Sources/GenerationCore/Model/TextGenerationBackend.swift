@@ -16,12 +16,17 @@ public enum GenerationEvent: Sendable, Equatable {
 
 /// What the UI, compare mode and the CLI need from a place that generates text.
 ///
-/// Both the TGI client and the built-in engine implement it and speak TGI's shapes, so everything above this
-/// protocol treats them alike. Streams cancel both ways: ending iteration (or cancelling the consuming task)
+/// Every adapter (TGI, OpenAI-compatible, llama.cpp) and the built-in engine implement it and answer in TGI's
+/// shapes, the neutral interface (token ids optional, raw bytes when known), so everything above this protocol
+/// treats them alike. Streams cancel both ways: ending iteration (or cancelling the consuming task)
 /// aborts the transfer or stops the engine; a failure throws `GenerationError` with the tokens received so far.
 public protocol TextGenerationBackend: Sendable {
     /// A short human label: the endpoint URL or "built-in".
     var displayName: String { get }
+    /// Which backend this is, as shown and stored (no credentials).
+    var identity: BackendIdentity { get }
+    /// What it can honour and what its numbers are; validation refuses the rest before sending.
+    var capabilities: BackendCapabilities { get }
     /// Validation limits known for this backend (refined from `/info` where the backend has one).
     var limits: ValidationLimits { get }
     /// TGI's `GET /info`.

@@ -18,6 +18,8 @@ public final class TGIBackend: TextGenerationBackend {
     }
 
     public var displayName: String { configuration.endpoint.base }
+    public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
+    public var capabilities: BackendCapabilities { .tgi }
 
     public var limits: ValidationLimits { knownLimits.withLock { $0 } }
 

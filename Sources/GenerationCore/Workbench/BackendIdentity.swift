@@ -30,13 +30,9 @@ public struct BackendIdentity: Codable, Sendable, Equatable, Hashable, CustomStr
         }
     }
 
-    /// The identity of a live backend: a TGI client's endpoint URL, else the built-in engine.
+    /// The identity of a live backend (each backend says its own).
     public init(of backend: any TextGenerationBackend) {
-        if let tgi = backend as? TGIBackend {
-            self.init(endpoint: tgi.configuration.endpoint)
-        } else {
-            self = .local
-        }
+        self = backend.identity
     }
 
     public var isLocal: Bool { value == "local" }

@@ -129,6 +129,9 @@ public enum CompareRunner {
 /// Stands in for a set whose backend could not be made (its entry already carries that error).
 private struct UnavailableBackend: TextGenerationBackend {
     var displayName: String { "unavailable" }
+    /// Replaced by the set's own backend field in the result (see `run(prompt:base:sets:seed:backend:)`).
+    var identity: BackendIdentity { BackendIdentity("unavailable") }
+    var capabilities: BackendCapabilities { BackendCapabilities(api: .tgi, server: "unavailable") }
     var limits: ValidationLimits { .unknown }
     private var failure: GenerationError {
         GenerationError(errorType: GenerationError.ErrorType.connection, message: "backend unavailable")

@@ -31,6 +31,12 @@ public final class LocalBackend: TextGenerationBackend {
     }
 
     public var displayName: String { "built-in (\(URL(fileURLWithPath: model.file.path).lastPathComponent))" }
+    public var identity: BackendIdentity { .local }
+    /// Everything TGI has: the engine implements TGI's processors itself, and reports ids, bytes-true text and
+    /// probabilities after the processors, as TGI does.
+    public var capabilities: BackendCapabilities {
+        BackendCapabilities(api: .local, server: "built-in engine", maxAlternatives: limits.maxTopNTokens)
+    }
 
     public func info() async throws -> Info {
         var info = Info(modelId: URL(fileURLWithPath: model.file.path).deletingPathExtension().lastPathComponent)

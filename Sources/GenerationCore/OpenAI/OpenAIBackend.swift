@@ -1,0 +1,191 @@
+import Foundation
+import Synchronization
+
+/// The OpenAI-compatible adapter: legacy `/v1/completions` with `logprobs: N` (vLLM, SGLang, llama-cpp-python,
+/// Ollama, TGI's own /v1, the Hugging Face router), answering in TGI's shapes like every backend.
+///
+/// Both logprob dialects are read: legacy `{tokens, token_logprobs, top_logprobs}` and chat-style
+/// `logprobs.content[]` (llama-server even on /v1/completions, with ids and bytes). Requests are checked with TGI's
+/// rules and then with the server's capabilities, so a parameter it cannot honour is refused before sending.
+public final class OpenAIBackend: TextGenerationBackend {
+    public let configuration: HTTPBackendConfiguration
+    public let server: OpenAIServer
+    private let client: HTTPClient
+    private let model: Mutex<String?>
+
+    /// - Parameter modelID: the `model` field; nil asks `/v1/models` once and takes its first entry.
+    public init(configuration: HTTPBackendConfiguration, server: OpenAIServer, modelID: String? = nil) {
+        self.configuration = configuration
+        self.server = server
+        self.client = HTTPClient(configuration: configuration)
+        self.model = Mutex(modelID)
+    }
+
+    public var displayName: String { BackendIdentity(endpoint: configuration.endpoint).value }
+    public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
+    public var capabilities: BackendCapabilities { server.capabilities }
+    public var limits: ValidationLimits { ValidationLimits(maxTopNTokens: server.maxAlternatives) }
+
+    /// The server root: the endpoint without a trailing `/v1` (people give either form).
+    var root: String {
+        let base = configuration.endpoint.base
+        return base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
+    }
+
+    public func info() async throws -> Info {
+        var info = Info(modelId: try await modelID() ?? "unknown")
+        info.router = server.description
+        return info
+    }
+
+    public func health() async throws {
+        _ = try await client.exchange(method: "GET", url: root + "/v1/models", body: nil)
+    }
+
+    public func tokenize(_ request: GenerateRequest) async throws -> [SimpleToken] {
+        throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
+                              message: "\(server) at \(displayName) has no tokenize route tgplay can use")
+    }
+
+    public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
+        try check(request, streaming: false)
+        let body = OpenAICompletionBody.make(request, model: try await modelID(), server: server, stream: false)
+        let data = try await client.exchange(method: "POST", url: root + "/v1/completions", body: try WireJSON.encode(body))
+        return try client.decode(data, what: "/v1/completions") { try Self.decodeCompletion($0, request: request) }
+    }
+
+    public func generateStream(_ request: GenerateRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        do {
+            try check(request, streaming: true)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let url = root + "/v1/completions"
+        let client = self.client
+        let server = self.server
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let body = OpenAICompletionBody.make(request, model: try await self.modelID(), server: server,
+                                                         stream: true)
+                    let inner = client.stream(url: url, body: try WireJSON.encode(body),
+                                              decoder: OpenAIStreamDecoder(request: request, url: BackendIdentity(url).value))
+                    for try await event in inner { continuation.yield(event) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func check(_ request: GenerateRequest, streaming: Bool) throws {
+        if let problem = Validation.check(request, streaming: streaming, limits: limits) { throw problem }
+        if let problem = capabilities.problem(with: request, backend: displayName) { throw problem }
+    }
+
+    /// The `model` field: as configured, else the first of `/v1/models` (asked once; nil if it cannot be had,
+    /// and servers that need one then say so themselves).
+    func modelID() async throws -> String? {
+        if let known = model.withLock({ $0 }) { return known }
+        guard let data = try? await client.exchange(method: "GET", url: root + "/v1/models", body: nil),
+              let tree = try? JSONValue.parse(data),
+              let id = tree["data"]?.arrayValue?.first?["id"]?.stringValue
+        else { return nil }
+        model.withLock { $0 = id }
+        return id
+    }
+
+    /// A non-streamed `/v1/completions` answer as TGI's `/generate` answer (`echo`ed prompt tokens become the
+    /// prefill, the first with a null logprob as in TGI).
+    static func decodeCompletion(_ data: Data, request: GenerateRequest) throws -> GenerateResponse {
+        let tree = try JSONValue.parse(data)
+        guard let choice = tree["choices"]?.arrayValue?.first else { throw CompletionShapeError("no choices[0]") }
+        var assembly = CompletionAssembly(request: request)
+        let completionCount = tree["usage"]?["completion_tokens"]?.intValue
+        var prefill: [PrefillToken] = []
+        if let logprobs = choice["logprobs"], !logprobs.isNull {
+            guard var entries = LogprobEntries.fromChoiceLogprobs(logprobs) else {
+                throw CompletionShapeError("choices[0].logprobs has neither tokens nor content")
+            }
+            if request.parameters?.decoderInputDetails == true {
+                let promptCount = promptEntryCount(entries: entries.count, logprobs: logprobs,
+                                                   completionCount: completionCount, prompt: request.inputs)
+                prefill = entries.prefix(promptCount).map {
+                    PrefillToken(id: $0.token.id, text: $0.token.text, logprob: $0.token.logprob)
+                }
+                entries.removeFirst(promptCount)
+            }
+            for entry in entries { assembly.append(entry) }
+        } else if let text = choice["text"]?.stringValue, !text.isEmpty {
+            assembly.appendText(text)
+        }
+        let finish = CompletionFinish.openAI(choice["finish_reason"]?.stringValue ?? "unknown",
+                                             stopReason: choice["stop_reason"], request: request)
+        let counted = assembly.tokens.contains { $0.logprob != nil } ? nil : completionCount
+        return assembly.response(finish: finish, prefill: prefill, generatedCount: counted)
+    }
+
+    /// How many leading entries of an echoed answer are the prompt's: all but the completion's tokens when the
+    /// usage says how many those are, else those whose `text_offset` lies inside the prompt.
+    static func promptEntryCount(entries: Int, logprobs: JSONValue, completionCount: Int?, prompt: String) -> Int {
+        if let completionCount, completionCount <= entries { return entries - completionCount }
+        let offsets = logprobs["text_offset"]?.arrayValue?.compactMap(\.intValue) ?? []
+        let length = prompt.count
+        return min(entries, offsets.filter { $0 < length }.count)
+    }
+}
+
+/// A completion answer that is valid JSON but not the shape the API promises.
+struct CompletionShapeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `/v1/completions` stream chunks as TGI events. The last token is held back until the server says whether
+/// the stream ends there (a chunk with `finish_reason`), so it can become TGI's final event; usage-only chunks
+/// and `[DONE]` say nothing; an `{"error": ...}` chunk fails the stream with the server's words.
+struct OpenAIStreamDecoder: StreamDecoder {
+    private var assembly: CompletionAssembly
+    private let url: String
+    private var held = HeldToken()
+    private var inputLength: Int?
+
+    init(request: GenerateRequest, url: String) {
+        self.assembly = CompletionAssembly(request: request)
+        self.url = url
+    }
+
+    var pendingTokens: [Token] { held.tokens }
+
+    mutating func decode(_ event: SSEEvent) -> [StreamStep] {
+        let text = event.text.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty || text == "[DONE]" { return [] }
+        guard let tree = try? JSONValue.parse(Data(event.data)) else { return [malformed(event.data)] }
+        if let error = HTTPErrorMapping.bodyError(Data(event.data), status: 200) { return [.failure(error)] }
+        if let prompt = tree["usage"]?["prompt_tokens"]?.intValue { inputLength = prompt }
+        guard let choices = tree["choices"]?.arrayValue else { return [malformed(event.data)] }
+        guard let choice = choices.first(where: { ($0["index"]?.intValue ?? 0) == 0 }) else { return [] }
+        var steps: [StreamStep] = []
+        if let logprobs = choice["logprobs"], !logprobs.isNull {
+            guard let entries = LogprobEntries.fromChoiceLogprobs(logprobs) else { return [malformed(event.data)] }
+            for entry in entries { steps += held.hold(assembly.append(entry), in: assembly) }
+        } else if let piece = choice["text"]?.stringValue, !piece.isEmpty {
+            steps += held.hold(assembly.appendText(piece), in: assembly)
+        }
+        if let reason = choice["finish_reason"]?.stringValue {
+            let finish = CompletionFinish.openAI(reason, stopReason: choice["stop_reason"], request: assembly.request)
+            steps.append(held.finish(finish, in: assembly, inputLength: inputLength))
+        }
+        return steps
+    }
+
+
+    private func malformed(_ data: [UInt8]) -> StreamStep {
+        .failure(GenerationError(errorType: GenerationError.ErrorType.invalidResponse,
+                                 message: "malformed stream event from \(url): \(BodySnippet.of(Data(data)))"))
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Which OpenAI-compatible server is behind an endpoint. They share `/v1/completions` but differ in the extra
+/// parameters they take, their names, their logprob limits and what their numbers mean (see
+/// docs: openai-wire.md), so the adapter maps per server and refuses what that server cannot do.
+public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertible {
+    case vllm, sglang
+    case llamaCppPython = "llama-cpp-python"
+    case llamaServer = "llama-server"
+    case ollama
+    case tgi
+    /// Anything else (the Hugging Face router, hosted providers): only the OpenAI parameters are sent.
+    case generic
+
+    public var description: String {
+        switch self {
+        case .vllm: return "vLLM"
+        case .sglang: return "SGLang"
+        case .llamaCppPython: return "llama-cpp-python"
+        case .llamaServer: return "llama.cpp llama-server"
+        case .ollama: return "Ollama"
+        case .tgi: return "TGI's /v1"
+        case .generic: return "an OpenAI-compatible server"
+        }
+    }
+
+    /// The server named by `/v1/models`' `owned_by` (vLLM "vllm", SGLang "sglang", llama-cpp-python "me",
+    /// llama-server "llamacpp", Ollama "library"/"ollama", TGI "tgi"); `.generic` for anything else.
+    public init(ownedBy: String?) {
+        switch ownedBy?.lowercased() {
+        case "vllm": self = .vllm
+        case "sglang": self = .sglang
+        case "me": self = .llamaCppPython
+        case "llamacpp": self = .llamaServer
+        case "library", "ollama": self = .ollama
+        case "tgi", "huggingface": self = .tgi
+        default: self = .generic
+        }
+    }
+
+    /// The wire name of TGI's `repetition_penalty` here, nil when the server has none.
+    var repetitionPenaltyName: String? {
+        switch self {
+        case .vllm, .sglang, .tgi: return "repetition_penalty"
+        case .llamaCppPython, .llamaServer: return "repeat_penalty"
+        case .ollama, .generic: return nil
+        }
+    }
+
+    var takesTopK: Bool { [.vllm, .sglang, .llamaCppPython, .llamaServer].contains(self) }
+    var takesTypicalP: Bool { [.llamaCppPython, .llamaServer].contains(self) }
+    /// `echo: true` with `logprobs` returns the prompt's tokens (llama-server ignores `echo`; TGI has no logprobs).
+    var echoesPromptLogprobs: Bool { [.vllm, .sglang, .llamaCppPython].contains(self) }
+    var reportsLogprobs: Bool { self != .tgi }
+
+    /// Alternatives per token: vLLM's `--max-logprobs` default, OpenAI's legacy limit for unknown servers.
+    var maxAlternatives: Int? {
+        switch self {
+        case .vllm, .sglang, .ollama: return 20
+        case .generic: return 5
+        case .tgi: return 0
+        case .llamaCppPython, .llamaServer: return nil
+        }
+    }
+
+    var grammarKinds: Set<Grammar.Kind> {
+        switch self {
+        case .vllm: return [.json, .jsonObject, .jsonSchema, .regex]
+        case .sglang: return [.json, .jsonObject, .jsonSchema, .regex]
+        case .llamaCppPython, .llamaServer: return [.json, .jsonObject, .jsonSchema]
+        case .ollama, .tgi, .generic: return []
+        }
+    }
+
+    var probabilities: ProbabilityKind {
+        switch self {
+        case .llamaCppPython, .llamaServer: return .raw
+        case .vllm: return .raw  // vLLM's default --logprobs-mode is raw_logprobs; the server can change it
+        case .sglang, .ollama, .tgi, .generic: return .unknown
+        }
+    }
+
+    /// What this server can honour, in TGI's parameter names.
+    public var capabilities: BackendCapabilities {
+        let api = "the OpenAI completions API"
+        var refused: [String: String] = [
+            "watermark": "\(api) has no watermark",
+            "adapter_id": "\(api) selects adapters by model name (--model-id)",
+            "best_of": "\(api) returns one sequence per request here",
+        ]
+        if self != .vllm { refused["truncate"] = "\(self) has no prompt truncation parameter" }
+        if !takesTopK { refused["top_k"] = "\(self) takes no top_k" }
+        if !takesTypicalP { refused["typical_p"] = "\(self) takes no typical_p" }
+        if repetitionPenaltyName == nil { refused["repetition_penalty"] = "\(self) takes no repetition penalty" }
+        if !echoesPromptLogprobs {
+            refused["decoder_input_details"] = "\(self) returns no prompt logprobs"
+        }
+        if !reportsLogprobs { refused["top_n_tokens"] = "\(self) returns no logprobs on /v1/completions" }
+        return BackendCapabilities(
+            api: self == .ollama ? .ollama : .openai, server: description, refused: refused,
+            grammarKinds: grammarKinds, maxAlternatives: maxAlternatives == 0 ? nil : maxAlternatives,
+            promptLogprobs: echoesPromptLogprobs, probabilities: probabilities, tokenIDs: self == .llamaServer,
+            seeds: true)
+    }
+}
