@@ -72,7 +72,6 @@ public struct SidebarState: Sendable {
     public var editText: String?
     /// Why the last typed value was refused (not a validation message: those are computed live).
     public var inputProblem: String?
-    public var scroll = 0
     /// Non-nil while a preset name is being typed (after `S`).
     public var presetName: String?
     /// Saved preset names, and the one last saved or loaded.

@@ -109,7 +109,7 @@ func applyLayout(_ state: inout AppState) {
     }
     state.promptTokens.relayout(width: max(1, layout.promptText.width))
     if state.grammarEditor != nil {
-        let area = grammarEditorRect(layout).inner
+        let area = layout.grammarEditor.inner
         state.grammarEditor?.editor.wrapWidth = max(1, area.width)
         state.grammarEditor?.editor.pageHeight = max(1, area.height - 2)
         state.grammarEditor?.editor.ensureCursorVisible()

@@ -264,7 +264,8 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 }
 
 func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
-    let layout = Layout(width: state.width, height: state.height)
+    // The frame on screen: what the click landed on is what this layout drew there.
+    let layout = Layout(state)
     // Overlays that take the keys take the mouse too: a click must not act on what they cover.
     if state.grammarEditor != nil || state.historyView != nil || state.pathPrompt != nil
         || state.compare?.distributionsOpen == true {
@@ -281,17 +282,17 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
     case .wheelUp, .wheelDown:
         if layout.output.contains(x: event.x, y: event.y) {
             let height = max(1, layout.outputText.height)
-            let top = firstVisibleRow(state, height: height)
+            let top = layout.outputTop
             let next = top + (event.button == .wheelUp ? -3 : 3)
             state.outputScroll = next + height >= state.transcript.rows.count ? nil : max(0, next)
         }
     case .left:
         if state.compare != nil && layout.output.contains(x: event.x, y: event.y) {
-            compareClick(&state, x: event.x, y: event.y)
+            compareClick(&state, layout, x: event.x, y: event.y)
         } else if layout.output.contains(x: event.x, y: event.y) {
             state.focus = .output
             let text = layout.outputText
-            let row = firstVisibleRow(state, height: max(1, text.height)) + event.y - text.y
+            let row = layout.outputTop + event.y - text.y
             if let t = state.transcript.token(atRow: row, x: event.x - text.x) {
                 state.tokenCursor = t
             }
@@ -299,9 +300,7 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
             state.focus = .prompt
         } else if layout.sidebar.contains(x: event.x, y: event.y) {
             state.focus = .sidebar
-            let row = event.y - layout.sidebar.inner.y + state.sidebar.scroll
-            let fields = ParameterField.allCases
-            if row >= 0 && row < fields.count { state.sidebar.selected = fields[row] }
+            if let field = layout.sidebarField(atRow: event.y) { state.sidebar.selected = field }
         }
     default:
         break

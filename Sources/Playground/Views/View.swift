@@ -9,9 +9,9 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         drawTooSmall(&buffer)
         return buffer
     }
-    let layout = Layout(width: width, height: height)
+    let layout = Layout(state, width: width, height: height)
     if state.promptView {
-        drawPromptTokens(&buffer, state, layout.prompt)
+        drawPromptTokens(&buffer, state, layout)
     } else {
         drawPrompt(&buffer, state, layout.prompt)
     }
@@ -20,14 +20,11 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
     } else {
         drawOutput(&buffer, state, layout)
     }
-    drawSidebar(&buffer, state, layout.sidebar)
-    if let grammar = state.grammarEditor { drawGrammarEditor(&buffer, grammar, grammarEditorRect(layout)) }
-    if let history = state.historyView {
-        drawHistory(&buffer, state, history, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
-    }
+    drawSidebar(&buffer, state, layout)
+    if let grammar = state.grammarEditor { drawGrammarEditor(&buffer, grammar, layout.grammarEditor) }
+    if let history = state.historyView { drawHistory(&buffer, state, history, layout.wideOverlay) }
     if let compare = state.compare, compare.distributionsOpen {
-        // Over everything but the status bar: every set's list needs the width.
-        drawDistributions(&buffer, compare, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
+        drawDistributions(&buffer, compare, layout.wideOverlay)
     }
     drawStatus(&buffer, state, layout.status)
     if state.popupOpen { drawPopup(&buffer, state, layout.output) }
@@ -133,9 +130,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
     guard area.width > 0, area.height > 0 else { return }
     var transcript = state.transcript
     if transcript.width != area.width { transcript.relayout(width: area.width) }
-    var s = state
-    s.transcript = transcript
-    let top = firstVisibleRow(s, height: area.height)
+    let top = layout.outputTop
     if transcript.isEmpty {
         let hint: String
         switch state.phase {
@@ -195,7 +190,8 @@ func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect
 }
 
 /// The read-only prompt-token view (F6): the scored prompt coloured by each token's logprob.
-func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout) {
+    let rect = layout.prompt
     let focused = state.focus == .prompt
     let right = (state.promptScore?.perplexity.map { String(format: "ppl %.2f", $0) } ?? "no scored token") + " · Esc"
     drawBox(&buffer, rect, title: "Prompt tokens", focused: focused, right: right)
@@ -203,10 +199,7 @@ func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rec
     guard area.width > 0, area.height > 0 else { return }
     var tokens = state.promptTokens
     if tokens.width != area.width { tokens.relayout(width: area.width) }
-    var top = 0
-    if let c = state.promptTokenCursor, c < tokens.tokenRow.count {
-        top = max(0, Int(tokens.tokenRow[c]) - area.height + 1)
-    }
+    let top = layout.promptTokensTop
     let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
     drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
 }
@@ -222,11 +215,6 @@ func drawLegend(_ buffer: inout CellBuffer, y: Int, x: Int, limit: Int) {
     cx = buffer.put(" special ", x: cx, y: y, role: .dim, limit: limit)
     cx = buffer.put("·↵", x: cx, y: y, role: .whitespace, limit: limit)
     buffer.put(" space", x: cx, y: y, role: .dim, limit: limit)
-}
-
-/// Where the grammar editor goes: over the prompt and output panes.
-func grammarEditorRect(_ layout: Layout) -> Rect {
-    Rect(x: 0, y: 0, width: layout.prompt.width, height: layout.output.maxY)
 }
 
 /// The grammar editor: the text, and under it the JSON problem (if any) and the keys.
