@@ -93,7 +93,7 @@ struct SidebarTests {
     }
 
     /// The grammar value gets a multi-line editor: a pasted, indented JSON schema stays as typed.
-    @Test func grammarValueOpensAMultiLineEditor() {
+    @Test func grammarValueOpensAMultiLineEditor() throws {
         var h = Harness(width: 80, height: 24)
         select(&h, .grammarType)
         h.keys(.right)  // json
@@ -128,7 +128,9 @@ struct SidebarTests {
         h.keys(.function(8), .function(8))
         select(&h, .grammarValue)
         h.keys(.enter, .ctrl("u"), .up, .ctrl("k"))
-        h.state.grammarEditor?.editor.setText("[0-9]+")
+        var grammar = try #require(h.state.grammarEditor)
+        grammar.editor.setText("[0-9]+")
+        h.state.overlay = .grammarEditor(grammar)
         h.keys(.escape)
         #expect(h.state.sets[1].parameters.grammar?.value == .string("[0-9]+"))
         #expect(h.state.settings.grammarText.hasSuffix("}\n}"))

@@ -57,7 +57,7 @@ public struct Layout: Equatable, Sendable {
         }
         if let compare = state.compare {
             let boxes = Playground.compareColumns(self, count: compare.columns.count)
-            let cursor = state.focus == .output || compare.distributionsOpen ? compare.position : nil
+            let cursor = state.focus == .output || state.distributionsOpen ? compare.position : nil
             let focus = cursor ?? compare.divergence
             compareColumns = boxes.indices.map { i in
                 CompareColumnLayout(compare, i, boxes[i], focus: focus)

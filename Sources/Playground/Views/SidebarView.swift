@@ -67,7 +67,7 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout
             buffer.put(line, x: area.x, y: area.y + fieldRows + i, role: role, limit: area.maxX)
         }
     }
-    if let name = state.sidebar.presetName {
+    if let name = state.presetName {
         let end = buffer.put("save preset as: " + name, x: area.x, y: footerY, role: .sidebarEditing, limit: area.maxX)
         buffer.put(" ", x: end, y: footerY, role: .editorCursor, limit: area.maxX)
     } else {

@@ -21,15 +21,25 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         drawOutput(&buffer, state, layout)
     }
     drawSidebar(&buffer, state, layout)
-    if let grammar = state.grammarEditor { drawGrammarEditor(&buffer, grammar, layout.grammarEditor) }
-    if let history = state.historyView { drawHistory(&buffer, state, history, layout.wideOverlay) }
-    if let compare = state.compare, compare.distributionsOpen {
-        drawDistributions(&buffer, compare, layout.wideOverlay)
-    }
     drawStatus(&buffer, state, layout.status)
-    if state.popupOpen { drawPopup(&buffer, state, layout.output) }
-    if state.helpOpen { drawHelp(&buffer, width: width, height: height) }
+    // The overlays, innermost first: the one taking the keys is drawn on top.
+    for overlay in (state.overlay?.layers ?? []).reversed() {
+        drawOverlay(&buffer, state, overlay, layout)
+    }
     return buffer
+}
+
+/// One overlay in its place (path prompts and preset naming are drawn by the status bar and the sidebar).
+func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overlay, _ layout: Layout) {
+    switch overlay {
+    case .grammarEditor(let grammar): drawGrammarEditor(&buffer, grammar, layout.grammarEditor)
+    case .history(let history): drawHistory(&buffer, state, history, layout.wideOverlay)
+    case .distributions:
+        if let compare = state.compare { drawDistributions(&buffer, compare, layout.wideOverlay) }
+    case .popup(let popup): drawPopup(&buffer, state, popup, layout.output)
+    case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY)
+    case .pathPrompt, .presetName: break
+    }
 }
 
 func drawTooSmall(_ buffer: inout CellBuffer) {
@@ -140,7 +150,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
         }
         buffer.put(hint, x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
     }
-    let cursor = (focused || (state.popupOpen && !state.popupOnPrompt)) ? state.tokenCursor : nil
+    let cursor = (focused || state.popup?.onPrompt == false) ? state.tokenCursor : nil
     var (lastY, lastX) = drawTokens(&buffer, transcript, area: area, top: top, cursor: cursor)
     // A run that did not finish keeps its output, marked as such.
     let mark: String?
@@ -200,7 +210,7 @@ func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ layout: L
     var tokens = state.promptTokens
     if tokens.width != area.width { tokens.relayout(width: area.width) }
     let top = layout.promptTokensTop
-    let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
+    let cursor = focused || state.popup?.onPrompt == true ? state.promptTokenCursor : nil
     drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
 }
 
