@@ -16,6 +16,9 @@ public struct Layout: Equatable, Sendable {
     public var promptTokensTop = 0
     /// Compare mode's columns left to right, each with its pieces and scroll; empty when compare is closed.
     public var compareColumns: [CompareColumnLayout] = []
+    /// The compare position drawn as the cursor in every column (only while the output or the distributions
+    /// have the keys).
+    public var compareCursor: Int?
 
     /// The rectangles that depend on the size alone (wrap widths, page heights); the scroll offsets are those
     /// of a fresh state. A frame's drawing and hit-testing use `init(_:width:height:)`.
@@ -57,8 +60,8 @@ public struct Layout: Equatable, Sendable {
         }
         if let compare = state.compare {
             let boxes = Playground.compareColumns(self, count: compare.columns.count)
-            let cursor = state.focus == .output || state.distributionsOpen ? compare.position : nil
-            let focus = cursor ?? compare.divergence
+            compareCursor = state.focus == .output || state.distributionsOpen ? compare.position : nil
+            let focus = compareCursor ?? compare.divergence
             compareColumns = boxes.indices.map { i in
                 CompareColumnLayout(compare, i, boxes[i], focus: focus)
             }

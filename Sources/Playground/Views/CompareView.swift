@@ -5,7 +5,7 @@ import GenerationCore
 /// the first divergent token marked in every column, the cursor (Left/Right) and the set's statistics below.
 func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
     let divergence = compare.divergence
-    let cursor = state.focus == .output || state.distributionsOpen ? compare.position : nil
+    let cursor = layout.compareCursor
     for (i, column) in compare.columns.enumerated() where i < layout.compareColumns.count {
         let rect = layout.compareColumns[i].box
         let status = column.error != nil ? "error" : column.done ? (column.finishReason?.rawValue ?? "done") : "…"
