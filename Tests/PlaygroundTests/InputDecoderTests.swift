@@ -67,14 +67,26 @@ struct InputDecoderTests {
             i += 4096
         }
         #expect(out.count == 1)
-        if case .paste(let text)? = out.first { #expect(text.utf8.count == body.utf8.count) }
+        if case .paste(let text)? = out.first {
+            #expect(text.utf8.count == body.utf8.count)
+        } else {
+            Issue.record("no paste: \(out.prefix(3))")
+        }
     }
 
     @Test func sgrMouse() {
         var d = InputDecoder()
         let out = d.feed(Array("\u{1B}[<0;11;5M\u{1B}[<0;11;5m\u{1B}[<64;1;1M".utf8))
         #expect(out.count == 2)
-        if case .mouse(let m)? = out.first { #expect(m == MouseEvent(button: .left, x: 10, y: 4)) }
-        if case .mouse(let m)? = out.last { #expect(m.button == .wheelUp) }
+        if case .mouse(let m)? = out.first {
+            #expect(m == MouseEvent(button: .left, x: 10, y: 4))
+        } else {
+            Issue.record("no left click first: \(out)")
+        }
+        if case .mouse(let m)? = out.last {
+            #expect(m.button == .wheelUp)
+        } else {
+            Issue.record("no wheel last: \(out)")
+        }
     }
 }

@@ -36,12 +36,12 @@ import Testing
         var state = AppState(backendName: "test")
         state.focus = .sidebar
         _ = update(&state, .key(.character("S")))
-        #expect(state.sidebar.presetName == "")
+        #expect(state.presetName == "")
         for c in "fast" { _ = update(&state, .key(.character(c))) }
         state.settings.parameters.temperature = 0.7
         let effects = update(&state, .key(.enter))
         #expect(effects == [.savePreset(name: "fast", settings: state.settings)])
-        #expect(state.sidebar.presetName == nil)
+        #expect(state.presetName == nil)
         _ = update(&state, .presetsListed(["fast", "slow"], active: "fast"))
         #expect(update(&state, .key(.character("P"))) == [.loadPreset(name: "slow")])
         var slow = ParameterSettings.defaults
@@ -52,7 +52,7 @@ import Testing
         // Esc abandons naming; an invalid name saves nothing.
         _ = update(&state, .key(.character("S")))
         _ = update(&state, .key(.escape))
-        #expect(state.sidebar.presetName == nil)
+        #expect(state.presetName == nil)
         _ = update(&state, .key(.character("S")))
         _ = update(&state, .key(.ctrl("u")))
         _ = update(&state, .key(.character("/")))

@@ -323,9 +323,9 @@ struct RunLifecycleTests {
         CompareModeTests.feed(&h, run: c.columns[1].run, [1, 3])
         h.state.focus = .output
         h.keys(.enter)
-        #expect(h.state.compare?.distributionsOpen == true)
+        #expect(h.state.compare != nil && h.state.distributionsOpen)
         h.keys(.function(3))
-        #expect(h.state.compare?.distributionsOpen == false)
+        #expect(h.state.compare != nil && !h.state.distributionsOpen)
         #expect(h.screen.contains("History: 2 runs"))
     }
 }

@@ -93,7 +93,7 @@ struct SidebarTests {
     }
 
     /// The grammar value gets a multi-line editor: a pasted, indented JSON schema stays as typed.
-    @Test func grammarValueOpensAMultiLineEditor() {
+    @Test func grammarValueOpensAMultiLineEditor() throws {
         var h = Harness(width: 80, height: 24)
         select(&h, .grammarType)
         h.keys(.right)  // json
@@ -128,7 +128,9 @@ struct SidebarTests {
         h.keys(.function(8), .function(8))
         select(&h, .grammarValue)
         h.keys(.enter, .ctrl("u"), .up, .ctrl("k"))
-        h.state.grammarEditor?.editor.setText("[0-9]+")
+        var grammar = try #require(h.state.grammarEditor)
+        grammar.editor.setText("[0-9]+")
+        h.state.overlay = .grammarEditor(grammar)
         h.keys(.escape)
         #expect(h.state.sets[1].parameters.grammar?.value == .string("[0-9]+"))
         #expect(h.state.settings.grammarText.hasSuffix("}\n}"))
@@ -159,5 +161,40 @@ struct SidebarTests {
         h.type("x")
         h.keys(.ctrl("r"))
         #expect(h.effects.contains { if case .startRun(_, _, false, true, _) = $0 { return true } else { return false } })
+    }
+
+    /// The field a click lands on, read from the frame drawn before the click (the label after the marker).
+    func fieldDrawn(_ screen: CellBuffer, row y: Int, in sidebar: Rect) -> ParameterField? {
+        let row = screen.rowText(y)
+        let cells = Array(row)
+        guard sidebar.inner.x + 1 < cells.count else { return nil }
+        let text = String(cells[(sidebar.inner.x + 1)...]).trimmingCharacters(in: .whitespaces)
+        let label = text.split(separator: " ").first.map(String.init) ?? ""
+        return ParameterField.allCases.first { $0.label == label }
+    }
+
+    /// On a terminal too short for every field the list scrolls with the selection; a click selects the field
+    /// drawn under the mouse, whatever the scroll, and clicks below the field rows select nothing.
+    @Test func clickOnAScrolledSidebarSelectsTheFieldUnderTheMouse() throws {
+        var h = Harness(width: 60, height: 16)
+        h.keys(.tab, .end)
+        let last = try #require(ParameterField.allCases.last)
+        #expect(h.state.sidebar.selected == last)
+        let sidebar = Layout(width: 60, height: 16).sidebar
+        let before = h.screen
+        // The first row shows a field further down the list than the first one: the list is scrolled.
+        let first = try #require(fieldDrawn(before, row: sidebar.inner.y, in: sidebar))
+        #expect(first != ParameterField.allCases[0])
+        for y in [sidebar.inner.y, sidebar.inner.y + 2] {
+            let frame = h.screen
+            let drawn = try #require(fieldDrawn(frame, row: y, in: sidebar))
+            h.send(.mouse(MouseEvent(button: .left, x: sidebar.inner.x + 3, y: y)))
+            #expect(h.state.focus == .sidebar)
+            #expect(h.state.sidebar.selected == drawn, "row \(y) shows \(drawn.label)")
+        }
+        // The footer is no field.
+        let selected = h.state.sidebar.selected
+        h.send(.mouse(MouseEvent(button: .left, x: sidebar.inner.x + 3, y: sidebar.inner.maxY - 1)))
+        #expect(h.state.sidebar.selected == selected)
     }
 }

@@ -76,11 +76,11 @@ struct UpdateTests {
         h.keys(.right)
         #expect(h.state.tokenCursor == 1)
         h.keys(.enter)
-        #expect(h.state.popupOpen)
+        #expect(h.state.popup != nil)
         h.keys(.right)
         #expect(h.state.tokenCursor == 2)
         h.keys(.escape)
-        #expect(!h.state.popupOpen)
+        #expect(h.state.popup == nil)
         h.keys(.backTab)
         #expect(h.state.focus == .sidebar)
         h.keys(.backTab, .backTab)
@@ -247,11 +247,11 @@ struct WorkbenchTests {
         h.keys(.tab, .tab, .left, .enter)   // popup on " two"
         #expect(h.state.tokenCursor == 1)
         h.keys(.down, .down)                // most likely first: " two", " two?", "alt"
-        #expect(h.state.popupSelection == 1)
+        #expect(h.state.popup?.selection == 1)
         #expect(h.screen.contains("➜"))
         h.effects = []
         h.keys(.enter)
-        #expect(!h.state.popupOpen)
+        #expect(h.state.popup == nil)
         let request = try #require(h.effects.compactMap { e -> GenerateRequest? in
             if case .startRun(_, let r, _, _, _) = e { return r } else { return nil }
         }.first)
@@ -315,7 +315,7 @@ struct WorkbenchTests {
         h.stream(["a", "b", "c"], finish: false)
         let run = h.state.runID
         h.keys(.tab, .tab, .home, .enter, .down, .down, .down)
-        #expect(h.state.popupSelection == 2)
+        #expect(h.state.popup?.selection == 2)
         h.effects = []
         h.keys(.character("b"))
         #expect(h.effects.contains(.cancelRun(id: run)))
@@ -334,7 +334,7 @@ struct WorkbenchTests {
         h.keys(.enter, .character("b"))
         #expect(h.screen.contains("select an alternative"))
         h.keys(.escape)
-        #expect(!h.state.popupOpen)
+        #expect(h.state.popup == nil)
     }
 }
 
@@ -379,12 +379,12 @@ struct PromptPerplexityViewTests {
 
         // The popup works on prompt tokens.
         h.keys(.right, .right, .enter)
-        #expect(h.state.popupOpen && h.state.popupOnPrompt)
+        #expect(h.state.popup?.onPrompt == true)
         #expect(h.screen.contains("Prompt token 3"))
         #expect(h.screen.contains("-2.3000"))
         #expect(h.screen.contains("prompt tokens have no alternatives"))
         h.keys(.escape)
-        #expect(!h.state.popupOpen)
+        #expect(h.state.popup == nil)
         // Read-only: typing changes nothing; Esc returns to the editor, F6 reopens without a new request.
         h.keys(.character("z"))
         #expect(h.state.editor.text == "The cat sat")
@@ -526,7 +526,7 @@ struct CompareModeTests {
         Self.feed(&h, run: c.columns[1].run, [1, 5, 3])
         h.state.focus = .output
         h.keys(.enter)
-        #expect(h.state.compare?.distributionsOpen == true)
+        #expect(h.state.compare != nil && h.state.distributionsOpen)
         var screen = h.screen
         #expect(screen.contains("Token 2: first divergence"))
         #expect(screen.contains("A chose \"w2 \""))
@@ -538,7 +538,7 @@ struct CompareModeTests {
         #expect(screen.contains("Token 3"))
         #expect(!screen.contains("first divergence"))
         h.keys(.escape)
-        #expect(h.state.compare?.distributionsOpen == false)
+        #expect(h.state.compare != nil && !h.state.distributionsOpen)
         #expect(h.state.compare != nil)
         h.keys(.character("g"))
         #expect(h.state.compare?.position == 1)

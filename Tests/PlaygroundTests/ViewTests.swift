@@ -37,14 +37,14 @@ struct ViewTests {
         h.type("Hi")
         h.stream(Self.words)
         h.keys(.tab, .tab, .left, .left, .enter)
-        #expect(h.state.popupOpen)
+        #expect(h.state.popup != nil)
         let screen = h.screen
         Snapshot.check(screen, named: "popup-80x24")
         #expect(screen.contains("rank"))
         #expect(screen.contains("\"alt\""))
         #expect(screen.contains("logprob"))
         h.keys(.escape)
-        #expect(!h.state.popupOpen)
+        #expect(h.state.popup == nil)
     }
 
     @Test func popupWithASelectedAlternative() {

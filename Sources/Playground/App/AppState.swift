@@ -72,9 +72,6 @@ public struct SidebarState: Sendable {
     public var editText: String?
     /// Why the last typed value was refused (not a validation message: those are computed live).
     public var inputProblem: String?
-    public var scroll = 0
-    /// Non-nil while a preset name is being typed (after `S`).
-    public var presetName: String?
     /// Saved preset names, and the one last saved or loaded.
     public var presets: [String] = []
     public var activePreset: String?
@@ -105,9 +102,9 @@ public struct AppState: Sendable {
     public var tokenCursor: Int?
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
-    public var popupOpen = false
-    /// The alternative selected in the popup (index into its list, most likely first).
-    public var popupSelection: Int?
+    /// The overlay up over the panes (popup, help, history, grammar editor, path prompt, ...), nil when none:
+    /// the one place that says which takes the keys and the mouse and what is drawn on top.
+    public var overlay: Overlay?
     /// The branch tree with its undo history; nil until the first branch of a run.
     public var branches: UndoStack<BranchState>?
     /// The prompt of the run the output belongs to (the branch tree's prompt).
@@ -120,8 +117,6 @@ public struct AppState: Sendable {
     /// The read-only prompt-token view replaces the editor while open (F6).
     public var promptView = false
     public var promptTokenCursor: Int?
-    /// The popup shows a prompt token (not an output token).
-    public var popupOnPrompt = false
     /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
     var promptScoreID = 0
     public var promptScoring = false
@@ -142,19 +137,12 @@ public struct AppState: Sendable {
     public var history: [SessionRun] = []
     /// The history run shown in the output (Enter in F3), while the branch tree stays as it was.
     public var shownRun: Int?
-    /// The history list (F3) and what it shows.
-    public var historyView: HistoryView?
-    /// A file path being typed (save session as, open session, export a run).
-    public var pathPrompt: PathPrompt?
-    /// The multi-line grammar editor, while open.
-    public var grammarEditor: GrammarEditor?
     /// Where the session autosaves (shown in the history view); set by the runtime.
     public var sessionPath: String?
     /// Why autosave is off (a session file this build must not overwrite), shown in the status bar.
     public var autosaveProblem: String?
     /// When the session was created (kept across saves).
     public var sessionCreated: Timestamp?
-    public var helpOpen = false
     public var backendName: String
     public var modelName: String?
     public var limits: ValidationLimits

@@ -36,7 +36,7 @@ func record(_ state: inout AppState, _ run: SessionRun) {
         let dropped = state.history.count - historyLimit
         state.history.removeFirst(dropped)
         // The history list keeps the same run selected.
-        if let h = state.historyView { state.historyView?.selection = max(0, h.selection - dropped) }
+        state.updateHistoryView { $0.selection = max(0, $0.selection - dropped) }
     }
     state.dirty = true
 }

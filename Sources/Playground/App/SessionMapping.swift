@@ -57,7 +57,7 @@ extension AppState {
         history = session.runs
         sessionCreated = session.createdAt
         compare = nil
-        historyView = nil
+        close(.history, .distributions)
         transcript.removeAll()
         branches = nil
         tokenCursor = nil

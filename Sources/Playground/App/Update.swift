@@ -17,16 +17,14 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .key(let key):
         return handleKey(&state, key)
     case .paste(let text):
-        if state.pathPrompt != nil {
-            state.pathPrompt?.text += text.replacingOccurrences(of: "\n", with: "")
-        } else if state.grammarEditor != nil {
-            state.grammarEditor?.editor.insert(text)
-        } else if state.focus == .sidebar, state.sidebar.editText != nil {
-            state.sidebar.editText? += text.replacingOccurrences(of: "\n", with: "\\n")
-        } else {
-            state.focus = .prompt
-            state.editor.insert(text)
-            state.dirty = true
+        switch state.overlay {
+        case .pathPrompt(var prompt, let under)?:
+            prompt.text += text.replacingOccurrences(of: "\n", with: "")
+            state.overlay = .pathPrompt(prompt, over: under)
+        case .grammarEditor?:
+            state.updateGrammarEditor { $0.editor.insert(text) }
+        default:
+            paste(&state, text)
         }
         return []
     case .mouse(let event):
@@ -96,6 +94,17 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     }
 }
 
+/// A paste with no text overlay up: into the sidebar field being typed, else into the prompt.
+func paste(_ state: inout AppState, _ text: String) {
+    if state.focus == .sidebar, state.sidebar.editText != nil {
+        state.sidebar.editText? += text.replacingOccurrences(of: "\n", with: "\\n")
+    } else {
+        state.focus = .prompt
+        state.editor.insert(text)
+        state.dirty = true
+    }
+}
+
 /// Gives the editor and transcript the geometry of the current layout.
 func applyLayout(_ state: inout AppState) {
     let layout = Layout(width: state.width, height: state.height)
@@ -108,19 +117,23 @@ func applyLayout(_ state: inout AppState) {
         for i in 0..<count { state.compare?.columns[i].transcript.relayout(width: columnWidth) }
     }
     state.promptTokens.relayout(width: max(1, layout.promptText.width))
-    if state.grammarEditor != nil {
-        let area = grammarEditorRect(layout).inner
-        state.grammarEditor?.editor.wrapWidth = max(1, area.width)
-        state.grammarEditor?.editor.pageHeight = max(1, area.height - 2)
-        state.grammarEditor?.editor.ensureCursorVisible()
+    let area = layout.grammarEditor.inner
+    state.updateGrammarEditor { g in
+        g.editor.wrapWidth = max(1, area.width)
+        g.editor.pageHeight = max(1, area.height - 2)
+        g.editor.ensureCursorVisible()
     }
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.notice = nil
-    // A path being typed takes every key but quitting.
-    if state.pathPrompt != nil && key != .ctrl("q") && key != .ctrl("c") { return pathPromptKey(&state, key) }
-    if state.grammarEditor != nil && key != .ctrl("q") && key != .ctrl("c") { return grammarEditorKey(&state, key) }
+    // A path or a grammar being typed takes every key but quitting.
+    let quit = key == .ctrl("q") || key == .ctrl("c")
+    switch state.overlay {
+    case .pathPrompt? where !quit: return pathPromptKey(&state, key)
+    case .grammarEditor? where !quit: return grammarEditorKey(&state, key)
+    default: break
+    }
     // Keys that work everywhere.
     switch key {
     case .ctrl("q"), .ctrl("c"):
@@ -130,7 +143,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .ctrl("r"), .function(5):
         return startRun(&state)
     case .function(1):
-        state.helpOpen.toggle()
+        if case .help? = state.overlay { state.closeTop() } else { state.open(.help(over: nil)) }
         return []
     case .function(6):
         return togglePromptView(&state)
@@ -139,10 +152,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(8):
         return cycleEditTarget(&state)
     case .function(3):
-        state.pathPrompt = nil
         return toggleHistory(&state)
     case .ctrl("o"):
-        state.pathPrompt = PathPrompt(purpose: .openSession, text: "")
+        state.open(.pathPrompt(PathPrompt(purpose: .openSession, text: ""), over: nil))
         return []
     case .function(2):
         let names = state.themes
@@ -155,21 +167,26 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     default:
         break
     }
-    if state.helpOpen {
-        if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.helpOpen = false }
+    // The outermost overlay takes the keys (preset naming only while the sidebar has the focus).
+    switch state.overlay {
+    case .help?:
+        if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.closeTop() }
         return []
+    case .popup(let popup)?:
+        return popup.onPrompt ? promptPopupKey(&state, key) : popupKey(&state, key)
+    case .history?:
+        return historyKey(&state, key)
+    case .distributions?:
+        return compareKey(&state, key) ?? []
+    case .presetName?, .pathPrompt?, .grammarEditor?, nil:
+        break
     }
-    if state.popupOpen {
-        if state.popupOnPrompt { return promptPopupKey(&state, key) }
-        return popupKey(&state, key)
-    }
-    if state.historyView != nil { return historyKey(&state, key) }
     if state.compare != nil, let effects = compareKey(&state, key) { return effects }
     if state.promptView && state.focus == .prompt && key != .tab && key != .backTab { return promptViewKey(&state, key) }
     if key == .escape {
-        if state.sidebar.editText != nil || state.sidebar.presetName != nil {
+        if state.sidebar.editText != nil || state.isOpen(.presetName) {
             state.sidebar.editText = nil
-            state.sidebar.presetName = nil
+            state.close(.presetName)
             return []
         }
         if state.compare != nil { return startCompare(&state) }
@@ -217,11 +234,10 @@ func startRun(_ state: inout AppState) -> [Effect] {
 func launch(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
-    state.historyView = nil
+    state.close(.history)
     state.shownRun = nil
     state.runID += 1
-    state.popupOpen = false
-    state.popupSelection = nil
+    state.close(.popup)
     state.error = nil
     state.stats = RunStats(startedAt: state.now)
     state.runTokenCount = 0

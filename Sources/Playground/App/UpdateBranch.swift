@@ -18,11 +18,11 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         closePopup(&state)
     case .left, .right:
         moveTokenCursor(&state, key == .left ? -1 : 1)
-        state.popupSelection = nil
+        state.updatePopup { $0.selection = nil }
     case .up, .down, .character("k"), .character("j"):
-        state.popupSelection = steppedSelection(state.popupSelection, count: alternatives.count, key: key)
+        state.updatePopup { $0.selection = steppedSelection($0.selection, count: alternatives.count, key: key) }
     case .enter, .character("b"):
-        guard let selection = state.popupSelection, selection < alternatives.count, let index = state.tokenCursor else {
+        guard let selection = state.popup?.selection, selection < alternatives.count, let index = state.tokenCursor else {
             if key == .enter { closePopup(&state) } else { state.notice = "select an alternative with Up/Down" }
             break
         }
@@ -43,8 +43,7 @@ func steppedSelection(_ current: Int?, count: Int, key: Key) -> Int? {
 }
 
 func closePopup(_ state: inout AppState) {
-    state.popupOpen = false
-    state.popupSelection = nil
+    state.close(.popup)
 }
 
 /// Records tokens streamed since the tree last changed into the current node (without an undo step).

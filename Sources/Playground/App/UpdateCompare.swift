@@ -33,9 +33,7 @@ public struct CompareState: Sendable {
     public var differences: [ParameterDifference]
     /// The position Left/Right move over every column (nil: the divergence point).
     public var cursor: Int?
-    /// The side-by-side distributions at the cursor are open (Enter / `v`).
-    public var distributionsOpen = false
-    /// In the distributions: the column whose list Up/Down move in, and the alternative picked there.
+    /// In the distributions (`Overlay.distributions`, Enter / `v`): the column whose list Up/Down move in, and the alternative picked there.
     public var pickColumn = 0
     public var pick: Int?
 
@@ -86,6 +84,7 @@ func comparedSets(_ state: AppState) -> [ParameterSet] {
 func startCompare(_ state: inout AppState) -> [Effect] {
     if let c = state.compare {
         state.compare = nil
+        state.close(.distributions)
         // Columns still running are cancelled and kept in the history with what they received.
         let running = c.columns.filter { !$0.done }
         for var column in running {
@@ -139,10 +138,9 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     }
     state.runID += 1  // the main run's id is none of the columns'
     state.compare = CompareState(columns: columns, seed: seed, differences: differences)
-    state.historyView = nil
+    state.close(.history, .popup)
     state.error = nil
     if !state.phase.isActive { state.phase = .idle }
-    state.popupOpen = false
     state.notice = sets.allSatisfy(\.isEmpty)
         ? "A and B use the base parameters: F8 picks a set to edit, then change it" : nil
     return effects + columns.map {
@@ -206,12 +204,12 @@ func compareColumns(_ layout: Layout, count: Int) -> [Rect] {
 /// Output-pane keys while compare mode is open: a cursor over every column and the distributions there.
 func compareKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
     guard var c = state.compare else { return nil }
-    if c.distributionsOpen {
+    if case .distributions? = state.overlay {
         let alternatives = pickableAlternatives(c)
         switch key {
         case .enter where c.pick != nil, .character("b") where c.pick != nil:
             return branchFromColumn(&state)
-        case .escape, .enter, .character("v"), .character("q"): c.distributionsOpen = false
+        case .escape, .enter, .character("v"), .character("q"): state.close(.distributions)
         case .left, .character("h"):
             c.cursor = max(0, (c.position ?? 0) - 1)
             c.pick = nil
@@ -245,7 +243,7 @@ func compareKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
             state.notice = "no tokens yet"
             return []
         }
-        c.distributionsOpen = true
+        state.open(.distributions)
     default:
         return nil
     }

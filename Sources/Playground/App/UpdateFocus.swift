@@ -74,7 +74,7 @@ func editSettings<R>(_ state: inout AppState, _ change: (inout AppState) -> R) -
 
 func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if let t = state.editTarget, state.sets.indices.contains(t), state.sidebar.editText == nil,
-       state.sidebar.presetName == nil {
+       !state.isOpen(.presetName) {
         let field = state.sidebar.selected
         switch key {
         case .character("d"), .delete, .backspace:
@@ -104,10 +104,10 @@ func stepBackend(_ state: inout AppState, _ direction: Int) {
 func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     let fields = ParameterField.allCases
     let field = state.sidebar.selected
-    if var name = state.sidebar.presetName {
+    if case .presetName(var name)? = state.overlay {
         switch key {
         case .enter:
-            state.sidebar.presetName = nil
+            state.close(.presetName)
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard PresetStore.isValidName(trimmed) else {
                 state.notice = "not a preset name: letters, digits, space, - _ . (1 to 40)"
@@ -119,7 +119,7 @@ func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .character(let c): name.append(c)
         default: break
         }
-        state.sidebar.presetName = name
+        state.overlay = .presetName(name)
         return []
     }
     if var text = state.sidebar.editText {
@@ -154,7 +154,7 @@ func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         openGrammarEditor(&state)
     case .character(let c) where field == .grammarValue && !"dDSP?".contains(c):
         openGrammarEditor(&state)
-        state.grammarEditor?.editor.insert(String(c))
+        state.updateGrammarEditor { $0.editor.insert(String(c)) }
     case .enter, .character(" "):
         switch field.kind {
         case .boolean, .choice:
@@ -173,9 +173,9 @@ func sidebarFieldKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.dirty = true
         state.notice = "all parameters reset to defaults"
     case .character("?"):
-        state.helpOpen = true
+        state.open(.help(over: nil))
     case .character("S"):
-        state.sidebar.presetName = state.sidebar.activePreset ?? ""
+        state.open(.presetName(state.sidebar.activePreset ?? ""))
     case .character("P"):
         let names = state.sidebar.presets
         guard !names.isEmpty else {
@@ -248,9 +248,9 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.outputScroll = next + height >= state.transcript.rows.count ? nil : next
     case .enter:
         if state.tokenCursor == nil { moveTokenCursor(&state, 0) }
-        if state.tokenCursor != nil { state.popupOpen = true }
+        if state.tokenCursor != nil { state.open(.popup(Popup())) }
     case .character("?"):
-        state.helpOpen = true
+        state.open(.help(over: nil))
     case .character("["), .character("]"):
         return browseSiblings(&state, key == .character("[") ? -1 : 1)
     case .character("u"), .ctrl("z"):
@@ -264,34 +264,34 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 }
 
 func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
-    let layout = Layout(width: state.width, height: state.height)
-    // Overlays that take the keys take the mouse too: a click must not act on what they cover.
-    if state.grammarEditor != nil || state.historyView != nil || state.pathPrompt != nil
-        || state.compare?.distributionsOpen == true {
+    // The frame on screen: what the click landed on is what this layout drew there.
+    let layout = Layout(state)
+    // The overlay that takes the keys takes the mouse too: a click must not act on what it covers. A click
+    // closes the help and the popup; preset naming lets the panes have the mouse.
+    switch state.overlay {
+    case .help?, .popup?:
+        if event.button == .left { state.close(.help, .popup) }
         return []
-    }
-    if state.popupOpen || state.helpOpen {
-        if event.button == .left {
-            state.popupOpen = false
-            state.helpOpen = false
-        }
+    case .presetName?, nil:
+        break
+    case .history?, .distributions?, .grammarEditor?, .pathPrompt?:
         return []
     }
     switch event.button {
     case .wheelUp, .wheelDown:
         if layout.output.contains(x: event.x, y: event.y) {
             let height = max(1, layout.outputText.height)
-            let top = firstVisibleRow(state, height: height)
+            let top = layout.outputTop
             let next = top + (event.button == .wheelUp ? -3 : 3)
             state.outputScroll = next + height >= state.transcript.rows.count ? nil : max(0, next)
         }
     case .left:
         if state.compare != nil && layout.output.contains(x: event.x, y: event.y) {
-            compareClick(&state, x: event.x, y: event.y)
+            compareClick(&state, layout, x: event.x, y: event.y)
         } else if layout.output.contains(x: event.x, y: event.y) {
             state.focus = .output
             let text = layout.outputText
-            let row = firstVisibleRow(state, height: max(1, text.height)) + event.y - text.y
+            let row = layout.outputTop + event.y - text.y
             if let t = state.transcript.token(atRow: row, x: event.x - text.x) {
                 state.tokenCursor = t
             }
@@ -299,9 +299,7 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
             state.focus = .prompt
         } else if layout.sidebar.contains(x: event.x, y: event.y) {
             state.focus = .sidebar
-            let row = event.y - layout.sidebar.inner.y + state.sidebar.scroll
-            let fields = ParameterField.allCases
-            if row >= 0 && row < fields.count { state.sidebar.selected = fields[row] }
+            if let field = layout.sidebarField(atRow: event.y) { state.sidebar.selected = field }
         }
     default:
         break

@@ -25,22 +25,20 @@ func openGrammarEditor(_ state: inout AppState) {
     var editor = TextEditor()
     editor.setText(state.settings.grammarText)
     editor.moveDocumentEnd()
-    state.grammarEditor = GrammarEditor(editor: editor, kind: state.settings.grammarKind)
+    state.open(.grammarEditor(GrammarEditor(editor: editor, kind: state.settings.grammarKind)))
     applyLayout(&state)
 }
 
 /// Every key goes to the editor; Esc (or F10) applies the text and closes, Ctrl-G closes without applying.
 func grammarEditorKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    guard var g = state.grammarEditor else { return [] }
     switch key {
     case .escape, .function(10):
         applyGrammarEditor(&state)
     case .ctrl("g"):
-        state.grammarEditor = nil
+        state.close(.grammarEditor)
         state.notice = "grammar edit discarded"
     default:
-        _ = editText(&g.editor, key)
-        state.grammarEditor = g
+        state.updateGrammarEditor { _ = editText(&$0.editor, key) }
     }
     return []
 }
@@ -49,7 +47,7 @@ func grammarEditorKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 /// looks like a JSON object) and closes the editor.
 func applyGrammarEditor(_ state: inout AppState) {
     guard let g = state.grammarEditor else { return }
-    state.grammarEditor = nil
+    state.close(.grammarEditor)
     let text = g.editor.text
     editSettings(&state) { s in
         s.settings.grammarText = text

@@ -35,34 +35,36 @@ public struct PathPrompt: Sendable, Equatable {
 
 /// F3: opens the history list on the newest run (closes it when open).
 func toggleHistory(_ state: inout AppState) -> [Effect] {
-    if state.historyView != nil {
-        state.historyView = nil
+    if state.isOpen(.history) {
+        state.close(.history)
         return []
     }
-    state.compare?.distributionsOpen = false
+    state.close(.distributions)
     guard !state.history.isEmpty else {
         state.notice = "no runs yet: every run, compare column and branch is kept here"
         return []
     }
-    state.historyView = HistoryView(selection: state.history.count - 1)
+    state.open(.history(HistoryView(selection: state.history.count - 1)))
     return []
 }
 
 func historyKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    guard var h = state.historyView, !state.history.isEmpty else {
-        state.historyView = nil
+    guard case .history(var h)? = state.overlay, !state.history.isEmpty else {
+        state.close(.history)
         return []
     }
     h.selection = min(max(0, h.selection), state.history.count - 1)
     let run = state.history[h.selection]
     if h.diff != nil {
         if key == .escape || key == .character("q") || key == .character("=") || key == .enter { h.diff = nil }
-        state.historyView = h
+        state.overlay = .history(h)
         return []
     }
+    // A path asked for here (export, save as, open) is typed over the list, which comes back after it.
+    var path: PathPrompt?
     switch key {
     case .escape, .character("q"):
-        state.historyView = nil
+        state.close(.history)
         return []
     // The list shows the newest run on top: Up goes to newer runs.
     case .up, .character("k"): h.selection = min(state.history.count - 1, h.selection + 1)
@@ -83,29 +85,30 @@ func historyKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         h.diff = [min(other.id, run.id), max(other.id, run.id)]
     case .enter:
-        state.historyView = nil
+        state.close(.history)
         return showRun(&state, run)
     case .character("r"):
-        state.historyView = nil
+        state.close(.history)
         return rerun(&state, run)
     case .character("p"):
-        state.historyView = nil
+        state.close(.history)
         loadRunSettings(&state, run)
         return []
     case .character("e"):
-        state.pathPrompt = PathPrompt(purpose: .exportMarkdown(run: run.id), text: "tgplay-run-\(run.id).md")
+        path = PathPrompt(purpose: .exportMarkdown(run: run.id), text: "tgplay-run-\(run.id).md")
     case .character("J"):
-        state.pathPrompt = PathPrompt(purpose: .exportJSONL(run: run.id), text: "tgplay-run-\(run.id).jsonl")
+        path = PathPrompt(purpose: .exportJSONL(run: run.id), text: "tgplay-run-\(run.id).jsonl")
     case .character("w"):
         // Never offer the file autosave refuses to overwrite.
         let suggestion = state.autosaveProblem == nil ? state.sessionPath : nil
-        state.pathPrompt = PathPrompt(purpose: .saveSession, text: suggestion ?? "tgplay-session.json")
+        path = PathPrompt(purpose: .saveSession, text: suggestion ?? "tgplay-session.json")
     case .character("o"):
-        state.pathPrompt = PathPrompt(purpose: .openSession, text: "")
+        path = PathPrompt(purpose: .openSession, text: "")
     default:
         break
     }
-    state.historyView = h
+    state.overlay = .history(h)
+    if let path { state.open(.pathPrompt(path, over: nil)) }
     return []
 }
 
@@ -169,16 +172,16 @@ func loadRunSettings(_ state: inout AppState, _ run: SessionRun) {
 
 /// Keys while a path is typed; Enter performs it.
 func pathPromptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    guard var prompt = state.pathPrompt else { return [] }
+    guard case .pathPrompt(var prompt, let under)? = state.overlay else { return [] }
     switch key {
     case .escape:
-        state.pathPrompt = nil
+        state.closeTop()
         return []
     case .backspace: if !prompt.text.isEmpty { prompt.text.removeLast() }
     case .ctrl("u"): prompt.text = ""
     case .character(let c): prompt.text.append(c)
     case .enter:
-        state.pathPrompt = nil
+        state.closeTop()
         let path = prompt.text.trimmingCharacters(in: .whitespaces)
         guard !path.isEmpty else {
             state.notice = "no file name given"
@@ -187,7 +190,7 @@ func pathPromptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return pathChosen(&state, prompt.purpose, path)
     default: break
     }
-    state.pathPrompt = prompt
+    state.overlay = .pathPrompt(prompt, over: under)
     return []
 }
 

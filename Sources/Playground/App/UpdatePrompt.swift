@@ -55,8 +55,7 @@ func openPromptView(_ state: inout AppState) {
 
 func closePromptView(_ state: inout AppState) {
     state.promptView = false
-    if state.popupOnPrompt { closePopup(&state) }
-    state.popupOnPrompt = false
+    if state.popup?.onPrompt == true { closePopup(&state) }
 }
 
 func movePromptCursor(_ state: inout AppState, _ delta: Int) {
@@ -78,12 +77,9 @@ func promptViewKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         let row = Int(t.tokenRow[cursor]) + ((key == .up || key == .character("k")) ? -1 : 1)
         if row >= 0 && row < t.rows.count { state.promptTokenCursor = Int(t.rows[row].token) }
     case .enter:
-        if state.promptTokenCursor != nil {
-            state.popupOpen = true
-            state.popupOnPrompt = true
-        }
+        if state.promptTokenCursor != nil { state.open(.popup(Popup(onPrompt: true))) }
     case .character("?"):
-        state.helpOpen = true
+        state.open(.help(over: nil))
     default:
         state.notice = "the prompt-token view is read-only: Esc or F6 returns to the editor"
     }
@@ -94,7 +90,6 @@ func promptPopupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     switch key {
     case .escape, .enter:
         closePopup(&state)
-        state.popupOnPrompt = false
     case .left, .right: movePromptCursor(&state, key == .left ? -1 : 1)
     default: break
     }

@@ -112,18 +112,13 @@ final class CursesScreen {
 
     /// Writes the cells that differ from the last frame and refreshes.
     func draw(_ frame: CellBuffer) {
-        let full = previous.map { $0.width != frame.width || $0.height != frame.height } ?? true
-        for y in 0..<frame.height {
-            for x in 0..<frame.width {
-                let cell = frame[x, y]
-                if cell.width == 0 { continue }
-                if !full, let prev = previous, prev[x, y] == cell,
-                   cell.width == 1 || (x + 1 < frame.width && prev[x + 1, y] == frame[x + 1, y]) { continue }
-                // The bottom-right cell cannot be written without scrolling on some terminals.
-                if y == frame.height - 1 && x == frame.width - 1 { continue }
-                let (a, p) = attributes(cell.role)
-                _ = tg_put(Int32(y), Int32(x), cell.text, a, p)
-            }
+        for i in CellDiff.writes(from: previous, to: frame) {
+            let x = i % frame.width, y = i / frame.width
+            // The bottom-right cell cannot be written without scrolling on some terminals.
+            if y == frame.height - 1 && x == frame.width - 1 { continue }
+            let cell = frame.cells[i]
+            let (a, p) = attributes(cell.role)
+            _ = tg_put(Int32(y), Int32(x), cell.text, a, p)
         }
         refresh()
         previous = frame

@@ -61,13 +61,6 @@ public enum UIBenchmark {
         return .token(StreamResponse(index: UInt32(i + 1), token: token, topTokens: tops))
     }
 
-    static func changedCells(_ a: CellBuffer?, _ b: CellBuffer) -> Int {
-        guard let a, a.width == b.width, a.height == b.height else { return b.cells.count }
-        var n = 0
-        for i in 0..<b.cells.count where a.cells[i] != b.cells[i] { n += 1 }
-        return n
-    }
-
     /// Streams `count` tokens at `rate` into `state`, rendering every 1/60 s of stream time.
     static func measure(_ state: inout AppState, from start: Int, count: Int, rate: Int, width: Int, height: Int) -> Phase {
         let tokensPerFrame = max(1, rate / 60)
@@ -84,7 +77,7 @@ public enum UIBenchmark {
             }
             let t1 = clock.now
             let frame = view(state, width: width, height: height)
-            changed += changedCells(previous, frame)
+            changed += CellDiff.writes(from: previous, to: frame).count
             previous = frame
             let t2 = clock.now
             updateTime += seconds(t1 - t0)

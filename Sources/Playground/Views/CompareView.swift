@@ -4,14 +4,13 @@ import GenerationCore
 /// Compare mode: one column per set with the differing parameters on top, the tokens coloured by probability,
 /// the first divergent token marked in every column, the cursor (Left/Right) and the set's statistics below.
 func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
-    let rects = compareColumns(layout, count: compare.columns.count)
     let divergence = compare.divergence
-    let cursor = state.focus == .output || compare.distributionsOpen ? compare.position : nil
-    for (i, column) in compare.columns.enumerated() {
-        let rect = rects[i]
+    let cursor = layout.compareCursor
+    for (i, column) in compare.columns.enumerated() where i < layout.compareColumns.count {
+        let rect = layout.compareColumns[i].box
         let status = column.error != nil ? "error" : column.done ? (column.finishReason?.rawValue ?? "done") : "…"
         drawBox(&buffer, rect, title: column.name, focused: state.focus == .output, right: status)
-        guard let parts = columnParts(compare, i, rect) else { continue }
+        guard let parts = layout.compareColumns[i].parts else { continue }
         for (row, text) in parts.headers.enumerated() {
             buffer.put(text, x: rect.inner.x, y: rect.inner.y + row, role: .dim, limit: rect.inner.maxX)
         }
@@ -22,7 +21,7 @@ func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: Compa
         guard area.height > 0 else { continue }
         var t = column.transcript
         if t.width != area.width { t.relayout(width: area.width) }
-        let top = columnTop(t, height: area.height, focus: cursor ?? divergence)
+        let top = parts.top
         drawTokens(&buffer, t, area: area, top: top, cursor: cursor, marked: divergence)
         if t.isEmpty && column.error == nil {
             buffer.put(column.done ? "(no tokens)" : "waiting…", x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
@@ -82,19 +81,17 @@ func columnTop(_ t: Transcript, height: Int, focus: Int?) -> Int {
     return top
 }
 
-/// A click in compare mode: the token under the mouse becomes the cursor of every column.
-func compareClick(_ state: inout AppState, x: Int, y: Int) {
-    guard var c = state.compare else { return }
-    let layout = Layout(width: state.width, height: state.height)
-    let rects = compareColumns(layout, count: c.columns.count)
-    guard let i = rects.firstIndex(where: { $0.contains(x: x, y: y) }), let parts = columnParts(c, i, rects[i]),
+/// A click in compare mode: the token under the mouse (in the frame `layout` drew) becomes the cursor of every
+/// column.
+func compareClick(_ state: inout AppState, _ layout: Layout, x: Int, y: Int) {
+    guard var c = state.compare,
+          let i = layout.compareColumns.firstIndex(where: { $0.box.contains(x: x, y: y) }),
+          c.columns.indices.contains(i), let parts = layout.compareColumns[i].parts,
           parts.tokens.contains(x: x, y: y) else { return }
     var t = c.columns[i].transcript
     if t.width != parts.tokens.width { t.relayout(width: parts.tokens.width) }
-    let cursor = state.focus == .output ? c.position : nil
-    let top = columnTop(t, height: parts.tokens.height, focus: cursor ?? c.divergence)
     state.focus = .output
-    if let token = t.token(atRow: top + y - parts.tokens.y, x: x - parts.tokens.x) {
+    if let token = t.token(atRow: parts.top + y - parts.tokens.y, x: x - parts.tokens.x) {
         c.cursor = token
         state.compare = c
     }

@@ -17,8 +17,8 @@ func visible(_ text: String) -> String {
 
 /// The alternatives popup over the output pane: the token, its probability, logprob and rank, and the
 /// `top_tokens` with bars, the chosen one highlighted.
-func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
-    let onPrompt = state.popupOnPrompt
+func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ area: Rect) {
+    let onPrompt = popup.onPrompt
     let transcript = onPrompt ? state.promptTokens : state.transcript
     guard let index = onPrompt ? state.promptTokenCursor : state.tokenCursor, index < transcript.count else { return }
     let token = transcript.tokens[index]
@@ -58,7 +58,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ area: Rect) {
     for (i, alt) in alternatives.enumerated() {
         guard y < inner.maxY else { break }
         let chosen = alt.isSameToken(as: token.token)
-        let selected = i == state.popupSelection
+        let selected = i == popup.selection
         let role: Role = selected ? .tokenCursor : chosen ? .popupSelected : .popup
         buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: role)
         var x = buffer.put(selected ? " ➜ " : chosen ? " ▶ " : "   ", x: inner.x, y: y, role: role)

@@ -1,15 +1,18 @@
 import GenerationCore
 
-/// The first sidebar field on screen, keeping the selection visible (shared with mouse hit-testing).
-func sidebarScroll(_ state: AppState, visibleRows: Int) -> Int {
-    let index = ParameterField.allCases.firstIndex(of: state.sidebar.selected) ?? 0
-    return max(0, index - max(1, visibleRows) + 1)
-}
-
 /// Rows kept under the fields for the validation message.
 let sidebarMessageRows = 4
 
-func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+/// The message under the sidebar's fields: why a typed value was refused, else TGI's validation message when it
+/// is about a parameter (an empty prompt is reported when a run is attempted). `Layout` leaves room for it.
+func sidebarMessage(_ state: AppState) -> (text: String, role: Role)? {
+    if let refused = state.sidebar.inputProblem { return (refused, .sidebarError) }
+    guard let problem = state.validationProblem, ParameterField.field(for: problem.message) != nil else { return nil }
+    return (problem.message, .sidebarError)
+}
+
+func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout) {
+    let rect = layout.sidebar
     let focused = state.focus == .sidebar
     let target = state.editTarget.flatMap { state.sets.indices.contains($0) ? state.sets[$0] : nil }
     drawBox(&buffer, rect, title: target.map { "Set \($0.name)" } ?? "Parameters", focused: focused,
@@ -21,10 +24,9 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     // Only problems about a parameter belong here; an empty prompt is reported when a run is attempted.
     let problem = state.validationProblem.flatMap { ParameterField.field(for: $0.message) == nil ? nil : $0 }
     let problemField = problem.flatMap { ParameterField.field(for: $0.message) }
-    let message: (String, Role)? = state.sidebar.inputProblem.map { ($0, Role.sidebarError) }
-        ?? problem.map { ($0.message, Role.sidebarError) }
-    let fieldRows = max(1, area.height - (message == nil ? 1 : sidebarMessageRows + 1))
-    let scroll = sidebarScroll(state, visibleRows: fieldRows)
+    let message = sidebarMessage(state)
+    let fieldRows = layout.sidebarFields.height
+    let scroll = layout.sidebarScroll
     let fields = ParameterField.allCases
     // Labels give way to values on narrow sidebars (truncated with an ellipsis).
     let labelWidth = min(fields.map { $0.label.count }.max() ?? 10, max(6, area.width - 12))
@@ -65,7 +67,7 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
             buffer.put(line, x: area.x, y: area.y + fieldRows + i, role: role, limit: area.maxX)
         }
     }
-    if let name = state.sidebar.presetName {
+    if let name = state.presetName {
         let end = buffer.put("save preset as: " + name, x: area.x, y: footerY, role: .sidebarEditing, limit: area.maxX)
         buffer.put(" ", x: end, y: footerY, role: .editorCursor, limit: area.maxX)
     } else {

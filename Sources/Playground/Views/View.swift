@@ -9,9 +9,9 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
         drawTooSmall(&buffer)
         return buffer
     }
-    let layout = Layout(width: width, height: height)
+    let layout = Layout(state, width: width, height: height)
     if state.promptView {
-        drawPromptTokens(&buffer, state, layout.prompt)
+        drawPromptTokens(&buffer, state, layout)
     } else {
         drawPrompt(&buffer, state, layout.prompt)
     }
@@ -20,19 +20,26 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
     } else {
         drawOutput(&buffer, state, layout)
     }
-    drawSidebar(&buffer, state, layout.sidebar)
-    if let grammar = state.grammarEditor { drawGrammarEditor(&buffer, grammar, grammarEditorRect(layout)) }
-    if let history = state.historyView {
-        drawHistory(&buffer, state, history, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
-    }
-    if let compare = state.compare, compare.distributionsOpen {
-        // Over everything but the status bar: every set's list needs the width.
-        drawDistributions(&buffer, compare, Rect(x: 0, y: 0, width: width, height: layout.output.maxY))
-    }
+    drawSidebar(&buffer, state, layout)
     drawStatus(&buffer, state, layout.status)
-    if state.popupOpen { drawPopup(&buffer, state, layout.output) }
-    if state.helpOpen { drawHelp(&buffer, width: width, height: height) }
+    // The overlays, innermost first: the one taking the keys is drawn on top.
+    for overlay in (state.overlay?.layers ?? []).reversed() {
+        drawOverlay(&buffer, state, overlay, layout)
+    }
     return buffer
+}
+
+/// One overlay in its place (path prompts and preset naming are drawn by the status bar and the sidebar).
+func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overlay, _ layout: Layout) {
+    switch overlay {
+    case .grammarEditor(let grammar): drawGrammarEditor(&buffer, grammar, layout.grammarEditor)
+    case .history(let history): drawHistory(&buffer, state, history, layout.wideOverlay)
+    case .distributions:
+        if let compare = state.compare { drawDistributions(&buffer, compare, layout.wideOverlay) }
+    case .popup(let popup): drawPopup(&buffer, state, popup, layout.output)
+    case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY)
+    case .pathPrompt, .presetName: break
+    }
 }
 
 func drawTooSmall(_ buffer: inout CellBuffer) {
@@ -133,9 +140,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
     guard area.width > 0, area.height > 0 else { return }
     var transcript = state.transcript
     if transcript.width != area.width { transcript.relayout(width: area.width) }
-    var s = state
-    s.transcript = transcript
-    let top = firstVisibleRow(s, height: area.height)
+    let top = layout.outputTop
     if transcript.isEmpty {
         let hint: String
         switch state.phase {
@@ -145,7 +150,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
         }
         buffer.put(hint, x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
     }
-    let cursor = (focused || (state.popupOpen && !state.popupOnPrompt)) ? state.tokenCursor : nil
+    let cursor = (focused || state.popup?.onPrompt == false) ? state.tokenCursor : nil
     var (lastY, lastX) = drawTokens(&buffer, transcript, area: area, top: top, cursor: cursor)
     // A run that did not finish keeps its output, marked as such.
     let mark: String?
@@ -195,7 +200,8 @@ func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect
 }
 
 /// The read-only prompt-token view (F6): the scored prompt coloured by each token's logprob.
-func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
+func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout) {
+    let rect = layout.prompt
     let focused = state.focus == .prompt
     let right = (state.promptScore?.perplexity.map { String(format: "ppl %.2f", $0) } ?? "no scored token") + " · Esc"
     drawBox(&buffer, rect, title: "Prompt tokens", focused: focused, right: right)
@@ -203,11 +209,8 @@ func drawPromptTokens(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rec
     guard area.width > 0, area.height > 0 else { return }
     var tokens = state.promptTokens
     if tokens.width != area.width { tokens.relayout(width: area.width) }
-    var top = 0
-    if let c = state.promptTokenCursor, c < tokens.tokenRow.count {
-        top = max(0, Int(tokens.tokenRow[c]) - area.height + 1)
-    }
-    let cursor = focused || (state.popupOpen && state.popupOnPrompt) ? state.promptTokenCursor : nil
+    let top = layout.promptTokensTop
+    let cursor = focused || state.popup?.onPrompt == true ? state.promptTokenCursor : nil
     drawTokens(&buffer, tokens, area: area, top: top, cursor: cursor)
 }
 
@@ -222,11 +225,6 @@ func drawLegend(_ buffer: inout CellBuffer, y: Int, x: Int, limit: Int) {
     cx = buffer.put(" special ", x: cx, y: y, role: .dim, limit: limit)
     cx = buffer.put("·↵", x: cx, y: y, role: .whitespace, limit: limit)
     buffer.put(" space", x: cx, y: y, role: .dim, limit: limit)
-}
-
-/// Where the grammar editor goes: over the prompt and output panes.
-func grammarEditorRect(_ layout: Layout) -> Rect {
-    Rect(x: 0, y: 0, width: layout.prompt.width, height: layout.output.maxY)
 }
 
 /// The grammar editor: the text, and under it the JSON problem (if any) and the keys.

@@ -1,0 +1,112 @@
+/// One row of the key table: the keys and what they do as the README's "Keys" table words them, and the short
+/// form the help overlay fits into its columns. One list for both, so neither can forget a key the other has
+/// (a test reads the README's table and compares it with this one).
+public struct KeyBinding: Sendable, Equatable {
+    /// The README's "Key" cell.
+    public var keys: String
+    /// The README's "Does" cell.
+    public var does: String
+    /// The help overlay's key column (at most 10 cells, a blank before the description).
+    public var shortKeys: String
+    /// The help overlay's description (at most 13 cells).
+    public var shortDoes: String
+
+    public init(_ keys: String, _ does: String, short shortKeys: String, _ shortDoes: String) {
+        self.keys = keys
+        self.does = does
+        self.shortKeys = shortKeys
+        self.shortDoes = shortDoes
+    }
+}
+
+/// The keys that work in one place (a pane, an overlay, a mode).
+public struct KeySection: Sendable, Equatable {
+    /// The README's "Where" cell.
+    public var place: String
+    /// The help overlay's heading.
+    public var title: String
+    public var bindings: [KeyBinding]
+}
+
+/// Every key, grouped by where it works: the README's key table and the help overlay (F1).
+public let keyTable: [KeySection] = [
+    KeySection(place: "everywhere", title: "Everywhere", bindings: [
+        KeyBinding("Ctrl-R, F5", "run the prompt (restarts a running one)", short: "Ctrl-R F5", "run / restart"),
+        KeyBinding("Esc", "cancel the run; close the popup, help or an edit", short: "Esc", "cancel, close"),
+        KeyBinding("Tab, Shift-Tab", "focus prompt -> parameters -> output", short: "Tab S-Tab", "switch pane"),
+        KeyBinding("F1 (and `?` outside the prompt)", "help overlay with every key", short: "F1  ?", "this help"),
+        KeyBinding("F2", "next theme", short: "F2", "next theme"),
+        KeyBinding("F8", "which parameters the sidebar edits: the base, then compare set A, B, C, D, then the base again (a set's own values are marked with its letter; Ctrl-R runs what the sidebar shows)",
+                   short: "F8", "edit base/A-D"),
+        KeyBinding("F7", "compare mode: the prompt runs with sets A and B (and C, D when they change something) at once with one seed, one column each with the differing parameters on top, the first divergent token marked in every column and each set's stats below; F7, Esc or Ctrl-R leave it",
+                   short: "F7", "compare sets"),
+        KeyBinding("F3", "the history of runs (see below)", short: "F3", "run history"),
+        KeyBinding("Ctrl-O", "open a session file (type its path)", short: "Ctrl-O", "open session"),
+        KeyBinding("F6", "score the prompt (non-streaming `decoder_input_details` request): a read-only view of the prompt's tokens coloured by logprob, prompt perplexity in the status bar; F6 or Esc returns to the editor",
+                   short: "F6", "prompt ppl"),
+        KeyBinding("Ctrl-S", "save the session now (it also saves by itself)", short: "Ctrl-S", "save session"),
+        KeyBinding("Ctrl-Q, Ctrl-C", "save and quit", short: "Ctrl-Q C-C", "save and quit"),
+    ]),
+    KeySection(place: "prompt", title: "Prompt", bindings: [
+        KeyBinding("arrows", "move; Up/Down follow soft-wrapped rows", short: "arrows", "move"),
+        KeyBinding("Home/End, Ctrl-A/Ctrl-E", "line start / end", short: "Home  End", "start / end"),
+        KeyBinding("Ctrl-Left/Right, Alt-B/F", "word jump", short: "C-← C-→", "word jump"),
+        KeyBinding("PgUp, PgDn", "page up / down", short: "PgUp PgDn", "page up/down"),
+        KeyBinding("Ctrl-K, Ctrl-U, Ctrl-W", "kill to end of line, to start, word back", short: "C-K/U/W", "cut line/word"),
+        KeyBinding("Ctrl-Z, Ctrl-Y", "undo, redo", short: "C-Z  C-Y", "undo / redo"),
+        KeyBinding("paste", "bracketed paste, inserted as one undo step (1 MB stays responsive)", short: "paste", "one undo step"),
+    ]),
+    KeySection(place: "parameters", title: "Parameters", bindings: [
+        KeyBinding("Up, Down", "select a field", short: "↑ ↓", "select field"),
+        KeyBinding("Left, Right", "step a number, toggle a switch, cycle the grammar type", short: "← →", "step / toggle"),
+        KeyBinding("Enter or typing", "edit the value; Enter sets it, Esc drops the edit. On `grammar.value` a multi-line editor opens over the prompt and output (same editing keys as the prompt, paste works, JSON kinds are checked as you type): Esc or F10 applies, Ctrl-G discards",
+                   short: "Enter type", "edit a value"),
+        KeyBinding("Space", "toggle a switch", short: "Space", "toggle"),
+        KeyBinding("d, D", "reset the field, reset all (editing a set: back to the base's value, clear the set)", short: "d  D", "reset one/all"),
+        KeyBinding("S", "save the current parameters as a named preset (type the name, Enter; Esc abandons)", short: "S", "save preset"),
+        KeyBinding("P", "load the next saved preset (presets live in `$XDG_CONFIG_HOME/tgplay/presets/NAME.json`)", short: "P", "next preset"),
+    ]),
+    KeySection(place: "output", title: "Output", bindings: [
+        KeyBinding("Left, Right", "move the token cursor", short: "← →", "token cursor"),
+        KeyBinding("Up, Down, Home, End", "cursor by row, first, last token", short: "↑↓Home/End", "rows / ends"),
+        KeyBinding("Enter, mouse click", "open the alternatives popup / select a token", short: "Ent/click", "alternatives"),
+        KeyBinding("`[`, `]`", "previous / next branch tried at the current branch point (the original continuation first)", short: "[  ]", "browse branch"),
+        KeyBinding("u, Ctrl-Z", "undo the last branch-tree change (branch or browse)", short: "u  C-Z", "undo branch"),
+        KeyBinding("c", "continue generating from the end of the output shown (a cancelled or short run, or any branch browsed to): a new request with inputs = prompt + the text shown; its tokens extend that branch",
+                   short: "c", "continue here"),
+        KeyBinding("PgUp, PgDn, wheel", "scroll", short: "PgUp PgDn", "scroll, wheel"),
+    ]),
+    KeySection(place: "popup", title: "Popup", bindings: [
+        KeyBinding("Up, Down", "select an alternative", short: "↑ ↓", "pick one"),
+        KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text); Enter with nothing selected closes",
+                   short: "Enter  b", "branch there"),
+        KeyBinding("Left, Right", "previous / next token", short: "← →", "other token"),
+    ]),
+    KeySection(place: "compare (output focused)", title: "Compare (F7)", bindings: [
+        KeyBinding("Left, Right, Home, End, mouse click", "move a token cursor through every column at once", short: "← → click", "token in all"),
+        KeyBinding("g", "back to the first divergent token", short: "g", "to divergence"),
+        KeyBinding("Enter, v", "every set's distribution at the cursor side by side: each set's choice and probability, its parameters, its `top_tokens` with bars (tokens other sets chose marked with their letters) and why the choices differ (different most likely tokens, or a sampled lower-ranked token); Left/Right move, Esc closes",
+                   short: "Enter  v", "distributions"),
+    ]),
+    KeySection(place: "distributions", title: "Distributions", bindings: [
+        KeyBinding("Tab, Up, Down, Enter or b", "pick a set (Tab) and one of its alternatives (Up/Down); Enter branches that set there: compare closes, the set's output is cut before the token, the alternative taken, and generation continues with that set's parameters and backend",
+                   short: "Tab ↑↓ b", "branch a set"),
+    ]),
+    KeySection(place: "history (F3)", title: "History (F3)", bindings: [
+        KeyBinding("Up, Down, PgUp, PgDn", "select a run (newest on top: id, set, time, backend, sampling parameters, seed, tokens, finish reason, perplexity, text)",
+                   short: "↑↓ PgUp/Dn", "select a run"),
+        KeyBinding("Enter", "show the run's tokens in the output pane (popup included); the branch tree is kept (`[`, `]` or `u` return to it; branching or `c` from the shown run starts a new tree)",
+                   short: "Enter", "show the run"),
+        KeyBinding("r", "re-run it: the same request with its seed pinned, on the backend it used", short: "r", "re-run"),
+        KeyBinding("p", "load its prompt and parameters into the editor and sidebar", short: "p", "load prompt"),
+        KeyBinding("Space, =", "mark a run; diff the selected run with the marked one (or the one before): shared text and each continuation from the first divergent token",
+                   short: "Space  =", "mark / diff"),
+        KeyBinding("e", "export the run to Markdown (type the path)", short: "e", "export .md"),
+        KeyBinding("J", "export the run to JSONL (type the path)", short: "J", "export .jsonl"),
+        KeyBinding("w, o", "save the session as a new file (autosave then writes there) / open a session file", short: "w  o", "save as, open"),
+    ]),
+    KeySection(place: "prompt tokens (F6)", title: "Prompt tokens (F6)", bindings: [
+        KeyBinding("Left, Right, Up, Down, Home, End", "move the prompt-token cursor", short: "arrows", "token cursor"),
+        KeyBinding("Enter", "popup with the prompt token's probability and logprob (the first token has none)", short: "Enter", "probability"),
+    ]),
+]
