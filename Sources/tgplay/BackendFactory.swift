@@ -22,7 +22,16 @@ enum BackendFactory {
             endpoint: endpoint, token: token, useCache: !options.noCache, waitForModel: options.waitForModel)
         if let seconds = options.connectTimeout { configuration.connectTimeout = seconds }
         if let seconds = options.readTimeout { configuration.readTimeout = seconds }
-        return TGIBackend(configuration: configuration)
+        var api = options.api
+        if api == .auto, let named = environment["TGPLAY_API"], !named.isEmpty {
+            guard let choice = APIChoice(rawValue: named) else {
+                throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                      message: "TGPLAY_API wants one of \(APIChoice.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(named)\"")
+            }
+            api = choice
+        }
+        if api == .tgi { return TGIBackend(configuration: configuration) }
+        return AutoBackend(configuration: configuration, choice: api, modelID: options.modelID)
     }
 
     /// The model lookup of the design (--model, TGPLAY_MODEL, the PyPI package's cache path), with `~` expanded.

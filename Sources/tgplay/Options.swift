@@ -1,4 +1,5 @@
 import Foundation
+import GenerationCore
 
 /// A command-line mistake: printed with a pointer to `--help`, exit status 2.
 struct UsageError: Error, CustomStringConvertible {
@@ -9,6 +10,10 @@ struct UsageError: Error, CustomStringConvertible {
 /// Which backend the person chose on the command line (before defaults from the environment and config).
 struct BackendOptions: Equatable {
     var endpoint: String?
+    /// `--api`: which API the endpoint speaks (`auto` probes).
+    var api: APIChoice = .auto
+    /// `--model-id`: the `model` field for OpenAI-compatible servers (else the first of `/v1/models`).
+    var modelID: String?
     var token: String?
     var noCache = false
     var waitForModel = false
@@ -71,6 +76,13 @@ struct Options: Equatable {
             case "-h", "--help": options.command = .help
             case "-V", "--version": options.command = .version
             case "--endpoint", "-e": options.backend.endpoint = try value(for: flag)
+            case "--api":
+                let text = try value(for: flag)
+                guard let api = APIChoice(rawValue: text) else {
+                    throw UsageError("--api wants one of \(APIChoice.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+                }
+                options.backend.api = api
+            case "--model-id": options.backend.modelID = try value(for: flag)
             case "--token": options.backend.token = try value(for: flag)
             case "--no-cache": options.backend.noCache = true
             case "--wait-for-model": options.backend.waitForModel = true
@@ -108,6 +120,9 @@ struct Options: Equatable {
         }
         if options.backend.local && options.backend.endpoint != nil {
             throw UsageError("--local and --endpoint exclude each other")
+        }
+        if options.backend.local && (options.backend.api != .auto || options.backend.modelID != nil) {
+            throw UsageError("--api and --model-id go with --endpoint, not --local")
         }
         if options.backend.modelPath != nil && options.backend.endpoint != nil {
             throw UsageError("--model goes with --local, not --endpoint")

@@ -17,7 +17,7 @@ enum PlaygroundLauncher {
             FileHandle.standardError.write(Data("tgplay: cannot open the playground: \(text)\n".utf8))
             return 1
         }
-        let isHTTP = first is TGIBackend
+        let isHTTP = !first.identity.isLocal
         let backendOptions = options.backend
         let engine = SharedEngine(isHTTP ? nil : first)
         // Identities carry no credentials; connecting to a configured endpoint uses its URL as written.

@@ -10,7 +10,7 @@ import Testing
     func scenario(_ s: FaultScenario) throws {
         let server = try TestHTTPServer(handler: s.steps)
         defer { server.stop() }
-        var arguments = ["generate", "--endpoint", server.url]
+        var arguments = ["generate", "--api", "tgi", "--endpoint", server.url]
         if s.stream { arguments.append("--stream") }
         if let t = s.readTimeout { arguments += ["--timeout", String(t)] }
         let result = try BinaryRunner.run(arguments, stdin: Self.body)
@@ -63,7 +63,7 @@ import Testing
         let answer = #"{"generated_text":" there","details":{"finish_reason":"length","generated_tokens":1,"seed":null,"prefill":[],"tokens":[{"id":1,"text":" there","logprob":-0.034,"special":false}],"top_tokens":[[{"id":1,"text":" there","logprob":-0.034,"special":false},{"id":2,"text":"!","logprob":-3.5,"special":false}]]}}"#
         let server = try TestHTTPServer { _ in Reply.body(answer) }
         defer { server.stop() }
-        let result = try BinaryRunner.run(["generate", "--endpoint", server.url], stdin: Self.body)
+        let result = try BinaryRunner.run(["generate", "--api", "tgi", "--endpoint", server.url], stdin: Self.body)
         #expect(result.status == 0)
         #expect(result.stdout == answer + "\n")
         #expect(String(decoding: server.requests[0].body, as: UTF8.self) == Self.body)
@@ -75,7 +75,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-req-\(UUID()).json")
         try Data(#"{"inputs":"Hi","stream":true}"#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try BinaryRunner.run(["generate", "--input", file.path], environment: ["TGPLAY_ENDPOINT": server.url])
+        let result = try BinaryRunner.run(["generate", "--input", file.path], environment: ["TGPLAY_ENDPOINT": server.url, "TGPLAY_API": "tgi"])
         #expect(result.status == 0)
         #expect(result.lines.count == 3)
         #expect(result.lines[0] == #"{"index":1,"token":{"id":10,"text":"Hello","logprob":-0.5,"special":false},"generated_text":null,"details":null}"#)
@@ -105,7 +105,7 @@ import Testing
         for (body, prefix) in [("{\"inputs\":", "Failed to parse the request body as JSON"),
                                (#"{"inputs":"x","parameters":{"max_new_tokens":-5}}"#, "Failed to deserialize the JSON body into the target type: parameters.max_new_tokens"),
                                ("", "Failed to parse the request body as JSON")] {
-            let result = try BinaryRunner.run(["generate", "--endpoint", server.url], stdin: body)
+            let result = try BinaryRunner.run(["generate", "--api", "tgi", "--endpoint", server.url], stdin: body)
             #expect(result.status == 1)
             let error = try JSONDecoder().decode(ErrorResponse.self, from: Data(result.stdout.utf8))
             #expect(error.errorType == "invalid_request" && error.error.hasPrefix(prefix), "\(error.error)")
@@ -116,7 +116,7 @@ import Testing
     @Test func tokenNeverPrinted() throws {
         let server = try TestHTTPServer { _ in Reply.body(status: 401, #"{"error":"Invalid username or password."}"#) }
         defer { server.stop() }
-        let result = try BinaryRunner.run(["generate", "--endpoint", server.url], stdin: Self.body,
+        let result = try BinaryRunner.run(["generate", "--api", "tgi", "--endpoint", server.url], stdin: Self.body,
                                           environment: ["HF_TOKEN": "hf_verysecret123"])
         #expect(server.requests[0].headers["authorization"] == "Bearer hf_verysecret123")
         #expect(result.status == 1)
@@ -131,10 +131,10 @@ import Testing
                 : Reply.body(#"[{"id":2,"text":"<bos>","start":0,"stop":0},{"id":9259,"text":"Hi","start":0,"stop":2}]"#)
         }
         defer { server.stop() }
-        let info = try BinaryRunner.run(["info", "--endpoint", server.url])
+        let info = try BinaryRunner.run(["info", "--api", "tgi", "--endpoint", server.url])
         #expect(info.status == 0)
         #expect(info.stdout == #"{"model_id":"m","max_best_of":2,"max_input_tokens":4095,"max_total_tokens":4096,"version":"3.3.6"}"# + "\n")
-        let tokens = try BinaryRunner.run(["tokenize", "--endpoint", server.url], stdin: #"{"inputs":"Hi"}"#)
+        let tokens = try BinaryRunner.run(["tokenize", "--api", "tgi", "--endpoint", server.url], stdin: #"{"inputs":"Hi"}"#)
         #expect(tokens.status == 0)
         #expect(tokens.stdout == #"[{"id":2,"text":"<bos>","start":0,"stop":0},{"id":9259,"text":"Hi","start":0,"stop":2}]"# + "\n")
         #expect(server.requests.last?.path == "/tokenize")

@@ -30,7 +30,7 @@ import Testing
         let file = try Self.inputFile(#"{"inputs":"Hi","parameters":{"max_new_tokens":3},"sets":[{"name":"A","parameters":{"temperature":0.3}},{"name":"B","parameters":{"temperature":1.5},"endpoint":"\#(server.url)/"}]}"#)
         defer { try? FileManager.default.removeItem(at: file) }
         let secret = "hf_compareSecret42"
-        let result = try BinaryRunner.run(["compare", "--input", file.path, "--endpoint", server.url, "--token", secret])
+        let result = try BinaryRunner.run(["compare", "--input", file.path, "--api", "tgi", "--endpoint", server.url, "--token", secret])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.lines.count == 1)
         #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
@@ -77,7 +77,7 @@ import Testing
         let port = try BackendTests.closedPort()
         let file = try Self.inputFile(#"{"inputs":"Hi","parameters":{"seed":7},"sets":[{"name":"A"},{"name":"B","endpoint":"http://127.0.0.1:\#(port)"}]}"#)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try BinaryRunner.run(["compare", "--input", file.path], environment: ["TGPLAY_ENDPOINT": server.url])
+        let result = try BinaryRunner.run(["compare", "--input", file.path], environment: ["TGPLAY_ENDPOINT": server.url, "TGPLAY_API": "tgi"])
         #expect(result.status == 1)
         #expect(result.lines.count == 1)
         let object = try JSONValue.parse(Data(result.stdout.utf8))

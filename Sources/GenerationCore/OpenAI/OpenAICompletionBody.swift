@@ -56,16 +56,12 @@ enum OpenAICompletionBody {
         }
     }
 
-    /// Each server's constraint fields: llama-cpp-python `response_format {type: json_object, schema}`,
-    /// llama-server `json_schema`, vLLM (0.12+) `structured_outputs {json | regex}`, SGLang `json_schema`
+    /// Each server's constraint fields: llama-server `json_schema`, vLLM (0.12+) `structured_outputs {json | regex}`, SGLang `json_schema`
     /// (a string) / `regex`.
     static func grammarFields(_ grammar: Grammar, server: OpenAIServer) -> [(String, JSONValue?)] {
         let schema = schema(of: grammar)
         let regex = grammar.type == .regex ? grammar.value.stringValue : nil
         switch server {
-        case .llamaCppPython:
-            guard let schema else { return [] }
-            return [("response_format", .fields([("type", .string("json_object")), ("schema", schema)]))]
         case .llamaServer:
             return [("json_schema", schema)]
         case .vllm:
@@ -75,7 +71,7 @@ enum OpenAICompletionBody {
             if let regex { return [("regex", .string(regex))] }
             let text = schema.flatMap { try? WireJSON.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
             return [("json_schema", text.map(JSONValue.string))]
-        case .ollama, .tgi, .generic:
+        case .llamaCppPython, .ollama, .tgi, .generic:
             return []
         }
     }

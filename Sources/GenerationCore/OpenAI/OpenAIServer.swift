@@ -48,7 +48,9 @@ public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertibl
     }
 
     var takesTopK: Bool { [.vllm, .sglang, .llamaCppPython, .llamaServer].contains(self) }
-    var takesTypicalP: Bool { [.llamaCppPython, .llamaServer].contains(self) }
+    /// llama-cpp-python's `CreateCompletionRequest` has no `typical_p` (its pydantic model drops unknown fields,
+    /// so sending one would be silently ignored), although its Python API has one.
+    var takesTypicalP: Bool { self == .llamaServer }
     /// `echo: true` with `logprobs` returns the prompt's tokens (llama-server ignores `echo`; TGI has no logprobs).
     var echoesPromptLogprobs: Bool { [.vllm, .sglang, .llamaCppPython].contains(self) }
     var reportsLogprobs: Bool { self != .tgi }
@@ -67,8 +69,10 @@ public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertibl
         switch self {
         case .vllm: return [.json, .jsonObject, .jsonSchema, .regex]
         case .sglang: return [.json, .jsonObject, .jsonSchema, .regex]
-        case .llamaCppPython, .llamaServer: return [.json, .jsonObject, .jsonSchema]
-        case .ollama, .tgi, .generic: return []
+        case .llamaServer: return [.json, .jsonObject, .jsonSchema]
+        // llama-cpp-python's /v1/completions takes only a GBNF `grammar` string; `response_format` is chat-only
+        // there and is dropped without a word (recorded: completion_grammar_json.json is unconstrained).
+        case .llamaCppPython, .ollama, .tgi, .generic: return []
         }
     }
 
