@@ -146,6 +146,8 @@ public struct AppState: Sendable {
     public var backendName: String
     public var modelName: String?
     public var limits: ValidationLimits
+    /// What the default backend can honour (known once its `/info` answered and its API was detected).
+    public var capabilities: BackendCapabilities?
     public var themeName = Theme.builtinDefault.name
     public var themes: [String] = [Theme.builtinDefault.name]
     public var notice: String?
@@ -171,7 +173,21 @@ public struct AppState: Sendable {
     /// TGI's message for the current parameters, as the server would word it. A stand-in prompt keeps this
     /// O(1) for a 1 MB prompt; an empty prompt is reported when a run is attempted.
     public var validationProblem: GenerationError? {
-        Validation.check(runSettings.request(prompt: "x"), streaming: true, limits: limits)
+        let request = runSettings.request(prompt: "x")
+        if let problem = Validation.check(request, streaming: true, limits: limits) { return problem }
+        guard runSettings.backend == nil, let capabilities else { return nil }
+        return capabilities.problem(with: request, backend: backendName)
+    }
+
+    /// Why the default backend cannot honour `field`, nil when it can (or when that is not known yet).
+    func refusal(of field: ParameterField) -> String? {
+        guard runSettings.backend == nil, let capabilities else { return nil }
+        switch field {
+        case .grammarType, .grammarValue:
+            return capabilities.grammarKinds.isEmpty ? "\(capabilities.server) takes no grammar" : nil
+        default:
+            return capabilities.refusal(of: field.rawValue)
+        }
     }
 
     /// A monotonic time as a wall-clock timestamp.

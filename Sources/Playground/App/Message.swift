@@ -14,8 +14,8 @@ public enum Message: Sendable {
     case runEvent(run: Int, GenerationEvent, now: Double)
     /// Run `run` failed (cancellation included).
     case runFailed(run: Int, GenerationError, now: Double)
-    /// The backend's `/info` answer (model name, limits).
-    case backendInfo(model: String, limits: ValidationLimits)
+    /// The backend's `/info` answer (model name, limits) and, once its API is known, what it can honour.
+    case backendInfo(model: String, limits: ValidationLimits, capabilities: BackendCapabilities)
     case themeChanged(name: String, problem: String?)
     case notice(String)
     /// The answer to prompt-scoring request `id` (non-streaming, `decoder_input_details`).

@@ -40,9 +40,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         guard run == state.runID else { return [] }
         state.now = now
         return fail(&state, error)
-    case .backendInfo(let model, let limits):
+    case .backendInfo(let model, let limits, let capabilities):
         state.modelName = model
         state.limits = limits
+        state.capabilities = capabilities
         return []
     case .themeChanged(let name, let problem):
         state.themeName = name

@@ -119,7 +119,7 @@ public enum PlaygroundApp {
             if let info = try? await infoBackend.info() {
                 let limits = ValidationLimits.tgiDefaults.overridden(by: infoBackend.limits)
                     .overridden(by: info.validationLimits)
-                queue.push(.backendInfo(model: info.modelId, limits: limits))
+                queue.push(.backendInfo(model: info.modelId, limits: limits, capabilities: infoBackend.capabilities))
             }
         }
 

@@ -24,7 +24,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
     let token = transcript.tokens[index]
     let alternatives = sortedAlternatives(token)
     let width = min(area.width - 2, 56)
-    let height = min(area.height, 7 + max(1, alternatives.count))
+    let height = min(area.height, 8 + max(1, alternatives.count))
     guard width > 20, height > 4 else { return }
     let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2),
                     width: width, height: height)
@@ -49,6 +49,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
     }
     let rank = token.rank.map { "\($0) of \(alternatives.count)" } ?? (alternatives.isEmpty ? "no top_tokens" : "not in top \(alternatives.count)")
     line("rank", rank)
+    if let kind = probabilityKindLabel(state) { line("numbers", kind, role: .dim) }
     y += 0
     if alternatives.isEmpty {
         line("", onPrompt ? "prompt tokens have no alternatives" : "ask for top_n_tokens to see alternatives")
@@ -74,5 +75,17 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
         let barRole: Role = selected || chosen ? role : Role.probabilityRole(p)
         for i in 0..<barRoom { buffer.put(i < cells ? "█" : " ", x: x + i, y: y, role: i < cells ? barRole : role) }
         y += 1
+    }
+}
+
+/// What the popup's probabilities are, for the default backend once its API is known: the model's raw
+/// distribution (llama.cpp, llama-cpp-python, vLLM's default) or after the sampling processors (TGI, the built-in
+/// engine), and from which server. nil before the backend answered.
+func probabilityKindLabel(_ state: AppState) -> String? {
+    guard state.runSettings.backend == nil, let c = state.capabilities else { return nil }
+    switch c.probabilities {
+    case .raw: return "raw (before sampling) · \(c.server)"
+    case .processed: return "after the processors · \(c.server)"
+    case .unknown: return "kind not reported · \(c.server)"
     }
 }

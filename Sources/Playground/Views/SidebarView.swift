@@ -7,8 +7,14 @@ let sidebarMessageRows = 4
 /// is about a parameter (an empty prompt is reported when a run is attempted). `Layout` leaves room for it.
 func sidebarMessage(_ state: AppState) -> (text: String, role: Role)? {
     if let refused = state.sidebar.inputProblem { return (refused, .sidebarError) }
-    guard let problem = state.validationProblem, ParameterField.field(for: problem.message) != nil else { return nil }
-    return (problem.message, .sidebarError)
+    if let problem = state.validationProblem, ParameterField.field(for: problem.message) != nil {
+        return (problem.message, .sidebarError)
+    }
+    // The selected field is one the backend cannot honour: say so before it is set (a run would be refused).
+    if let why = state.refusal(of: state.sidebar.selected) {
+        return ("✗ \(state.sidebar.selected.rawValue): \(why)", .dim)
+    }
+    return nil
 }
 
 func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout) {
@@ -38,10 +44,11 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout
         let selected = field == state.sidebar.selected
         let invalid = field == problemField
         let overridden = target?.overrides(field) == true
-        let marker = invalid ? "!" : overridden ? String(target?.name.prefix(1) ?? " ") : " "
-        var x = buffer.put(marker, x: area.x, y: y, role: invalid ? .sidebarError : overridden ? .titleFocus : .sidebarLabel)
+        let refused = state.refusal(of: field) != nil
+        let marker = invalid ? "!" : overridden ? String(target?.name.prefix(1) ?? " ") : refused ? "✗" : " "
+        var x = buffer.put(marker, x: area.x, y: y, role: invalid ? .sidebarError : overridden ? .titleFocus : refused ? .dim : .sidebarLabel)
         let label = field.label.count > labelWidth ? field.label.prefix(labelWidth - 1) + "…" : field.label
-        buffer.put(label, x: x, y: y, role: invalid ? .sidebarError : .sidebarLabel, limit: area.maxX)
+        buffer.put(label, x: x, y: y, role: invalid ? .sidebarError : refused ? .dim : .sidebarLabel, limit: area.maxX)
         x = area.x + 1 + labelWidth + 1
         if selected, let edit = state.sidebar.editText {
             // Show the end of long text being typed, with a cursor block.

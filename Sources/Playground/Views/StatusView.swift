@@ -42,7 +42,8 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         return
     }
     var parts: [String] = []
-    let model = state.modelName.map { "\(state.backendName) · \($0)" } ?? state.backendName
+    let api = state.capabilities.map { $0.api == .local || $0.api == .tgi ? "" : " (\($0.server))" } ?? ""
+    let model = state.modelName.map { "\(state.backendName)\(api) · \($0)" } ?? state.backendName
     parts.append(model)
     if let c = state.compare {
         let names = c.columns.map(\.name)
