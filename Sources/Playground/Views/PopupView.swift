@@ -24,7 +24,8 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
     let token = transcript.tokens[index]
     let alternatives = sortedAlternatives(token)
     let width = min(area.width - 2, 56)
-    let height = min(area.height, 8 + max(1, alternatives.count))
+    let kindLabel = onPrompt ? nil : probabilityKindLabel(state)
+    let height = min(area.height, 7 + (kindLabel == nil ? 0 : 1) + max(1, alternatives.count))
     guard width > 20, height > 4 else { return }
     let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2),
                     width: width, height: height)
@@ -49,7 +50,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
     }
     let rank = token.rank.map { "\($0) of \(alternatives.count)" } ?? (alternatives.isEmpty ? "no top_tokens" : "not in top \(alternatives.count)")
     line("rank", rank)
-    if let kind = probabilityKindLabel(state) { line("numbers", kind, role: .dim) }
+    if let kindLabel { line("numbers", kindLabel, role: .dim) }
     y += 0
     if alternatives.isEmpty {
         line("", onPrompt ? "prompt tokens have no alternatives" : "ask for top_n_tokens to see alternatives")
