@@ -173,9 +173,14 @@ public struct AppState: Sendable {
     /// TGI's message for the current parameters, as the server would word it. A stand-in prompt keeps this
     /// O(1) for a 1 MB prompt; an empty prompt is reported when a run is attempted.
     public var validationProblem: GenerationError? {
-        let request = runSettings.request(prompt: "x")
+        problem(with: runSettings.request(prompt: "x"), backend: runSettings.backend)
+    }
+
+    /// Why `request` cannot run on `backend` (nil: the default one): TGI's rules, then what the default
+    /// backend's capabilities refuse (another backend's refusals come back from its adapter when it runs).
+    func problem(with request: GenerateRequest, backend: BackendIdentity?) -> GenerationError? {
         if let problem = Validation.check(request, streaming: true, limits: limits) { return problem }
-        guard runSettings.backend == nil, let capabilities else { return nil }
+        guard backend == nil, let capabilities else { return nil }
         return capabilities.problem(with: request, backend: backendName)
     }
 

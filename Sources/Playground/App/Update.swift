@@ -217,7 +217,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
     if state.phase.isActive { effects += cancel(&state) }  // the interrupted run stays in the history
     let settings = state.runSettings
     let request = settings.request(prompt: state.editor.text)
-    if let problem = Validation.check(request, streaming: true, limits: state.limits) {
+    if let problem = state.problem(with: request, backend: settings.backend) {
         state.error = problem
         state.phase = .failed
         return effects

@@ -117,7 +117,7 @@ func ensureBranchTree(_ state: inout AppState) {
 /// Launches `request` as the main run when TGI's validation accepts it; otherwise shows TGI's message as the
 /// run's error and returns nil.
 func launchIfValid(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?) -> [Effect]? {
-    if let problem = Validation.check(request, streaming: true, limits: state.limits) {
+    if let problem = state.problem(with: request, backend: backend) {
         state.error = problem
         state.phase = .failed
         return nil

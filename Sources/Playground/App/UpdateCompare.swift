@@ -115,7 +115,7 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         requests[i].parameters = p
     }
     for (set, request) in zip(sets, requests) {
-        if let problem = Validation.check(request, streaming: true, limits: state.limits) {
+        if let problem = state.problem(with: request, backend: set.backend) {
             var named = problem
             named.message = "set \(set.name): " + problem.message
             state.error = named
