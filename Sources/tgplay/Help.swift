@@ -3,7 +3,8 @@ import GenerationCore
 /// `tgplay --help`. Kept in step with README.md and the command-line contract in the design notes.
 enum Help {
     static let text = """
-    tgplay \(versionString): a terminal playground for the Hugging Face text-generation API (TGI)
+    tgplay \(versionString): a terminal playground for text generation: TGI, OpenAI-compatible servers (vLLM,
+    SGLang, llama.cpp, llama-cpp-python, Ollama, TGI's /v1, the Hugging Face router) and a built-in engine
 
     USAGE
       tgplay [BACKEND] [--theme NAME] [--session FILE]    open the playground (F1 there lists every key); the
@@ -29,8 +30,12 @@ enum Help {
       tgplay --help | --version
 
     BACKEND
-      --endpoint URL        a TGI base URL (path prefix kept: URL/generate, URL/generate_stream, URL/info,
-                            URL/tokenize) or a serverless model URL (.../models/ID, posted to as is)
+      --endpoint URL        a server's base URL (path prefix kept; a trailing /v1 is accepted for OpenAI-
+                            compatible servers) or a serverless model URL (.../models/ID, posted to as is)
+      --api API             auto (default: probes GET /props, /info, /api/version, /v1/models once), tgi
+                            (/generate...), openai (/v1/completions), llamacpp (llama-server's /completion:
+                            token ids, raw probabilities), ollama; also TGPLAY_API
+      --model-id ID         the "model" field for OpenAI-compatible servers (default: the first of /v1/models)
       --token TOKEN         bearer token; default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file at
                             HF_TOKEN_PATH, or ~/.cache/huggingface/token. Never printed or stored.
       --no-cache            send x-use-cache: false
@@ -46,6 +51,9 @@ enum Help {
       the built-in engine and the config's "endpoints": [URL, ...] for runs and compare sets.
 
     OUTPUT (generate)
+      Every backend takes TGI request bodies and answers in TGI's shapes; a parameter the backend cannot
+      honour is a validation error naming the server, never dropped. Servers that give no token ids answer
+      "id": null; "bytes" is added when the server sent a token's raw bytes.
       Without streaming: TGI's /generate answer as one JSON line. With --stream or "stream": true in the
       body: one JSON line per TGI stream event, as TGI sends them. On failure: exit status 1, one line
       {"error": "...", "error_type": "..."} on stdout (TGI's error types; client-side ones are connection,
