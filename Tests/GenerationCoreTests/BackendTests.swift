@@ -124,13 +124,14 @@ import Testing
         try await backend.health()
         let tokens = try await backend.tokenize(GenerateRequest(inputs: "Hi"))
         #expect(tokens == [SimpleToken(id: 2, text: "<bos>", start: 0, stop: 0), SimpleToken(id: 9259, text: "Hi", start: 0, stop: 2)])
-        let info = try await backend.refreshLimits()
+        let info = try await backend.info()
         #expect(info.modelId == "m")
-        #expect(backend.limits.maxStopSequences == 2)
-        // Limits from /info now stop a request before it leaves.
+        // Limits from /info stop a request before it leaves.
+        let limited = TGIBackend(configuration: backend.configuration, limits: info.validationLimits)
+        #expect(limited.limits.maxStopSequences == 2)
         let before = server.requests.count
         await #expect(throws: GenerationError.validation("`stop` supports up to 2 stop sequences. Given: 3")) {
-            _ = try await backend.generate(GenerateRequest(inputs: "x", parameters: GenerateParameters(stop: ["a", "b", "c"])))
+            _ = try await limited.generate(GenerateRequest(inputs: "x", parameters: GenerateParameters(stop: ["a", "b", "c"])))
         }
         #expect(server.requests.count == before, "an invalid request never reaches the server")
     }

@@ -55,11 +55,33 @@ import Testing
         // Grammar member order survives (a JSON-schema grammar generates in schema order).
         #expect(loaded.runs[1].request.parameters?.grammar == session.runs[1].request.parameters?.grammar)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.hasPrefix(#"{"format":"tgplay-session","version":1,"created_at":"2025-11-24T16:00:00.000Z""#))
+        #expect(text.hasPrefix(#"{"format":"tgplay-session","version":2,"created_at":"2025-11-24T16:00:00.000Z""#))
         #expect(text.hasSuffix("\n"))
         // Saved files are private to their owner.
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    /// A version-1 file (no run API or model) opens as it is; the first save keeps it byte for byte as
+    /// `FILE.v1` and writes version 2 with each run's API and model; later saves leave the copy alone.
+    @Test func versionOneFilesOpenAndAreKeptBeforeTheFirstSave() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.json").path
+        let v1 = String(decoding: try SessionFile.encode(Self.session()), as: UTF8.self)
+            .replacingOccurrences(of: #""version":2"#, with: #""version":1"#)
+        try Data(v1.utf8).write(to: URL(fileURLWithPath: path))
+        var session = try SessionFile.load(from: path)
+        #expect(session.runs.allSatisfy { $0.api == nil && $0.model == nil })
+        session.runs[0].api = .llamacpp
+        session.runs[0].model = "gemma-3-270m-q4_k_m"
+        try SessionFile.save(session, to: path)
+        #expect(try String(contentsOfFile: path + ".v1", encoding: .utf8) == v1)
+        let reread = try SessionFile.load(from: path)
+        #expect(reread.runs[0].api == .llamacpp && reread.runs[0].model == "gemma-3-270m-q4_k_m")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(#""api":"llamacpp","model":"gemma-3-270m-q4_k_m""#))
+        try SessionFile.save(reread, to: path)
+        #expect(try String(contentsOfFile: path + ".v1", encoding: .utf8) == v1, "the copy is made once")
     }
 
     @Test func largeRunRoundTrip() throws {
@@ -80,8 +102,8 @@ import Testing
         ("wrong format", { _ in Data(#"{"format":"something-else","version":1}"#.utf8) }, .notASession),
         ("a JSON list", { _ in Data("[1,2]".utf8) }, .notASession),
         ("newer version", { data in
-            Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: #""version":1"#, with: #""version":2"#).utf8)
-        }, .newerVersion(2)),
+            Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: #""version":2"#, with: #""version":3"#).utf8)
+        }, .newerVersion(3)),
         ("damaged content", { data in
             Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: #""prompt":"#, with: #""prompt":5,"x":"#).utf8)
         }, .invalid),
@@ -103,8 +125,6 @@ import Testing
             #expect(error.problem == problem, "\(name)")
             #expect(error.description.contains(path), "\(name): \(error)")
         }
-        // A store pointed at the same file reports the same error.
-        #expect(throws: SessionFileError.self) { try SessionStore(path: path).loadLatest() }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes, "\(name)")
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["damaged.json"])
@@ -112,7 +132,7 @@ import Testing
 
     @Test func newerVersionMessage() throws {
         let error = SessionFileError(path: "/x/s.json", problem: .newerVersion(3), detail: "")
-        #expect(error.description == "the session file /x/s.json was written by a newer tgplay (session version 3; this tgplay reads up to version 1); it was left untouched")
+        #expect(error.description == "the session file /x/s.json was written by a newer tgplay (session version 3; this tgplay reads up to version 2); it was left untouched")
         #expect(throws: SessionFileError(path: "/nope/s.json", problem: .unreadable, detail: "no such file")) {
             try SessionFile.load(from: "/nope/s.json")
         }
@@ -148,7 +168,7 @@ import Testing
         var session = Self.session()
         session.backend = BackendIdentity(of: backend)
         session.sets[0].backend = BackendIdentity(of: backend)
-        session.record(SessionRun(backend: BackendIdentity(of: backend), request: GenerateRequest(inputs: "Hi")))
+        session.runs.append(SessionRun(id: 1, backend: BackendIdentity(of: backend), request: GenerateRequest(inputs: "Hi")))
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("s.json").path
@@ -164,10 +184,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = SessionStore(environment: ["XDG_STATE_HOME": directory.path, "HOME": "/nonexistent"])
         #expect(store.path == directory.path + "/tgplay/session.json")
-        #expect(try store.loadLatest() == nil)
+        #expect(!FileManager.default.fileExists(atPath: store.path))
         let session = Self.session()
-        try store.save(session)
-        #expect(try store.loadLatest() == session)
+        try SessionFile.save(session, to: store.path)
+        #expect(try SessionFile.load(from: store.path) == session)
         #expect(SessionStore(environment: ["HOME": "/home/x"]).path == "/home/x/.local/state/tgplay/session.json")
         #expect(SessionStore(environment: ["HOME": "/home/x", "XDG_STATE_HOME": ""]).path == "/home/x/.local/state/tgplay/session.json")
     }
@@ -177,11 +197,8 @@ import Testing
         let first = Self.run(tokens: 5, top: 0)
         var second = Self.run(tokens: 6, top: 0)
         second.response?.details?.tokens[3] = Token(id: 999, text: " other", logprob: -1, special: false)
-        let id1 = session.record(first, now: Timestamp(millisecondsSince1970: 5))
-        let id2 = session.record(second, now: Timestamp(millisecondsSince1970: 6))
-        #expect(id1 == 1 && id2 == 2)
-        #expect(session.updatedAt == Timestamp(millisecondsSince1970: 6))
-        let rerun = try #require(session.run(id1)).rerunRequest
+        session.runs = [first, second]
+        let rerun = first.rerunRequest
         #expect(rerun == first.request)
 
         // A run whose request left the seed to the server is re-run with the seed it got.
@@ -189,31 +206,13 @@ import Testing
         unseeded.request.parameters?.seed = nil
         #expect(unseeded.rerunRequest.parameters?.seed == 18_446_744_073_709_551_615)
 
-        let diff = RunDiff(try #require(session.run(id1)), try #require(session.run(id2)))
+        let diff = RunDiff(session.runs[0], session.runs[1])
         #expect(diff.firstDivergentIndex == 3)
         #expect(diff.commonText == " w0 w1 w2")
         #expect(diff.continuationA.map(\.text) == [" w3", " w4"])
         #expect(diff.continuationB.map(\.text) == [" other", " w4", " w5"])
         let same = RunDiff(first, first)
         #expect(same.firstDivergentIndex == nil && same.continuationA.isEmpty && same.continuationB.isEmpty)
-    }
-
-    @Test func compareResultJoinsTheHistory() throws {
-        let response = GenerateResponse(generatedText: "a", details: Details(
-            finishReason: .length, generatedTokens: 1, seed: 3, tokens: [Token(id: 1, text: "a", logprob: -1, special: false)]))
-        let result = CompareResult(inputs: "Hi", seed: 3, sets: [
-            .init(name: "A", parameters: GenerateParameters(seed: 3), backend: .local, response: response,
-                  stats: RunStatistics(timing: RunTiming(start: 0, end: 1), response: response)),
-            .init(name: "B", parameters: GenerateParameters(seed: 3), backend: BackendIdentity("http://h:1"),
-                  error: ErrorResponse(error: "down", errorType: "connection")),
-        ])
-        var session = Session(prompt: "Hi")
-        for run in result.sessionRuns(startedAt: Timestamp(millisecondsSince1970: 0)) { session.record(run) }
-        #expect(session.runs.map(\.id) == [1, 2])
-        #expect(session.runs.map(\.setName) == ["A", "B"])
-        #expect(session.runs[0].rerunRequest == GenerateRequest(inputs: "Hi", parameters: GenerateParameters(seed: 3)))
-        #expect(session.runs[0].stats?.tokens == 1)
-        #expect(session.runs[1].error?.errorType == "connection" && session.runs[1].response == nil)
     }
 
     @Test func markdownExport() {

@@ -59,8 +59,4 @@ public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertib
         GenerationError(errorType: ErrorType.validation, message: "Input validation error: \(detail)", statusCode: 422)
     }
 
-    /// Whether waiting and retrying may help (model loading, overloaded, rate limited).
-    public var isRetryable: Bool {
-        estimatedTime != nil || statusCode == 429 || statusCode == 503 || errorType == ErrorType.overloaded
-    }
 }

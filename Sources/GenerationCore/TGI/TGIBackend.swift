@@ -8,12 +8,12 @@ import Synchronization
 /// bytes; a stream that ends without its final event fails with `incomplete_generation` and keeps its tokens.
 public final class TGIBackend: TextGenerationBackend {
     public let configuration: HTTPBackendConfiguration
-    private let knownLimits: Mutex<ValidationLimits>
+    public let limits: ValidationLimits
     private let client: HTTPClient
 
     public init(configuration: HTTPBackendConfiguration, limits: ValidationLimits = .unknown) {
         self.configuration = configuration
-        self.knownLimits = Mutex(limits)
+        self.limits = limits
         self.client = HTTPClient(configuration: configuration)
     }
 
@@ -21,15 +21,7 @@ public final class TGIBackend: TextGenerationBackend {
     public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
     public var capabilities: BackendCapabilities { .tgi }
 
-    public var limits: ValidationLimits { knownLimits.withLock { $0 } }
 
-    /// Fetches `/info` and adopts the limits it announces for later validation.
-    @discardableResult
-    public func refreshLimits() async throws -> Info {
-        let info = try await self.info()
-        knownLimits.withLock { $0 = $0.overridden(by: info.validationLimits) }
-        return info
-    }
 
     // MARK: - Simple routes
 

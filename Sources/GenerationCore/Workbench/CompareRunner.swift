@@ -227,15 +227,3 @@ public struct CompareResult: Encodable, Sendable, Equatable {
         try c.encode(divergence, forKey: .divergence)
     }
 }
-
-extension CompareResult {
-    /// The sets as session runs (ids assigned by `Session.record`), so a compare run joins the history.
-    public func sessionRuns(startedAt: Timestamp = .now) -> [SessionRun] {
-        sets.map { set in
-            SessionRun(setName: set.name, backend: set.backend,
-                       request: GenerateRequest(inputs: inputs, parameters: set.parameters),
-                       response: set.error == nil ? set.response : nil, error: set.error,
-                       stats: set.error == nil ? set.stats : nil, startedAt: startedAt)
-        }
-    }
-}

@@ -7,8 +7,9 @@ import Foundation
 /// backend was used: a URL or "local", never a token (`BackendIdentity` cannot carry one).
 public struct Session: Codable, Sendable, Equatable {
     public static let formatName = "tgplay-session"
-    /// The version this build writes, and the newest it reads.
-    public static let currentVersion = 1
+    /// The version this build writes, and the newest it reads. Version 2 adds each run's API and model;
+    /// version-1 files open as they are (the fields are absent) and are kept as `FILE.v1` before the first save.
+    public static let currentVersion = 2
 
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
@@ -34,21 +35,6 @@ public struct Session: Codable, Sendable, Equatable {
         self.runs = runs
         self.tree = tree
     }
-
-    /// The id the next recorded run gets.
-    public var nextRunID: Int { (runs.map(\.id).max() ?? 0) + 1 }
-
-    /// Adds a run to the history (giving it the next id) and returns its id; `updatedAt` moves to `now`.
-    @discardableResult
-    public mutating func record(_ run: SessionRun, now: Timestamp = .now) -> Int {
-        var run = run
-        run.id = nextRunID
-        runs.append(run)
-        updatedAt = now
-        return run.id
-    }
-
-    public func run(_ id: Int) -> SessionRun? { runs.first { $0.id == id } }
 
     enum CodingKeys: String, CodingKey {
         case format, version
@@ -131,6 +117,10 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
     /// The parameter set's name in compare mode ("A"...), nil for a plain run.
     public var setName: String?
     public var backend: BackendIdentity
+    /// The API the backend spoke (version 2; nil in older files and when it was not known).
+    public var api: BackendAPI?
+    /// The model the backend named (its `/info` or `/v1/models`), when known.
+    public var model: String?
     /// The request as sent (inputs and parameters, seed included); re-running sends it again.
     public var request: GenerateRequest
     /// The answer: tokens with logprobs and top tokens, prefill, finish reason, seed. For a run that failed
@@ -142,10 +132,12 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
 
     public init(id: Int = 0, setName: String? = nil, backend: BackendIdentity, request: GenerateRequest,
                 response: GenerateResponse? = nil, error: ErrorResponse? = nil, stats: RunStatistics? = nil,
-                startedAt: Timestamp = .now) {
+                startedAt: Timestamp = .now, api: BackendAPI? = nil, model: String? = nil) {
         self.id = id
         self.setName = setName
         self.backend = backend
+        self.api = api
+        self.model = model
         self.request = request
         self.response = response
         self.error = error
@@ -174,7 +166,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
     enum CodingKeys: String, CodingKey {
         case id
         case setName = "set"
-        case backend, request, response, error, stats
+        case backend, api, model, request, response, error, stats
         case startedAt = "started_at"
     }
 
@@ -183,6 +175,8 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         try c.encode(id, forKey: .id)
         try c.encode(setName, forKey: .setName)
         try c.encode(backend, forKey: .backend)
+        try c.encodeIfPresent(api, forKey: .api)
+        try c.encodeIfPresent(model, forKey: .model)
         try c.encode(request, forKey: .request)
         try c.encode(response, forKey: .response)
         try c.encode(error, forKey: .error)

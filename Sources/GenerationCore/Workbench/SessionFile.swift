@@ -97,7 +97,9 @@ public enum SessionFile {
     }
 
     /// Writes `session` to `path` atomically (temporary file + rename), creating the directory if needed.
-    /// The file is readable by its owner only: prompts can be private.
+    /// The file is readable by its owner only: prompts can be private. A file an older tgplay wrote is first
+    /// copied, byte for byte, to `path.vN` (N its version) unless that copy exists: an upgrade never loses the
+    /// file the older build can read.
     public static func save(_ session: Session, to path: String) throws {
         let data: Data
         do {
@@ -105,7 +107,20 @@ public enum SessionFile {
         } catch {
             throw SessionFileError(path: path, problem: .unwritable, detail: "cannot encode: \(error)")
         }
+        try keepOlderVersion(of: path)
         try writeAtomically(data, to: path)
+    }
+
+    /// Copies an existing session file of an older version to `path.vN` (once).
+    static func keepOlderVersion(of path: String) throws {
+        struct Header: Decodable { var format: String?; var version: Int? }
+        guard let old = FileManager.default.contents(atPath: path),
+              let header = try? JSONDecoder().decode(Header.self, from: old),
+              header.format == Session.formatName, let version = header.version, version < Session.currentVersion
+        else { return }
+        let copy = path + ".v\(version)"
+        guard !FileManager.default.fileExists(atPath: copy) else { return }
+        try writeAtomically(old, to: copy)
     }
 
     /// Temporary file in the target's directory, written, flushed, closed, then renamed over the target.
@@ -202,11 +217,4 @@ public struct SessionStore: Sendable {
         self.init(path: base + "/tgplay/session.json")
     }
 
-    public func save(_ session: Session) throws { try SessionFile.save(session, to: path) }
-
-    /// The last autosaved session; nil when there is none yet. A damaged or newer file throws (and stays).
-    public func loadLatest() throws -> Session? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try SessionFile.load(from: path)
-    }
 }
