@@ -27,10 +27,15 @@ func sessionRun(setName: String?, backend: BackendIdentity, request: GenerateReq
                       startedAt: startedAt)
 }
 
-/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped).
+/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped). A run on
+/// the default backend records its API and model when they are known (from its `/info`).
 func record(_ state: inout AppState, _ run: SessionRun) {
     var run = run
     run.id = (state.history.last?.id ?? 0) + 1
+    if run.backend == state.defaultBackend {
+        run.api = state.capabilities?.api
+        run.model = state.modelName
+    }
     state.history.append(run)
     if state.history.count > historyLimit {
         let dropped = state.history.count - historyLimit
