@@ -4,22 +4,23 @@ import Playground
 
 // A closed pipe (`tgplay generate | head -1`) must end the process quietly, not kill it with SIGPIPE mid-write.
 signal(SIGPIPE, SIG_IGN)
+Output.claimStandardDescriptors()
 
 let environment = ProcessInfo.processInfo.environment
 let options: Options
 do {
     options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    FileHandle.standardError.write(Data("tgplay: \(error)\nRun `tgplay --help` for usage.\n".utf8))
+    Output.message("\(error)\nRun `tgplay --help` for usage.")
     exit(2)
 }
 
 switch options.command {
 case .help:
-    print(Help.text)
+    Output.standardOutput(Help.text + "\n")
     exit(0)
 case .version:
-    print("tgplay \(Help.versionString)")
+    Output.standardOutput("tgplay \(Help.versionString)\n")
     exit(0)
 case .bench:
     exit(BenchCommand.run(options, environment: environment))
