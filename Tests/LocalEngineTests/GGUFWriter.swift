@@ -7,9 +7,11 @@ import Foundation
 /// The tensor data section is left as a hole (`ftruncate`), so a copy costs the header's few megabytes, not the
 /// weights' 250: the config and shape checks run before any weight is read.
 enum GGUFWriter {
-    /// A copy of `source` with `changes` applied (a nil value removes the key), written to a new temporary file.
+    /// A copy of `source` with `changes` applied (a nil value removes the key), written to a new temporary file;
+    /// `tensorData` gives bytes for the start of named tensors (every other weight reads as zeros).
     /// Returns its path; the caller removes it.
-    static func copy(of source: GGUFFile, changing changes: [String: GGUFValue?]) throws -> String {
+    static func copy(of source: GGUFFile, changing changes: [String: GGUFValue?],
+                     tensorData: [String: [UInt8]] = [:]) throws -> String {
         var metadata = source.metadata
         for (key, value) in changes { metadata[key] = value }
         var keys = source.metadataKeys.filter { metadata[$0] != nil }
@@ -39,6 +41,11 @@ enum GGUFWriter {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.truncate(atOffset: UInt64(dataOffset + source.fileSize - source.dataOffset))
+        for (name, bytes) in tensorData {
+            guard let tensor = source.tensor(name) else { continue }
+            try handle.seek(toOffset: UInt64(dataOffset + tensor.offset))
+            try handle.write(contentsOf: Data(bytes.prefix(tensor.byteCount)))
+        }
         return path
     }
 

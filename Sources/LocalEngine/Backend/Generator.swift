@@ -96,6 +96,9 @@ struct Generator {
             let mask = grammar.flatMap { g in grammarState.map { g.mask($0) } }
             LogitsProcessor.process(&logits, history: history, sampling, mask: mask)
             let lse = LogSoftmax.logSumExp(logits)
+            if let problem = LogitsProcessor.unusableScores(logits, logSumExp: lse, sampling, masked: mask != nil) {
+                throw GenerationError(errorType: GenerationError.ErrorType.generation, message: problem)
+            }
             let chosen = LogitsProcessor.choose(logits, sample: sampling.doSample, generator: &generator)
             let id = Int32(chosen)
             let logprob = Double(logits[chosen]) - lse
