@@ -30,16 +30,19 @@ import Testing
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": FileManager.default.temporaryDirectory.path]
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = stdin ?? inPipe
+        let outPipe = Pipe(), errPipe = Pipe()
+        // `input` goes through a file, not a pipe: a child that exits without reading (a usage or model error)
+        // would make writing to a pipe raise SIGPIPE in the test process.
+        let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-input-\(UUID().uuidString)")
+        try Data(input.utf8).write(to: inputFile)
+        defer { try? FileManager.default.removeItem(at: inputFile) }
+        let inputHandle = try FileHandle(forReadingFrom: inputFile)
+        defer { try? inputHandle.close() }
+        process.standardInput = stdin ?? inputHandle
         process.standardOutput = stdout ?? outPipe
         process.standardError = errPipe
         if closedStdoutPipe { try outPipe.fileHandleForReading.close() }
         try process.run()
-        if stdin == nil {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
         var out = Data()
         if stdout == nil && !closedStdoutPipe {
             if let readLimit {

