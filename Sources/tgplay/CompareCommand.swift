@@ -9,7 +9,7 @@ enum CompareCommand {
     static func run(_ options: Options, environment: [String: String]) async -> Int32 {
         let input: CompareInput
         do {
-            input = try CompareInput.decode(try readInput(options.inputPath))
+            input = try CompareInput.decode(try Input.readAll(options.inputPath, what: "the compare input"))
         } catch {
             return Output.fail(error)
         }
@@ -51,12 +51,4 @@ enum CompareCommand {
         return result.allSucceeded ? 0 : 1
     }
 
-    private static func readInput(_ path: String?) throws -> Data {
-        guard let path, path != "-" else { return FileHandle.standardInput.readDataToEndOfFile() }
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
-                                  message: "cannot read the compare input \(path)")
-        }
-        return contents
-    }
 }

@@ -39,6 +39,10 @@ struct Options: Equatable {
     var sessionPath: String?
     var rest: [String] = []
 
+    /// The longest timeout accepted: a year. The transfer turns seconds into milliseconds (a C long) and
+    /// nanoseconds (UInt64), where 2e10 s no longer fits and trapped; a year fits both with room to spare.
+    static let maxSeconds: Double = 365 * 24 * 3600
+
     /// Parses `arguments` (without the program name). Flags may come before or after the subcommand.
     static func parse(_ arguments: [String]) throws -> Options {
         var options = Options()
@@ -52,8 +56,8 @@ struct Options: Equatable {
         }
         func seconds(for flag: String) throws -> Double {
             let text = try value(for: flag)
-            guard let v = Double(text), v > 0, v.isFinite else {
-                throw UsageError("\(flag) wants a positive number of seconds, got \"\(text)\"")
+            guard let v = Double(text), v > 0, v <= maxSeconds else {
+                throw UsageError("\(flag) wants a positive number of seconds up to \(Int(maxSeconds)) (a year), got \"\(text)\"")
             }
             return v
         }

@@ -14,7 +14,7 @@ enum PlaygroundLauncher {
         } catch {
             // The playground is not a scripting command: a readable message, no JSON error line.
             let text = (error as? GenerationError)?.message ?? String(describing: error)
-            FileHandle.standardError.write(Data("tgplay: cannot open the playground: \(text)\n".utf8))
+            Output.message("cannot open the playground: \(text)")
             return 1
         }
         let isHTTP = !first.identity.isLocal

@@ -4,22 +4,31 @@ import Playground
 
 // A closed pipe (`tgplay generate | head -1`) must end the process quietly, not kill it with SIGPIPE mid-write.
 signal(SIGPIPE, SIG_IGN)
+// SIGQUIT (Ctrl-\) quits with the system's default action. Swift's runtime backtracer takes it for a crash: it
+// printed a "Program crashed" backtrace and then the generation went on. An inherited SIG_IGN (a background job of
+// a non-interactive shell) is kept; the playground installs its own handler, which restores the terminal.
+var quitAction = sigaction()
+if sigaction(SIGQUIT, nil, &quitAction) == 0,
+   unsafeBitCast(quitAction.__sigaction_handler.sa_handler, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) {
+    signal(SIGQUIT, SIG_DFL)
+}
+Output.claimStandardDescriptors()
 
 let environment = ProcessInfo.processInfo.environment
 let options: Options
 do {
     options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    FileHandle.standardError.write(Data("tgplay: \(error)\nRun `tgplay --help` for usage.\n".utf8))
+    Output.message("\(error)\nRun `tgplay --help` for usage.")
     exit(2)
 }
 
 switch options.command {
 case .help:
-    print(Help.text)
+    Output.standardOutput(Help.text + "\n")
     exit(0)
 case .version:
-    print("tgplay \(Help.versionString)")
+    Output.standardOutput("tgplay \(Help.versionString)\n")
     exit(0)
 case .bench:
     exit(BenchCommand.run(options, environment: environment))

@@ -51,7 +51,9 @@ public enum Validation {
     public static func check(_ request: GenerateRequest, streaming: Bool, limits: ValidationLimits,
                              inputTokenCount: Int? = nil) -> GenerationError? {
         let p = request.parameters ?? GenerateParameters()
-        let bestOf = Int(p.bestOf ?? 1)
+        // Kept in the wire's unsigned type: `best_of` and `truncate` may be anything up to u64::MAX, and comparing
+        // across integer types (never converting) is what keeps such a request a validation error, not a trap.
+        let bestOf = p.bestOf ?? 1
 
         if streaming {
             if bestOf != 1 { return .validation("`best_of` != 1 is not supported when streaming tokens") }
@@ -84,7 +86,7 @@ public enum Validation {
             return .validation("`stop` supports up to \(maxStop) stop sequences. Given: \(stop.count)")
         }
         if p.seed != nil && bestOf > 1 { return .validation("`seed` must not be set when `best_of` > 1") }
-        if let maxTopN = limits.maxTopNTokens, let n = p.topNTokens, Int(n) > maxTopN {
+        if let maxTopN = limits.maxTopNTokens, let n = p.topNTokens, n > maxTopN {
             return .validation("`top_n_tokens` must be >= 0 and <= \(maxTopN). Given: \(n)")
         }
         if request.inputs.isEmpty { return .validation("`inputs` cannot be empty") }
@@ -92,12 +94,12 @@ public enum Validation {
             if truncate == 0 {
                 return .validation("`truncate` must be strictly positive and less than \(limits.maxInputTokens.map(String.init) ?? "the input limit"). Given: 0")
             }
-            if let maxInput = limits.maxInputTokens, Int(truncate) > maxInput {
+            if let maxInput = limits.maxInputTokens, truncate > maxInput {
                 return .validation("`truncate` must be strictly positive and less than \(maxInput). Given: \(truncate)")
             }
         }
         if let count = inputTokenCount, let maxTotal = limits.maxTotalTokens {
-            let inputLength = p.truncate.map { min(count, Int($0)) } ?? count
+            let inputLength = p.truncate.map { min(count, Int(clamping: $0)) } ?? count
             let newTokens = p.maxNewTokens.map(Int.init)
                 ?? min(max(maxTotal - inputLength, 0), defaultGenerationLength)
             if inputLength + newTokens > maxTotal {

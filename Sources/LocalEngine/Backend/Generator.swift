@@ -33,7 +33,7 @@ struct Generator {
         if let problem = Validation.check(request, streaming: streaming, limits: limits, inputTokenCount: ids.count) {
             throw problem
         }
-        if let truncate = p.truncate, ids.count > Int(truncate) { ids = Array(ids.suffix(Int(truncate))) }
+        if let truncate = p.truncate.map({ Int(clamping: $0) }), ids.count > truncate { ids = Array(ids.suffix(truncate)) }
         let maxTotal = limits.maxTotalTokens ?? model.config.contextLength
         let maxNew = p.maxNewTokens.map(Int.init) ?? min(max(maxTotal - ids.count, 1), Validation.defaultGenerationLength)
         return (ids, maxNew, constraint)
@@ -96,6 +96,9 @@ struct Generator {
             let mask = grammar.flatMap { g in grammarState.map { g.mask($0) } }
             LogitsProcessor.process(&logits, history: history, sampling, mask: mask)
             let lse = LogSoftmax.logSumExp(logits)
+            if let problem = LogitsProcessor.unusableScores(logits, logSumExp: lse, sampling, masked: mask != nil) {
+                throw GenerationError(errorType: GenerationError.ErrorType.generation, message: problem)
+            }
             let chosen = LogitsProcessor.choose(logits, sample: sampling.doSample, generator: &generator)
             let id = Int32(chosen)
             let logprob = Double(logits[chosen]) - lse

@@ -72,7 +72,7 @@ public final class LocalBackend: TextGenerationBackend {
                 queue.async { [self] in
                     do {
                         let isCancelled = { cancelled.load(ordering: .relaxed) }
-                        let bestOf = Int(request.parameters?.bestOf ?? 1)
+                        let bestOf = Int(clamping: request.parameters?.bestOf ?? 1)
                         guard bestOf > 1 else {
                             let output = try generator.run(request, streaming: false, seed: UInt64.random(in: .min ... .max),
                                                            isCancelled: isCancelled, emit: { _ in })

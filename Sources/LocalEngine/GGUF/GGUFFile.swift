@@ -40,19 +40,26 @@ public final class GGUFFile: @unchecked Sendable {
     /// Maps and parses `path`. Throws `GGUFError` (with the offset) for anything malformed.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer. It changes nothing for
+        // a regular file, the only kind accepted below (checked on the descriptor, so a swapped path cannot slip in).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            throw GGUFError(offset: 0, reason: "cannot open: \(String(cString: strerror(errno)))", path: path)
+            throw GGUFError(offset: GGUFError.notAboutBytes, reason: "cannot open: \(String(cString: strerror(errno)))", path: path)
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw GGUFError(offset: 0, reason: "cannot stat", path: path) }
+        guard fstat(fd, &info) == 0 else {
+            throw GGUFError(offset: GGUFError.notAboutBytes, reason: "cannot stat: \(String(cString: strerror(errno)))", path: path)
+        }
+        if let kind = Self.specialKind(info.st_mode) {
+            throw GGUFError(offset: GGUFError.notAboutBytes, reason: "is \(kind), not a regular file (a model is one GGUF file)", path: path)
+        }
         let size = Int(info.st_size)
         guard size >= 24 else {
             throw GGUFError(offset: 0, reason: "file is \(size) bytes, too small for a GGUF header", path: path)
         }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw GGUFError(offset: 0, reason: "cannot map: \(String(cString: strerror(errno)))", path: path)
+            throw GGUFError(offset: GGUFError.notAboutBytes, reason: "cannot map: \(String(cString: strerror(errno)))", path: path)
         }
         base = UnsafeRawPointer(mapped)
         mappedLength = size
@@ -72,6 +79,19 @@ public final class GGUFFile: @unchecked Sendable {
             munmap(mapped, size)
             error.path = path
             throw error
+        }
+    }
+
+    /// What a non-regular file is, in words for the message; nil for a regular file.
+    static func specialKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
         }
     }
 

@@ -21,6 +21,28 @@ public enum GGUFValue: Sendable, Equatable {
         }
     }
 
+    /// Any integer value, unsigned 64-bit included (which `intValue` drops above `Int.max`), so a range error
+    /// can show the number the file holds. Not bools: a flag is not a count.
+    public var integerValue: Int128? {
+        switch self {
+        case .uint64(let v): return Int128(v)
+        case .bool: return nil
+        default: return intValue.map { Int128($0) }
+        }
+    }
+
+    /// A short rendering for error messages: the number or the type, never a whole array.
+    public var summary: String {
+        switch self {
+        case .string(let v): return v.count <= 40 ? "the string \"\(String(decoding: v, as: UTF8.self))\"" : "a string of \(v.count) bytes"
+        case .array(let v): return "an array of \(v.count) values"
+        case .bool(let v): return "the flag \(v)"
+        case .float32(let v): return "\(v)"
+        case .float64(let v): return "\(v)"
+        default: return integerValue.map { "\($0)" } ?? "a value"
+        }
+    }
+
     public var floatValue: Double? {
         switch self {
         case .float32(let v): return Double(v)

@@ -12,6 +12,11 @@ struct RegexParser {
     private var index = 0
     /// Bounded repeats larger than this are refused: every copy becomes automaton states.
     static let maxRepeat = 1000
+    /// Groups nested deeper than this are refused. The parser and every later pass over the tree (automaton
+    /// construction, comparison, deallocation) recurse once per level, so without a bound 50,000 nested
+    /// parentheses exhausted the stack (SIGSEGV, nothing on stderr). Real patterns nest a handful of levels.
+    static let maxGroupDepth = 100
+    private var depth = 0
 
     static func parse(_ pattern: String) throws(GrammarError) -> RegexNode {
         var parser = RegexParser(scalars: pattern.unicodeScalars.map(\.value))
@@ -118,6 +123,11 @@ struct RegexParser {
         guard let c = peek else { throw error("unexpected end of pattern") }
         switch c {
         case 0x28:  // (
+            guard depth < Self.maxGroupDepth else {
+                throw error("groups nested more than \(Self.maxGroupDepth) deep")
+            }
+            depth += 1
+            defer { depth -= 1 }
             index += 1
             if peek == 0x3F {  // (?
                 index += 1

@@ -120,6 +120,23 @@ public enum LogitsProcessor {
         for i in logits.indices where !keep.contains(i) { logits[i] = -Float.infinity }
     }
 
+    /// Why the processed scores cannot be sampled from, nil when they can (`logSumExp` finite). Without this check
+    /// NaN scores (damaged weights) or scores overflowed by a tiny temperature (1e-40 turns every logit into
+    /// ±infinity) picked token 0, `<pad>`, with a null logprob, as if nothing were wrong. A grammar that leaves no
+    /// token is left to the grammar's own message.
+    public static func unusableScores(_ logits: [Float], logSumExp: Double, _ s: SamplingParameters,
+                                      masked: Bool) -> String? {
+        guard !logSumExp.isFinite else { return nil }
+        if logits.contains(where: \.isNaN) {
+            return "the model produced NaN scores: its weights are damaged or not what the file's types say"
+        }
+        if s.temperature != 1 {
+            return "the scores overflow at `temperature` \(s.temperature): too small to divide by; use a larger value, or `do_sample: false` for greedy decoding"
+        }
+        if masked { return nil }
+        return "no token has a finite score"
+    }
+
     /// Picks the next token: argmax when greedy, else a draw from the processed distribution.
     public static func choose(_ logits: [Float], sample: Bool, generator: inout SeededGenerator) -> Int {
         guard sample else { return LogSoftmax.top(logits, 1).first?.id ?? 0 }
