@@ -216,7 +216,6 @@ struct Dialect: Sendable, CustomStringConvertible {
             #expect(error.retryAfter == 2)
             #expect(error.statusCode == 429)
             #expect(error.message == "Too many requests, slow down")
-            #expect(error.isRetryable)
         }
     }
 
