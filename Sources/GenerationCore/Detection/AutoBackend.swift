@@ -84,9 +84,10 @@ public final class AutoBackend: TextGenerationBackend {
         try await resolve().backend.tokenize(request)
     }
 
-    /// TGI's own rules hold for every backend, so a request they refuse fails before any probe leaves.
+    /// TGI's own rules hold for every backend, so a request they refuse fails before any probe leaves. The
+    /// detected adapter then checks its own limits and capabilities (with messages that name the server).
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
-        if let problem = Validation.check(request, streaming: false, limits: limits) { throw problem }
+        if let problem = Validation.check(request, streaming: false, limits: .unknown) { throw problem }
         return try await resolve().backend.generate(request)
     }
 

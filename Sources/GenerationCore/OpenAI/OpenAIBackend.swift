@@ -82,8 +82,11 @@ public final class OpenAIBackend: TextGenerationBackend {
 
     // MARK: - Plumbing
 
+    /// TGI's server-independent rules first, then this server's capabilities, which hold its alternatives limit
+    /// and refusals (`limits` is not used here: its `top_n_tokens` limit of 0 for TGI's /v1 would hide the
+    /// refusal's reason behind "must be <= 0").
     private func check(_ request: GenerateRequest, streaming: Bool) throws {
-        if let problem = Validation.check(request, streaming: streaming, limits: limits) { throw problem }
+        if let problem = Validation.check(request, streaming: streaming, limits: .unknown) { throw problem }
         if let problem = capabilities.problem(with: request, backend: displayName) { throw problem }
     }
 
