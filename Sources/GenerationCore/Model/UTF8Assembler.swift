@@ -20,6 +20,9 @@ public struct UTF8Assembler: Sendable, Equatable {
         return text
     }
 
+    /// The bytes still waiting for the rest of their character, as a decoder would show them now (U+FFFD).
+    public var pendingText: String { pending.isEmpty ? "" : String(decoding: pending, as: UTF8.self) }
+
     /// Whatever is left (an unfinished character at the end of the stream), as a decoder would show it.
     public mutating func flush() -> String {
         defer { pending.removeAll() }

@@ -40,8 +40,9 @@ struct CompletionAssembly: Sendable {
     /// seed is not known).
     var reportedSeed: UInt64? { parameters.requestsSampling ? parameters.seed : nil }
 
-    /// The generated text as TGI returns it (`return_full_text` puts the prompt first, as TGI does).
-    var generatedText: String { (parameters.returnFullText == true ? request.inputs : "") + text }
+    /// The generated text as TGI returns it (`return_full_text` puts the prompt first, as TGI does). A stream
+    /// that ended inside a character ends with U+FFFD, as a full decode of its bytes would.
+    var generatedText: String { (parameters.returnFullText == true ? request.inputs : "") + text + utf8.pendingText }
 
     /// The `/generate` answer. `details` only when asked for, as TGI does.
     func response(finish: FinishReason, prefill: [PrefillToken] = [], generatedCount: Int? = nil) -> GenerateResponse {
