@@ -84,6 +84,27 @@ public final class AutoBackend: TextGenerationBackend {
         try await resolve().backend.tokenize(request)
     }
 
+    public func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        if let done = found.withLock({ $0 }) { return done.backend.chatStream(request) }
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await event in try await self.resolve().backend.chatStream(request) {
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func template(_ request: ChatRequest) async throws -> TemplatedChat {
+        try await resolve().backend.template(request)
+    }
+
     /// TGI's own rules hold for every backend, so a request they refuse fails before any probe leaves. The
     /// detected adapter then checks its own limits and capabilities (with messages that name the server).
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {

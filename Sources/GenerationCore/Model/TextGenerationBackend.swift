@@ -39,4 +39,33 @@ public protocol TextGenerationBackend: Sendable {
     func generate(_ request: GenerateRequest) async throws -> GenerateResponse
     /// TGI's `POST /generate_stream`, one `GenerationEvent` per server event.
     func generateStream(_ request: GenerateRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
+    /// A chat reply, streamed as the same neutral events as text (the reply's tokens with their logprobs).
+    func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
+    /// The text the model is fed for a conversation (with a generation prompt unless a reply is continued).
+    func template(_ request: ChatRequest) async throws -> TemplatedChat
+}
+
+extension TextGenerationBackend {
+    /// Backends without a chat route say so, naming themselves.
+    public func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let error = GenerationError(errorType: GenerationError.ErrorType.unsupported,
+                                    message: "\(displayName) has no chat route tgplay can use")
+        return AsyncThrowingStream { $0.finish(throwing: error) }
+    }
+
+    public func template(_ request: ChatRequest) async throws -> TemplatedChat {
+        throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
+                              message: "\(displayName) cannot show the templated text of a chat")
+    }
+
+    /// A non-streamed chat reply: the stream gathered into TGI's `/generate` shape.
+    public func chat(_ request: ChatRequest) async throws -> GenerateResponse {
+        var events: [StreamResponse] = []
+        for try await event in chatStream(request) { events.append(event.response) }
+        guard let response = GenerateResponse(streamEvents: events) else {
+            throw GenerationError(errorType: GenerationError.ErrorType.incompleteGeneration,
+                                  message: "the chat stream ended without its final event")
+        }
+        return response
+    }
 }

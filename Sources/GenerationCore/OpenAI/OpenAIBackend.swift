@@ -80,6 +80,50 @@ public final class OpenAIBackend: TextGenerationBackend {
         }
     }
 
+    // MARK: - Chat
+
+    /// `/v1/chat/completions` with chat-style logprobs, streamed, as neutral events. Continuing a reply
+    /// (`continue_final_message`) goes to servers that can prefill one and is refused, saying why, elsewhere.
+    public func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        do {
+            try checkChat(request)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let url = root + "/v1/chat/completions"
+        let client = self.client
+        let server = self.server
+        let text = request.textRequest(inputs: "")
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let body = OpenAICompletionBody.make(
+                        .chat(request.messages, continueFinalMessage: request.continuesReply),
+                        parameters: request.parameters ?? GenerateParameters(), model: try await self.modelID(),
+                        server: server, stream: true)
+                    let inner = client.stream(url: url, body: try WireJSON.encode(body),
+                                              decoder: OpenAIStreamDecoder(request: text, url: BackendIdentity(url).value))
+                    for try await event in inner { continuation.yield(event) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The conversation's shape, TGI's rules, then what this server's chat route can honour.
+    func checkChat(_ request: ChatRequest) throws {
+        if let problem = request.problem { throw problem }
+        let text = request.textRequest(inputs: "x")
+        if let problem = Validation.check(text, streaming: true, limits: .unknown) { throw problem }
+        if let problem = server.chatCapabilities.problem(with: text, backend: displayName) { throw problem }
+        if request.continuesReply && !server.continuesReplies {
+            throw GenerationError.validation("continuing a reply is not supported by \(server) at \(displayName): its chat route always starts a new assistant turn")
+        }
+    }
+
     // MARK: - Plumbing
 
     /// TGI's server-independent rules first, then this server's capabilities, which hold its alternatives limit
@@ -176,7 +220,7 @@ struct OpenAIStreamDecoder: StreamDecoder {
         if let logprobs = choice["logprobs"], !logprobs.isNull {
             guard let entries = LogprobEntries.fromChoiceLogprobs(logprobs) else { return [malformed(event.data)] }
             for entry in entries { steps += held.hold(assembly.append(entry), in: assembly) }
-        } else if let piece = choice["text"]?.stringValue, !piece.isEmpty {
+        } else if let piece = choice["text"]?.stringValue ?? choice["delta"]?["content"]?.stringValue, !piece.isEmpty {
             steps += held.hold(assembly.appendText(piece), in: assembly)
         }
         if let reason = choice["finish_reason"]?.stringValue {

@@ -8,17 +8,35 @@ import Foundation
 /// get the neutral value). Logprobs are always asked for (at least one, for the chosen token's own); the answer
 /// is trimmed to `top_n_tokens`. Parameters the server cannot honour never get here: the capabilities refuse them.
 enum OpenAICompletionBody {
+    /// What the body carries: a prompt (`/v1/completions`) or a conversation (`/v1/chat/completions`).
+    enum Input: Sendable {
+        case prompt(String)
+        case chat([ChatMessage], continueFinalMessage: Bool)
+    }
+
     static func make(_ request: GenerateRequest, model: String?, server: OpenAIServer, stream: Bool) -> JSONValue {
-        let p = request.parameters ?? GenerateParameters()
+        make(.prompt(request.inputs), parameters: request.parameters ?? GenerateParameters(), model: model,
+             server: server, stream: stream)
+    }
+
+    static func make(_ input: Input, parameters p: GenerateParameters, model: String?, server: OpenAIServer,
+                     stream: Bool) -> JSONValue {
         let sampling = p.requestsSampling
         let llamaFamily = server == .llamaCppPython || server == .llamaServer
-        var fields: [(String, JSONValue?)] = [
-            ("model", model.map(JSONValue.string)),
-            ("prompt", .string(request.inputs)),
+        var fields: [(String, JSONValue?)] = [("model", model.map(JSONValue.string))]
+        switch input {
+        case .prompt(let prompt):
+            fields.append(("prompt", .string(prompt)))
+        case .chat(let messages, _):
+            fields.append(("messages", .array(messages.map {
+                .fields([("role", .string($0.role.rawValue)), ("content", .string($0.content))])
+            })))
+        }
+        fields += [
             ("max_tokens", p.maxNewTokens.map { .uint(UInt64($0)) }),
             ("temperature", .double(sampling ? (p.temperature ?? 1.0) : 0)),
             ("top_p", p.topP.map(JSONValue.double) ?? (sampling ? .double(1.0) : nil)),
-        ]
+        ] as [(String, JSONValue?)]
         if server.takesTopK {
             let off: JSONValue = llamaFamily ? .int(0) : .int(-1)
             fields.append(("top_k", p.topK.map { .int(Int64($0)) } ?? (sampling ? off : nil)))
@@ -33,7 +51,15 @@ enum OpenAICompletionBody {
         fields.append(("frequency_penalty", p.frequencyPenalty.map(JSONValue.double)))
         fields.append(("seed", p.seed.map { .uint($0) }))
         if let stop = p.stop, !stop.isEmpty { fields.append(("stop", .array(stop.map(JSONValue.string)))) }
-        if server.reportsLogprobs {
+        if case .chat(_, let continues) = input {
+            // Chat-style logprobs: the chosen token's always, `top_logprobs` alternatives (0 is allowed).
+            fields.append(("logprobs", .bool(true)))
+            fields.append(("top_logprobs", .uint(UInt64(p.topNTokens ?? 0))))
+            if continues && server == .vllm {
+                fields.append(("continue_final_message", .bool(true)))
+                fields.append(("add_generation_prompt", .bool(false)))
+            }
+        } else if server.reportsLogprobs {
             fields.append(("logprobs", .uint(UInt64(max(p.topNTokens ?? 0, 1)))))
         }
         if p.decoderInputDetails == true { fields.append(("echo", .bool(true))) }

@@ -84,6 +84,30 @@ public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
+    /// What this server can honour on `/v1/chat/completions`: its completions capabilities, less what chat
+    /// has not (prompt logprobs, truncation) and what tgplay does not map for chat yet (grammar, sent as each
+    /// server's own `response_format` variant), plus chat-style logprobs on TGI's Messages API (up to 5).
+    public var chatCapabilities: BackendCapabilities {
+        var c = capabilities
+        c.refused["decoder_input_details"] = "chat routes return no prompt logprobs"
+        c.refused["truncate"] = "\(self)'s chat route has no prompt truncation"
+        c.grammarKinds = []
+        c.promptLogprobs = false
+        if self == .tgi {
+            c.refused["top_n_tokens"] = nil
+            c.refused["top_k"] = "TGI's Messages API takes no top_k"
+            c.refused["repetition_penalty"] = "TGI's Messages API takes no repetition_penalty"
+            c.maxAlternatives = 5
+            c.api = .tgi
+            c.probabilities = .processed
+        }
+        return c
+    }
+
+    /// Whether a reply can be continued inside the same assistant message: vLLM with
+    /// `continue_final_message`, llama-server by prefilling a trailing assistant message.
+    public var continuesReplies: Bool { self == .vllm || self == .llamaServer }
+
     /// What this server can honour, in TGI's parameter names.
     public var capabilities: BackendCapabilities {
         let api = "the OpenAI completions API"
