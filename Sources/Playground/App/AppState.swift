@@ -98,6 +98,11 @@ public struct AppState: Sendable {
     public var runID = 0
     /// How many tokens the current run has delivered (to merge `receivedTokens` of a failure without duplicates).
     var runTokenCount = 0
+    /// The output shown is older than the main run: a new root run (Ctrl-R, `r` in the history) replaces the
+    /// output and the branch tree only when its first token arrives, so a run the backend rejects (a 422, an input
+    /// over the context limit) or one cancelled before any token leaves what was shown. While set, the output is
+    /// marked "previous output" rather than as that run's (not "[incomplete]" for a run that was complete).
+    public var outputIsOlder = false
     public var error: GenerationError?
     public var tokenCursor: Int?
     /// First visible output row; nil follows the end of the stream.

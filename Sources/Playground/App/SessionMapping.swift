@@ -59,6 +59,7 @@ extension AppState {
         compare = nil
         close(.history, .distributions)
         transcript.removeAll()
+        outputIsOlder = false
         branches = nil
         tokenCursor = nil
         outputScroll = nil

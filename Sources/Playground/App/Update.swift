@@ -222,13 +222,21 @@ func startRun(_ state: inout AppState) -> [Effect] {
         state.phase = .failed
         return effects
     }
+    effects += launch(&state, request, backend: settings.backend)
+    state.outputIsOlder = true  // replaced by the run's first token (see `replaceOlderOutput`)
+    return effects + [.save]
+}
+
+/// The first token of a new root run arrived: the output and branch tree shown before make way for it.
+func replaceOlderOutput(_ state: inout AppState) {
+    guard state.outputIsOlder else { return }
+    state.outputIsOlder = false
     state.transcript.removeAll()
     state.tokenCursor = nil
     state.outputScroll = nil
     state.branches = nil
     state.shownRun = nil
-    state.runPrompt = request.inputs
-    return effects + launch(&state, request, backend: settings.backend) + [.save]
+    if case .startRun(_, let request, _, _, _)? = state.lastRequest { state.runPrompt = request.inputs }
 }
 
 /// Sends `request` as the current run; the transcript is kept (a branch continues it).
@@ -242,6 +250,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.error = nil
     state.stats = RunStats(startedAt: state.now)
     state.runTokenCount = 0
+    state.outputIsOlder = false
     state.phase = .waiting
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
                               waitForModel: state.settings.waitForModel, backend: backend)
@@ -273,6 +282,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     if state.stats.firstTokenAt == nil { state.stats.firstTokenAt = state.now }
     state.stats.lastTokenAt = state.now
     state.phase = .streaming
+    replaceOlderOutput(&state)
     state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
     state.runTokenCount += 1
     state.stats.tokens = state.runTokenCount
@@ -299,6 +309,7 @@ func scoreWatermark(_ state: inout AppState) {
 /// is retried automatically after a countdown.
 func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
     if error.receivedTokens.count > state.runTokenCount {
+        replaceOlderOutput(&state)
         for token in error.receivedTokens[state.runTokenCount...] {
             state.transcript.append(OutputToken(token: token))
         }

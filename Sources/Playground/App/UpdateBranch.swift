@@ -156,6 +156,7 @@ func showCurrentBranch(_ state: inout AppState) {
           let tokens = try? b.tree.fullTokens(of: b.node),
           let tops = try? b.tree.fullTopTokens(of: b.node) else { return }
     state.transcript.removeAll()
+    state.outputIsOlder = false
     for (i, token) in tokens.enumerated() {
         state.transcript.append(OutputToken(token: token, topTokens: i < tops.count ? tops[i] : []))
     }

@@ -122,6 +122,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     for token in run.outputTokens { state.transcript.append(token) }
     // The branch tree is kept: `[`, `]` or `u` go back to it; branching or `c` here starts a new one.
     state.shownRun = run.id
+    state.outputIsOlder = false
     state.runPrompt = run.request.inputs
     state.tokenCursor = nil
     state.outputScroll = nil
@@ -142,13 +143,9 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
 func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
-    state.transcript.removeAll()
-    state.tokenCursor = nil
-    state.outputScroll = nil
-    state.branches = nil
-    state.runPrompt = run.request.inputs
     let backend = run.backend == state.defaultBackend ? nil : run.backend
     effects += launch(&state, run.rerunRequest, backend: backend)
+    state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
     return effects
 }

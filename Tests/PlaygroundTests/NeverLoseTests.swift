@@ -1,0 +1,69 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import Playground
+
+/// Issue 12's "bugs to fix first": the playground never loses work between its features.
+@Suite("The playground never loses work")
+struct NeverLoseTests {
+    static func starts(_ effects: [Effect]) -> [(request: GenerateRequest, backend: BackendIdentity?)] {
+        effects.compactMap { e in
+            if case .startRun(_, let r, _, _, let b) = e { return (r, b) } else { return nil }
+        }
+    }
+
+    /// "Say:" → " one two three", then a branch at " two" with " two?" that continues with " four".
+    static func branched() -> Harness {
+        var h = Harness(width: 100, height: 30)
+        h.type("Say:")
+        h.stream([" one", " two", " three"])
+        h.keys(.tab, .tab, .left, .enter, .down, .down, .enter)
+        WorkbenchTests.feed(&h, [" four"])
+        return h
+    }
+
+    // MARK: 1. a rejected run
+
+    /// A 422 (the input over the context limit) arrives before any token: the output and the tree shown before
+    /// stay, `]` and `u` still work on them, and the error is in the status bar and the history.
+    @Test func aRejectedRunLeavesTheOutputAndTheTree() throws {
+        var h = Self.branched()
+        let tree = try #require(h.state.branches)
+        let shown = h.state.transcript.tokens.map(\.token.text)
+        #expect(shown == [" one", " two?", " four"])
+        h.keys(.ctrl("r"))
+        let rejected = GenerationError(
+            errorType: "validation",
+            message: "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4100",
+            statusCode: 422)
+        h.send(.runFailed(run: h.state.runID, rejected, now: 5))
+        #expect(h.state.phase == .failed)
+        #expect(h.state.transcript.tokens.map(\.token.text) == shown)
+        #expect(h.state.branches == tree)
+        #expect(h.screen.contains("422 validation: Input validation error"))
+        let last = try #require(h.state.history.last)
+        #expect(last.error?.errorType == "validation")
+        #expect(last.error?.error.contains("must be <= 4096") == true)
+        #expect(last.tokens.isEmpty)
+        #expect(last.request.inputs == "Say:")
+        h.state.focus = .output
+        h.keys(.character("["))
+        #expect(!h.screen.contains("no branches yet"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        h.keys(.character("u"))
+        #expect(!h.screen.contains("nothing to undo"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == shown)
+    }
+
+    /// `r` in the history rejected the same way leaves the output too.
+    @Test func aRejectedRerunLeavesTheOutput() throws {
+        var h = Self.branched()
+        let tree = try #require(h.state.branches)
+        h.keys(.function(3), .end, .character("r"))
+        h.send(.runFailed(run: h.state.runID, GenerationError(
+            errorType: "validation", message: "Input validation error: invalid regex", statusCode: 422), now: 5))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four"])
+        #expect(h.state.branches == tree)
+        #expect(h.state.history.last?.error?.error == "Input validation error: invalid regex")
+    }
+}
