@@ -66,4 +66,61 @@ struct NeverLoseTests {
         #expect(h.state.branches == tree)
         #expect(h.state.history.last?.error?.error == "Input validation error: invalid regex")
     }
+
+    // MARK: 2. Ctrl-R keeps the tree
+
+    /// Ctrl-R starts a new root run; the previous tree goes with its root run in the history, and showing that
+    /// run (F3, Enter) brings the branches back. The trees survive a session round trip.
+    @Test func ctrlRKeepsThePreviousTreeWithItsRun() throws {
+        var h = Self.branched()
+        let tree = try #require(h.state.branches?.current.tree)
+        h.stream([" new", " text"])
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" new", " text"])
+        #expect(h.state.history.first?.tree == tree)
+
+        // Through the session file and back: both trees are there.
+        h.keys(.tab, .tab, .tab, .home, .enter, .down, .down, .enter)  // a branch of the new run
+        WorkbenchTests.feed(&h, ["!"])
+        let second = try #require(h.state.branches?.current.tree)
+        let data = try SessionFile.encode(h.state.sessionDocument())
+        var reopened = Harness(width: 100, height: 30)
+        reopened.state.restore(try SessionFile.decode(data, path: "s.json"))
+        #expect(reopened.state.branches?.current.tree == second)
+        #expect(reopened.state.history.first?.tree == tree)
+
+        // F3, the first run, Enter: its branches come back (the new tree is kept with its own run).
+        reopened.keys(.function(3), .end, .enter)
+        #expect(reopened.state.branches?.current.tree == tree)
+        #expect(reopened.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        reopened.keys(.character("]"))
+        #expect(reopened.state.transcript.tokens.map(\.token.text) == [" one", " two?", " four"])
+        let newRoot = try #require(reopened.state.history.first { $0.request.inputs == "Say:" && $0.tokens.first?.text == " new" })
+        #expect(reopened.state.history.first { $0.id == newRoot.id }?.tree == second)
+    }
+
+    /// `r` in the history throws nothing away either.
+    @Test func rerunKeepsTheTree() throws {
+        var h = Self.branched()
+        let tree = try #require(h.state.branches?.current.tree)
+        h.keys(.function(3), .end, .character("r"))
+        WorkbenchTests.feed(&h, [" again"])
+        #expect(h.state.history.first?.tree == tree)
+        h.keys(.function(3), .end, .enter)
+        #expect(h.state.branches?.current.tree == tree)
+    }
+
+    /// Older session files (no trees with their runs) still open.
+    @Test func sessionsWithoutRunTreesOpen() throws {
+        var h = Self.branched()
+        let data = try SessionFile.encode(h.state.sessionDocument())
+        var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let runs = try #require(json["runs"] as? [[String: Any]])
+        json["runs"] = runs.map { run in run.filter { $0.key != "tree" && $0.key != "origin" } }
+        let old = try JSONSerialization.data(withJSONObject: json)
+        let session = try SessionFile.decode(old, path: "old.json")
+        #expect(session.runs.count == 2)
+        #expect(session.runs.allSatisfy { $0.tree == nil })
+        h.state.restore(session)
+        #expect(h.state.branches?.current.tree.nodes.count == 2)
+    }
 }

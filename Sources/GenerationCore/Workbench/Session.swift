@@ -3,7 +3,8 @@ import Foundation
 /// Everything a playground session holds, as one versioned JSON document (`"format": "tgplay-session"`).
 ///
 /// What is kept: the prompt, the base parameters and parameter sets, every run (request as sent, every token
-/// with logprob and top tokens, prefill, stats, finish reason, seed, or the error), the branch tree, and which
+/// with logprob and top tokens, prefill, stats, finish reason, seed, or the error), the branch tree shown (and,
+/// with their root runs, the trees shown before it), and which
 /// backend was used: a URL or "local", never a token (`BackendIdentity` cannot carry one).
 public struct Session: Codable, Sendable, Equatable {
     public static let formatName = "tgplay-session"
@@ -139,10 +140,14 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
     public var error: ErrorResponse?
     public var stats: RunStatistics?
     public var startedAt: Timestamp
+    /// The branch tree grown from this run's output, when the run is its root and another run has since
+    /// replaced it in the playground (the session's `tree` is the one shown). Kept with the run so that
+    /// starting a new run never throws branches away; absent in older files and for runs never branched from.
+    public var tree: BranchTree?
 
     public init(id: Int = 0, setName: String? = nil, backend: BackendIdentity, request: GenerateRequest,
                 response: GenerateResponse? = nil, error: ErrorResponse? = nil, stats: RunStatistics? = nil,
-                startedAt: Timestamp = .now) {
+                startedAt: Timestamp = .now, tree: BranchTree? = nil) {
         self.id = id
         self.setName = setName
         self.backend = backend
@@ -151,6 +156,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         self.error = error
         self.stats = stats
         self.startedAt = startedAt
+        self.tree = tree
     }
 
     public var tokens: [Token] { response?.details?.tokens ?? [] }
@@ -176,6 +182,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         case setName = "set"
         case backend, request, response, error, stats
         case startedAt = "started_at"
+        case tree
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -188,6 +195,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         try c.encode(error, forKey: .error)
         try c.encode(stats, forKey: .stats)
         try c.encode(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(tree, forKey: .tree)
     }
 }
 

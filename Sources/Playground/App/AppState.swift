@@ -114,6 +114,11 @@ public struct AppState: Sendable {
     public var branches: UndoStack<BranchState>?
     /// The prompt of the run the output belongs to (the branch tree's prompt).
     var runPrompt = ""
+    /// The history id of the root run whose output is shown: the root a branch tree started from it gets, so
+    /// the tree can go back into that run's history entry when another run replaces it.
+    var outputRun: Int?
+    /// Whether the main run starts a new root (Ctrl-R, `r` in the history) rather than continuing a branch.
+    var runIsRoot = false
     /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
     public var promptScore: PromptPerplexity?
     var promptScoreText: String?

@@ -27,8 +27,10 @@ func sessionRun(setName: String?, backend: BackendIdentity, request: GenerateReq
                       startedAt: startedAt)
 }
 
-/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped).
-func record(_ state: inout AppState, _ run: SessionRun) {
+/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped) and
+/// returns its id.
+@discardableResult
+func record(_ state: inout AppState, _ run: SessionRun) -> Int {
     var run = run
     run.id = (state.history.last?.id ?? 0) + 1
     state.history.append(run)
@@ -39,6 +41,7 @@ func record(_ state: inout AppState, _ run: SessionRun) {
         state.updateHistoryView { $0.selection = max(0, $0.selection - dropped) }
     }
     state.dirty = true
+    return run.id
 }
 
 /// Records the main run that just ended (its own tokens: a continuation's accepted prefix is in its request).
@@ -48,9 +51,34 @@ func recordMainRun(_ state: inout AppState, error: GenerationError?) {
     let start = state.stats.startedAt ?? state.now
     let timing = RunTiming(start: start, firstToken: state.stats.firstTokenAt, end: state.stats.lastTokenAt ?? state.now)
     let reason = state.stats.finishReason.map { FinishReason(rawValue: $0) }
-    record(&state, sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request, tokens: own,
-                              finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
-                              startedAt: state.timestamp(start)))
+    let id = record(&state, sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request,
+                                       tokens: own, finishReason: reason, seed: state.stats.seed, error: error,
+                                       timing: timing, startedAt: state.timestamp(start)))
+    if state.runIsRoot {
+        // A root run whose tokens replaced the output is the root of any tree grown from it.
+        if !state.outputIsOlder { state.outputRun = id }
+    } else if var stack = state.branches, stack.current.node != BranchTree.rootID {
+        // The branch node remembers the run that continued it first (its parameters and backend).
+        stack.amend { b in
+            if (try? b.tree.node(b.node))?.runID == nil { try? b.tree.extend(b.node, with: [], runID: id) }
+        }
+        state.branches = stack
+    }
+}
+
+/// The history id of the root run of the branch tree shown, when known.
+func treeRoot(_ state: AppState) -> Int? {
+    state.branches.flatMap { try? $0.current.tree.node(BranchTree.rootID).runID }
+}
+
+/// Puts the branch tree shown into its root run's history entry, so that replacing it in the output (a new run,
+/// a run shown from the history, a compare set branched) never loses it. A tree whose root run is no longer in
+/// the history (beyond the history limit) cannot be kept this way.
+func archiveTree(_ state: inout AppState) {
+    guard let tree = state.branches?.current.tree, let id = treeRoot(state),
+          let i = state.history.firstIndex(where: { $0.id == id }), state.history[i].tree != tree else { return }
+    state.history[i].tree = tree
+    state.dirty = true
 }
 
 /// Records a compare column that just ended.

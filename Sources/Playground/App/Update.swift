@@ -223,14 +223,18 @@ func startRun(_ state: inout AppState) -> [Effect] {
         return effects
     }
     effects += launch(&state, request, backend: settings.backend)
+    state.runIsRoot = true
     state.outputIsOlder = true  // replaced by the run's first token (see `replaceOlderOutput`)
     return effects + [.save]
 }
 
-/// The first token of a new root run arrived: the output and branch tree shown before make way for it.
+/// The first token of a new root run arrived: the output and branch tree shown before make way for it (the
+/// tree goes into its root run's history entry).
 func replaceOlderOutput(_ state: inout AppState) {
     guard state.outputIsOlder else { return }
     state.outputIsOlder = false
+    archiveTree(&state)
+    state.outputRun = nil
     state.transcript.removeAll()
     state.tokenCursor = nil
     state.outputScroll = nil
@@ -251,6 +255,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.stats = RunStats(startedAt: state.now)
     state.runTokenCount = 0
     state.outputIsOlder = false
+    state.runIsRoot = false
     state.phase = .waiting
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
                               waitForModel: state.settings.waitForModel, backend: backend)

@@ -100,15 +100,25 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
 
 /// Makes sure the output shown is a node of a branch tree with every streamed token recorded: a tree is
 /// started from the output when there is none, or when the output is a run shown from the history (which
-/// starts a tree of its own).
+/// starts a tree of its own, rooted at that run; the tree shown before goes into its root run's entry). The
+/// root of the tree shown, shown from the history, goes back to that tree's root node instead.
 func ensureBranchTree(_ state: inout AppState) {
-    if state.shownRun != nil {
-        state.branches = nil
+    if let shown = state.shownRun {
         state.shownRun = nil
+        if shown == treeRoot(state), var stack = state.branches {
+            stack.perform { $0.node = BranchTree.rootID }
+            state.branches = stack
+            showCurrentBranch(&state)
+        } else {
+            archiveTree(&state)
+            state.branches = nil
+            state.outputRun = shown
+        }
     }
     if state.branches == nil {
         let tokens = state.transcript.tokens
-        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
+        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens),
+                              runID: state.outputRun)
         state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
     }
     syncBranches(&state)

@@ -271,8 +271,12 @@ func branchFromColumn(_ state: inout AppState) -> [Effect] {
     state.transcript.removeAll()
     for token in column.transcript.tokens { state.transcript.append(token) }
     state.runPrompt = column.request.inputs
+    archiveTree(&state)
     state.branches = nil
     state.shownRun = nil
+    state.outputIsOlder = false
+    // The column's run was recorded when it ended (or just now, cancelled): the newest with its set and request.
+    state.outputRun = state.history.last { $0.setName == column.name && $0.request == column.request }?.id
     state.focus = .output
     effects += branch(&state, at: index, with: alternatives[pick], using: (column.request, column.backend))
     state.notice = "set \(column.name) branched at token \(index + 1) with \(visible(alternatives[pick].text))"

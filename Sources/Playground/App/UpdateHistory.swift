@@ -112,12 +112,33 @@ func historyKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     return []
 }
 
-/// Enter in the history: the run's tokens in the output pane, to read and inspect with the popup.
+/// Enter in the history: the run's tokens in the output pane, to read and inspect with the popup. A run kept
+/// with its branch tree brings the tree back (the one shown goes into its own root run's entry).
 func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }
     if state.phase.isActive { effects += cancel(&state) }
     syncBranches(&state)  // a cancelled continuation keeps its tokens in the tree
+    if let tree = run.tree, treeRoot(state) != run.id {
+        archiveTree(&state)
+        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
+        state.shownRun = nil
+        state.outputRun = run.id
+        state.runPrompt = tree.prompt
+        state.tokenCursor = nil
+        showCurrentBranch(&state)
+        state.error = nil
+        state.phase = .finished
+        state.stats = RunStats()
+        state.stats.tokens = state.transcript.count
+        state.stats.finishReason = run.finishReason?.rawValue
+        state.stats.seed = run.seed
+        state.runTokenCount = 0
+        let branches = tree.nodes.count - 1
+        state.notice = "run #\(run.id) with its tree (\(branches) branch\(branches == 1 ? "" : "es")): [ ] browse, u undoes"
+        state.focus = .output
+        return effects
+    }
     state.transcript.removeAll()
     for token in run.outputTokens { state.transcript.append(token) }
     // The branch tree is kept: `[`, `]` or `u` go back to it; branching or `c` here starts a new one.
@@ -145,6 +166,7 @@ func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     if state.phase.isActive { effects += cancel(&state) }
     let backend = run.backend == state.defaultBackend ? nil : run.backend
     effects += launch(&state, run.rerunRequest, backend: backend)
+    state.runIsRoot = true
     state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
     return effects
