@@ -123,4 +123,31 @@ struct NeverLoseTests {
         h.state.restore(session)
         #expect(h.state.branches?.current.tree.nodes.count == 2)
     }
+
+    // MARK: 3. continuing a set's branch
+
+    /// `c` on a compare set's branch continues with that set's parameters and backend, not the base's.
+    @Test func continuingASetsBranchUsesTheSetsParameters() throws {
+        var h = Harness(width: 100, height: 30)
+        h.type("x")
+        let remote = BackendIdentity("http://127.0.0.1:9")
+        h.state.sets[1].parameters.temperature = 0.5
+        h.state.sets[1].backend = remote
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        CompareModeTests.feed(&h, run: c.columns[0].run, [1, 2, 3])
+        CompareModeTests.feed(&h, run: c.columns[1].run, [1, 5, 3])
+        h.state.focus = .output
+        h.keys(.enter, .tab, .down, .down, .enter)  // branch set B at token 2
+        WorkbenchTests.feed(&h, [" more"])
+        let branchRun = try #require(h.state.history.last)
+        #expect(branchRun.request.parameters?.temperature == 0.5)
+        h.effects = []
+        h.keys(.character("c"))
+        let next = try #require(Self.starts(h.effects).first)
+        #expect(next.request.parameters?.temperature == 0.5)
+        #expect(next.request.parameters?.seed == c.seed)
+        #expect(next.backend == remote)
+        #expect(next.request.inputs.hasSuffix(" more"))
+    }
 }

@@ -93,6 +93,13 @@ func recordCompareRun(_ state: inout AppState, _ column: CompareColumn, cancelle
                               startedAt: state.timestamp(column.startedAt)))
 }
 
+extension AppState {
+    /// The backend to send `run`'s request to again: nil (the playground's own) when it ran on the default one.
+    func launchBackend(of run: SessionRun) -> BackendIdentity? {
+        run.backend == defaultBackend ? nil : run.backend
+    }
+}
+
 extension SessionRun {
     /// The run's tokens as the output pane shows them (with their alternatives).
     var outputTokens: [OutputToken] {

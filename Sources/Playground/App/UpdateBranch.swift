@@ -88,10 +88,12 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
     state.tokenCursor = index
     scrollToCursor(&state)
     let b = stack.current
+    // The branch continues like the run whose token it replaces: its parameters and backend.
+    let source = column ?? nodeRun(state, b).map { ($0.request, state.launchBackend(of: $0)) }
     let settings = state.runSettings
-    let base = column?.request ?? settings.request(prompt: b.tree.prompt)
+    let base = source?.request ?? settings.request(prompt: b.tree.prompt)
     guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
-    guard let launched = launchIfValid(&state, request, backend: column.map(\.backend) ?? settings.backend) else {
+    guard let launched = launchIfValid(&state, request, backend: source.map(\.backend) ?? settings.backend) else {
         return effects
     }
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
@@ -149,15 +151,30 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     ensureBranchTree(&state)
     guard let b = state.branches?.current else { return [] }
+    // A continuation uses the parameters and backend of the run that produced the node (a compare set's branch
+    // keeps its set's); the sidebar's apply only when that run is no longer in the history.
+    let source = nodeRun(state, b)
     let settings = state.runSettings
-    guard let request = try? b.tree.resumeRequest(for: b.node, base: settings.request(prompt: b.tree.prompt)) else {
-        return []
-    }
+    let base = source?.request ?? settings.request(prompt: b.tree.prompt)
+    guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return [] }
     let from = state.transcript.count
-    guard let effects = launchIfValid(&state, request, backend: settings.backend) else { return [] }
+    let backend = source.map { state.launchBackend(of: $0) } ?? settings.backend
+    guard let effects = launchIfValid(&state, request, backend: backend) else { return [] }
     state.outputScroll = nil
-    state.notice = "continuing after token \(from)"
+    state.notice = "continuing after token \(from)" + (source.map { " with run #\($0.id)'s parameters" } ?? "")
     return effects
+}
+
+/// The run whose parameters the node's output was generated with: the node's own run, else the nearest
+/// ancestor's (a new branch has none yet; the root's is the first run), among those still in the history.
+func nodeRun(_ state: AppState, _ b: BranchState) -> SessionRun? {
+    guard let path = try? b.tree.path(to: b.node) else { return nil }
+    for id in path.reversed() {
+        if let runID = (try? b.tree.node(id))?.runID, let run = state.history.first(where: { $0.id == runID }) {
+            return run
+        }
+    }
+    return nil
 }
 
 /// Rebuilds the transcript from the current node's full output.

@@ -164,8 +164,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
 func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
-    let backend = run.backend == state.defaultBackend ? nil : run.backend
-    effects += launch(&state, run.rerunRequest, backend: backend)
+    effects += launch(&state, run.rerunRequest, backend: state.launchBackend(of: run))
     state.runIsRoot = true
     state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
@@ -182,7 +181,7 @@ func loadRunSettings(_ state: inout AppState, _ run: SessionRun) {
     settings.parameters = parameters
     settings.grammarKind = grammar?.type
     settings.grammarText = grammar.map { ParameterSettings.text(of: $0) } ?? ""
-    settings.backend = run.backend == state.defaultBackend ? nil : run.backend
+    settings.backend = state.launchBackend(of: run)
     state.settings = settings
     state.editTarget = nil
     state.dirty = true
