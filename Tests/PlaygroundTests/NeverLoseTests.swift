@@ -150,4 +150,19 @@ struct NeverLoseTests {
         #expect(next.backend == remote)
         #expect(next.request.inputs.hasSuffix(" more"))
     }
+
+    // MARK: 4. a stale prompt perplexity
+
+    @Test func promptPerplexityGoesWhenThePromptChanges() throws {
+        var h = Harness(width: 120, height: 30)
+        h.type("The cat sat")
+        h.keys(.function(6))
+        h.send(.promptScored(id: h.state.promptScoreID,
+                             PromptPerplexityViewTests.answer(["The", " cat", " sat"], logprobs: [nil, -0.05, -2.3])))
+        h.keys(.escape)
+        #expect(h.screen.contains("prompt ppl"))
+        h.keys(.character("!"))
+        h.keys(.left)  // a key that leaves no notice
+        #expect(!h.screen.contains("prompt ppl"))
+    }
 }

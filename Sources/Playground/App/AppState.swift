@@ -122,6 +122,9 @@ public struct AppState: Sendable {
     /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
     public var promptScore: PromptPerplexity?
     var promptScoreText: String?
+    /// The editor's `revision` when the prompt was scored: once the prompt changes, the status bar stops
+    /// showing a perplexity that belongs to another text.
+    var promptScoreRevision: Int?
     /// The scored prompt's tokens laid out like the output, for the read-only prompt-token view.
     public var promptTokens = Transcript()
     /// The read-only prompt-token view replaces the editor while open (F6).
