@@ -165,4 +165,31 @@ struct NeverLoseTests {
         h.keys(.left)  // a key that leaves no notice
         #expect(!h.screen.contains("prompt ppl"))
     }
+
+    // MARK: 5. compare's queue time
+
+    /// Two sets on one engine: B waits until A has finished. B's TTFT counts from A's end, the wait is shown
+    /// apart as `queue`.
+    @Test func compareShowsQueueTimeApartFromTTFT() throws {
+        var h = Harness(width: 120, height: 30)
+        h.type("x")
+        h.send(.tick(now: 10))
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        func send(_ run: Int, _ i: UInt32, at now: Double, final: Bool) {
+            h.send(.runEvent(run: run, Harness.event(i, "w\(i) ", -0.3, final: final), now: now))
+        }
+        send(c.columns[0].run, 1, at: 10.5, final: false)
+        send(c.columns[0].run, 2, at: 11.2, final: true)
+        send(c.columns[1].run, 1, at: 11.5, final: false)
+        send(c.columns[1].run, 2, at: 11.6, final: true)
+        let screen = h.screen
+        #expect(screen.contains("ttft 500ms"))
+        #expect(screen.contains("ttft 300ms"))
+        #expect(screen.contains("queue 1.2s"))
+        #expect(!screen.contains("ttft 1500ms"))
+        // The history keeps the same numbers.
+        let b = try #require(h.state.history.last)
+        #expect(abs((b.stats?.timeToFirstToken ?? 0) - 0.3) < 1e-9)
+    }
 }

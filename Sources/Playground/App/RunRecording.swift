@@ -85,11 +85,10 @@ func archiveTree(_ state: inout AppState) {
 func recordCompareRun(_ state: inout AppState, _ column: CompareColumn, cancelled: Bool = false) {
     let type = cancelled ? GenerationError.ErrorType.cancelled : GenerationError.ErrorType.generation
     let error = column.error.map { GenerationError(errorType: type, message: $0) }
-    let timing = RunTiming(start: column.startedAt, firstToken: column.firstTokenAt,
-                           end: column.lastTokenAt ?? column.startedAt)
     record(&state, sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,
                               request: column.request, tokens: column.transcript.tokens,
-                              finishReason: column.finishReason, seed: column.seed, error: error, timing: timing,
+                              finishReason: column.finishReason, seed: column.seed, error: error,
+                              timing: column.timing,
                               startedAt: state.timestamp(column.startedAt)))
 }
 
