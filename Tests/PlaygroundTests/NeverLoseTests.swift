@@ -119,7 +119,7 @@ struct NeverLoseTests {
         let old = try JSONSerialization.data(withJSONObject: json)
         let session = try SessionFile.decode(old, path: "old.json")
         #expect(session.runs.count == 2)
-        #expect(session.runs.allSatisfy { $0.tree == nil })
+        #expect(session.runs.allSatisfy { $0.tree == nil && $0.origin == nil })
         h.state.restore(session)
         #expect(h.state.branches?.current.tree.nodes.count == 2)
     }
@@ -191,5 +191,42 @@ struct NeverLoseTests {
         // The history keeps the same numbers.
         let b = try #require(h.state.history.last)
         #expect(abs((b.stats?.timeToFirstToken ?? 0) - 0.3) < 1e-9)
+    }
+
+    // MARK: 6. the history's selection and rows
+
+    /// F3 reopens on the run shown, so `r` re-runs that one; rows say what each run is.
+    @Test func historyReopensOnTheRunShownAndSaysWhatRunsAre() throws {
+        var h = Self.branched()  // #1 the run, #2 its branch
+        h.keys(.character("c"))
+        WorkbenchTests.feed(&h, [" five"])  // #3 a continuation of the branch
+        h.stream([" other"])  // #4
+        h.keys(.function(3), .end, .enter)  // shows #1
+        h.keys(.function(3))
+        #expect(h.state.historyView?.selection == 0)
+        h.effects = []
+        h.keys(.character("r"))
+        #expect(Self.starts(h.effects).first?.request.inputs == "Say:")
+        #expect(Self.starts(h.effects).first?.request.parameters?.seed == 42)
+        WorkbenchTests.feed(&h, [" again"])  // #5 replaces the output
+        // With nothing shown from the history, it opens on the run shown last: the newest.
+        h.keys(.function(3))
+        #expect(h.state.historyView?.selection == h.state.history.count - 1)
+        let screen = h.screen
+        #expect(screen.contains("#2 branch of #1"))
+        #expect(screen.contains("#3 continues #2"))
+
+        // A set's branch keeps its letter.
+        var s = Harness(width: 120, height: 30)
+        s.type("x")
+        s.keys(.function(7))
+        let c = try #require(s.state.compare)
+        CompareModeTests.feed(&s, run: c.columns[0].run, [1, 2, 3])
+        CompareModeTests.feed(&s, run: c.columns[1].run, [1, 5, 3])
+        s.state.focus = .output
+        s.keys(.enter, .tab, .down, .down, .enter)
+        WorkbenchTests.feed(&s, [" more"])
+        s.keys(.function(3))
+        #expect(s.screen.contains("#3 B branch of #2"))
     }
 }

@@ -144,10 +144,13 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
     /// replaced it in the playground (the session's `tree` is the one shown). Kept with the run so that
     /// starting a new run never throws branches away; absent in older files and for runs never branched from.
     public var tree: BranchTree?
+    /// What the run continues when it is not a run of the prompt: a branch or a continuation of another run's
+    /// output (absent for plain runs, compare columns and in older files).
+    public var origin: RunOrigin?
 
     public init(id: Int = 0, setName: String? = nil, backend: BackendIdentity, request: GenerateRequest,
                 response: GenerateResponse? = nil, error: ErrorResponse? = nil, stats: RunStatistics? = nil,
-                startedAt: Timestamp = .now, tree: BranchTree? = nil) {
+                startedAt: Timestamp = .now, tree: BranchTree? = nil, origin: RunOrigin? = nil) {
         self.id = id
         self.setName = setName
         self.backend = backend
@@ -157,6 +160,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         self.stats = stats
         self.startedAt = startedAt
         self.tree = tree
+        self.origin = origin
     }
 
     public var tokens: [Token] { response?.details?.tokens ?? [] }
@@ -182,7 +186,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         case setName = "set"
         case backend, request, response, error, stats
         case startedAt = "started_at"
-        case tree
+        case tree, origin
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -196,6 +200,28 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         try c.encode(stats, forKey: .stats)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encodeIfPresent(tree, forKey: .tree)
+        try c.encodeIfPresent(origin, forKey: .origin)
+    }
+}
+
+/// Where a run's input came from when it carries on another run's output, so the history can say what each
+/// run is (and a compare set's branch keeps the set's letter after compare has closed).
+public struct RunOrigin: Codable, Sendable, Equatable {
+    /// `branch` (from an alternative) or `continuation` (`c`); a string so that kinds added later still decode.
+    public var kind: String
+    /// The run whose output this one carries on (the one that generated the token branched from, or the
+    /// node continued), when known.
+    public var of: Int?
+    /// The compare set the tree started from ("B"), when it did.
+    public var set: String?
+
+    public static let branch = "branch"
+    public static let continuation = "continuation"
+
+    public init(kind: String, of: Int? = nil, set: String? = nil) {
+        self.kind = kind
+        self.of = of
+        self.set = set
     }
 }
 

@@ -119,6 +119,8 @@ public struct AppState: Sendable {
     var outputRun: Int?
     /// Whether the main run starts a new root (Ctrl-R, `r` in the history) rather than continuing a branch.
     var runIsRoot = false
+    /// What the main run carries on (a branch or continuation of which run), recorded with it in the history.
+    var runOrigin: RunOrigin?
     /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
     public var promptScore: PromptPerplexity?
     var promptScoreText: String?

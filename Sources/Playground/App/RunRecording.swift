@@ -51,9 +51,11 @@ func recordMainRun(_ state: inout AppState, error: GenerationError?) {
     let start = state.stats.startedAt ?? state.now
     let timing = RunTiming(start: start, firstToken: state.stats.firstTokenAt, end: state.stats.lastTokenAt ?? state.now)
     let reason = state.stats.finishReason.map { FinishReason(rawValue: $0) }
-    let id = record(&state, sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request,
-                                       tokens: own, finishReason: reason, seed: state.stats.seed, error: error,
-                                       timing: timing, startedAt: state.timestamp(start)))
+    var run = sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request, tokens: own,
+                         finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
+                         startedAt: state.timestamp(start))
+    run.origin = state.runOrigin
+    let id = record(&state, run)
     if state.runIsRoot {
         // A root run whose tokens replaced the output is the root of any tree grown from it.
         if !state.outputIsOlder { state.outputRun = id }

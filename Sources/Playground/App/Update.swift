@@ -256,6 +256,7 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.runTokenCount = 0
     state.outputIsOlder = false
     state.runIsRoot = false
+    state.runOrigin = nil
     state.phase = .waiting
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
                               waitForModel: state.settings.waitForModel, backend: backend)

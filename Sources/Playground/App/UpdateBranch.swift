@@ -96,6 +96,7 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
     guard let launched = launchIfValid(&state, request, backend: source.map(\.backend) ?? settings.backend) else {
         return effects
     }
+    state.runOrigin = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects + launched
 }
@@ -160,9 +161,16 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
     let from = state.transcript.count
     let backend = source.map { state.launchBackend(of: $0) } ?? settings.backend
     guard let effects = launchIfValid(&state, request, backend: backend) else { return [] }
+    state.runOrigin = origin(state, RunOrigin.continuation, of: source?.id)
     state.outputScroll = nil
     state.notice = "continuing after token \(from)" + (source.map { " with run #\($0.id)'s parameters" } ?? "")
     return effects
+}
+
+/// A branch's or continuation's origin: `of` that run, and the compare set its tree started from.
+func origin(_ state: AppState, _ kind: String, of run: Int?) -> RunOrigin {
+    let root = treeRoot(state).flatMap { id in state.history.first { $0.id == id } }
+    return RunOrigin(kind: kind, of: run, set: root?.setName ?? root?.origin?.set)
 }
 
 /// The run whose parameters the node's output was generated with: the node's own run, else the nearest

@@ -33,7 +33,9 @@ public struct PathPrompt: Sendable, Equatable {
     }
 }
 
-/// F3: opens the history list on the newest run (closes it when open).
+/// F3: opens the history list on the run shown in the output (a run shown from the history, the run of the
+/// branch shown, the last root run), else the newest, so `r` and Enter act on what is on screen (closes it
+/// when open).
 func toggleHistory(_ state: inout AppState) -> [Effect] {
     if state.isOpen(.history) {
         state.close(.history)
@@ -44,7 +46,9 @@ func toggleHistory(_ state: inout AppState) -> [Effect] {
         state.notice = "no runs yet: every run, compare column and branch is kept here"
         return []
     }
-    state.open(.history(HistoryView(selection: state.history.count - 1)))
+    let shown = state.shownRun ?? state.branches.flatMap { nodeRun(state, $0.current)?.id } ?? state.outputRun
+    let selection = shown.flatMap { id in state.history.firstIndex { $0.id == id } } ?? state.history.count - 1
+    state.open(.history(HistoryView(selection: selection)))
     return []
 }
 
