@@ -229,4 +229,29 @@ struct NeverLoseTests {
         s.keys(.function(3))
         #expect(s.screen.contains("#3 B branch of #2"))
     }
+
+    // MARK: Say what will happen
+
+    /// F2's new theme is named in the status bar (a problem loading it is named instead).
+    @Test func f2NamesTheTheme() {
+        var h = Harness(width: 100, height: 30)
+        h.state.themes = ["default", "light"]
+        h.keys(.function(2))
+        h.send(.themeChanged(name: "light", problem: nil))
+        #expect(h.screen.contains("theme light"))
+        h.send(.themeChanged(name: "default", problem: "theme nope: no such file"))
+        #expect(h.screen.contains("theme nope: no such file"))
+    }
+
+    /// Spaces at the ends of a stop sequence matter (" END" is not "END"): they are kept, and shown as ␣ in the
+    /// sidebar, which is also how they are typed (spaces after a comma only separate the items).
+    @Test func stopSequencesKeepTheirEdgeSpacesVisibly() {
+        var h = Harness(width: 100, height: 30)
+        CompareModeTests.set(&h, .stop, "␣END, x␣, a b, \\␣")
+        #expect(h.state.settings.parameters.stop == [" END", "x ", "a b", "␣"])
+        #expect(ParameterField.stop.value(in: h.state.settings) == "␣END, x␣, a b, \\␣")
+        #expect(h.screen.contains("␣END, x␣"))
+        h.state.settings.parameters.stop = ["  two  "]
+        #expect(ParameterField.stop.value(in: h.state.settings) == "␣␣two␣␣")
+    }
 }

@@ -47,7 +47,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .themeChanged(let name, let problem):
         state.themeName = name
-        state.notice = problem
+        state.notice = problem ?? "theme \(name)"  // F2 says which theme it switched to
         return []
     case .notice(let text):
         state.notice = text
