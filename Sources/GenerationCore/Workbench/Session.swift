@@ -3,11 +3,13 @@ import Foundation
 /// Everything a playground session holds, as one versioned JSON document (`"format": "tgplay-session"`).
 ///
 /// What is kept: the prompt, the base parameters and parameter sets, every run (request as sent, every token
-/// with logprob and top tokens, prefill, stats, finish reason, seed, or the error), the branch tree, and which
+/// with logprob and top tokens, prefill, stats, finish reason, seed, or the error), the branch tree shown (and,
+/// with their root runs, the trees shown before it), and which
 /// backend was used: a URL or "local", never a token (`BackendIdentity` cannot carry one).
 public struct Session: Codable, Sendable, Equatable {
     public static let formatName = "tgplay-session"
-    /// The version this build writes, and the newest it reads. Version 2 adds each run's API and model;
+    /// The version this build writes, and the newest it reads. Version 2 adds each run's API and model, the branch
+    /// tree of a root run and how a run came about (origin);
     /// version-1 files open as they are (the fields are absent) and are kept as `FILE.v1` before the first save.
     public static let currentVersion = 2
 
@@ -129,10 +131,18 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
     public var error: ErrorResponse?
     public var stats: RunStatistics?
     public var startedAt: Timestamp
+    /// The branch tree grown from this run's output, when the run is its root and another run has since
+    /// replaced it in the playground (the session's `tree` is the one shown). Kept with the run so that
+    /// starting a new run never throws branches away; absent in older files and for runs never branched from.
+    public var tree: BranchTree?
+    /// What the run continues when it is not a run of the prompt: a branch or a continuation of another run's
+    /// output (absent for plain runs, compare columns and in older files).
+    public var origin: RunOrigin?
 
     public init(id: Int = 0, setName: String? = nil, backend: BackendIdentity, request: GenerateRequest,
                 response: GenerateResponse? = nil, error: ErrorResponse? = nil, stats: RunStatistics? = nil,
-                startedAt: Timestamp = .now, api: BackendAPI? = nil, model: String? = nil) {
+                startedAt: Timestamp = .now, api: BackendAPI? = nil, model: String? = nil, tree: BranchTree? = nil,
+                origin: RunOrigin? = nil) {
         self.id = id
         self.setName = setName
         self.backend = backend
@@ -143,6 +153,8 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         self.error = error
         self.stats = stats
         self.startedAt = startedAt
+        self.tree = tree
+        self.origin = origin
     }
 
     public var tokens: [Token] { response?.details?.tokens ?? [] }
@@ -168,6 +180,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         case setName = "set"
         case backend, api, model, request, response, error, stats
         case startedAt = "started_at"
+        case tree, origin
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -182,6 +195,29 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         try c.encode(error, forKey: .error)
         try c.encode(stats, forKey: .stats)
         try c.encode(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(tree, forKey: .tree)
+        try c.encodeIfPresent(origin, forKey: .origin)
+    }
+}
+
+/// Where a run's input came from when it carries on another run's output, so the history can say what each
+/// run is (and a compare set's branch keeps the set's letter after compare has closed).
+public struct RunOrigin: Codable, Sendable, Equatable {
+    /// `branch` (from an alternative) or `continuation` (`c`); a string so that kinds added later still decode.
+    public var kind: String
+    /// The run whose output this one carries on (the one that generated the token branched from, or the
+    /// node continued), when known.
+    public var of: Int?
+    /// The compare set the tree started from ("B"), when it did.
+    public var set: String?
+
+    public static let branch = "branch"
+    public static let continuation = "continuation"
+
+    public init(kind: String, of: Int? = nil, set: String? = nil) {
+        self.kind = kind
+        self.of = of
+        self.set = set
     }
 }
 

@@ -98,6 +98,11 @@ public struct AppState: Sendable {
     public var runID = 0
     /// How many tokens the current run has delivered (to merge `receivedTokens` of a failure without duplicates).
     var runTokenCount = 0
+    /// The output shown is older than the main run: a new root run (Ctrl-R, `r` in the history) replaces the
+    /// output and the branch tree only when its first token arrives, so a run the backend rejects (a 422, an input
+    /// over the context limit) or one cancelled before any token leaves what was shown. While set, the output is
+    /// marked "previous output" rather than as that run's (not "[incomplete]" for a run that was complete).
+    public var outputIsOlder = false
     public var error: GenerationError?
     public var tokenCursor: Int?
     /// First visible output row; nil follows the end of the stream.
@@ -109,9 +114,19 @@ public struct AppState: Sendable {
     public var branches: UndoStack<BranchState>?
     /// The prompt of the run the output belongs to (the branch tree's prompt).
     var runPrompt = ""
+    /// The history id of the root run whose output is shown: the root a branch tree started from it gets, so
+    /// the tree can go back into that run's history entry when another run replaces it.
+    var outputRun: Int?
+    /// Whether the main run starts a new root (Ctrl-R, `r` in the history) rather than continuing a branch.
+    var runIsRoot = false
+    /// What the main run carries on (a branch or continuation of which run), recorded with it in the history.
+    var runOrigin: RunOrigin?
     /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
     public var promptScore: PromptPerplexity?
     var promptScoreText: String?
+    /// The editor's `revision` when the prompt was scored: once the prompt changes, the status bar stops
+    /// showing a perplexity that belongs to another text.
+    var promptScoreRevision: Int?
     /// The scored prompt's tokens laid out like the output, for the read-only prompt-token view.
     public var promptTokens = Transcript()
     /// The read-only prompt-token view replaces the editor while open (F6).

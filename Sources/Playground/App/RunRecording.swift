@@ -27,9 +27,10 @@ func sessionRun(setName: String?, backend: BackendIdentity, request: GenerateReq
                       startedAt: startedAt)
 }
 
-/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped). A run on
-/// the default backend records its API and model when they are known (from its `/info`).
-func record(_ state: inout AppState, _ run: SessionRun) {
+/// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped) and
+/// returns its id. A run on the default backend records its API and model when they are known (from `/info`).
+@discardableResult
+func record(_ state: inout AppState, _ run: SessionRun) -> Int {
     var run = run
     run.id = (state.history.last?.id ?? 0) + 1
     if run.backend == state.defaultBackend {
@@ -44,6 +45,7 @@ func record(_ state: inout AppState, _ run: SessionRun) {
         state.updateHistoryView { $0.selection = max(0, $0.selection - dropped) }
     }
     state.dirty = true
+    return run.id
 }
 
 /// Records the main run that just ended (its own tokens: a continuation's accepted prefix is in its request).
@@ -53,21 +55,54 @@ func recordMainRun(_ state: inout AppState, error: GenerationError?) {
     let start = state.stats.startedAt ?? state.now
     let timing = RunTiming(start: start, firstToken: state.stats.firstTokenAt, end: state.stats.lastTokenAt ?? state.now)
     let reason = state.stats.finishReason.map { FinishReason(rawValue: $0) }
-    record(&state, sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request, tokens: own,
-                              finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
-                              startedAt: state.timestamp(start)))
+    var run = sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request, tokens: own,
+                         finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
+                         startedAt: state.timestamp(start))
+    run.origin = state.runOrigin
+    let id = record(&state, run)
+    if state.runIsRoot {
+        // A root run whose tokens replaced the output is the root of any tree grown from it.
+        if !state.outputIsOlder { state.outputRun = id }
+    } else if var stack = state.branches, stack.current.node != BranchTree.rootID {
+        // The branch node remembers the run that continued it first (its parameters and backend).
+        stack.amend { b in
+            if (try? b.tree.node(b.node))?.runID == nil { try? b.tree.extend(b.node, with: [], runID: id) }
+        }
+        state.branches = stack
+    }
+}
+
+/// The history id of the root run of the branch tree shown, when known.
+func treeRoot(_ state: AppState) -> Int? {
+    state.branches.flatMap { try? $0.current.tree.node(BranchTree.rootID).runID }
+}
+
+/// Puts the branch tree shown into its root run's history entry, so that replacing it in the output (a new run,
+/// a run shown from the history, a compare set branched) never loses it. A tree whose root run is no longer in
+/// the history (beyond the history limit) cannot be kept this way.
+func archiveTree(_ state: inout AppState) {
+    guard let tree = state.branches?.current.tree, let id = treeRoot(state),
+          let i = state.history.firstIndex(where: { $0.id == id }), state.history[i].tree != tree else { return }
+    state.history[i].tree = tree
+    state.dirty = true
 }
 
 /// Records a compare column that just ended.
 func recordCompareRun(_ state: inout AppState, _ column: CompareColumn, cancelled: Bool = false) {
     let type = cancelled ? GenerationError.ErrorType.cancelled : GenerationError.ErrorType.generation
     let error = column.error.map { GenerationError(errorType: type, message: $0) }
-    let timing = RunTiming(start: column.startedAt, firstToken: column.firstTokenAt,
-                           end: column.lastTokenAt ?? column.startedAt)
     record(&state, sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,
                               request: column.request, tokens: column.transcript.tokens,
-                              finishReason: column.finishReason, seed: column.seed, error: error, timing: timing,
+                              finishReason: column.finishReason, seed: column.seed, error: error,
+                              timing: column.timing,
                               startedAt: state.timestamp(column.startedAt)))
+}
+
+extension AppState {
+    /// The backend to send `run`'s request to again: nil (the playground's own) when it ran on the default one.
+    func launchBackend(of run: SessionRun) -> BackendIdentity? {
+        run.backend == defaultBackend ? nil : run.backend
+    }
 }
 
 extension SessionRun {

@@ -59,20 +59,28 @@ extension AppState {
         compare = nil
         close(.history, .distributions)
         transcript.removeAll()
+        outputIsOlder = false
         branches = nil
         tokenCursor = nil
         outputScroll = nil
         error = nil
         phase = .idle
         stats = RunStats()
-        if let tree = session.tree {
+        outputRun = nil
+        if var tree = session.tree {
             let node = session.playground?.node.flatMap { (try? tree.node($0)) != nil ? $0 : nil } ?? BranchTree.rootID
+            if (try? tree.node(BranchTree.rootID))?.runID == nil, let root = Self.rootRun(of: tree, in: history) {
+                // A tree saved before trees knew their root run: the newest run it starts with.
+                try? tree.extend(BranchTree.rootID, with: [], runID: root)
+            }
             branches = UndoStack(BranchState(tree: tree, node: node))
+            outputRun = try? tree.node(BranchTree.rootID).runID
             runPrompt = tree.prompt
             showCurrentBranch(&self)
             phase = .finished
         } else if let last = history.last(where: { $0.setName == nil }) {
             for token in last.outputTokens { transcript.append(token) }
+            outputRun = last.id
             runPrompt = last.request.inputs
             stats.tokens = last.tokens.count
             stats.finishReason = last.finishReason?.rawValue
@@ -80,5 +88,15 @@ extension AppState {
             phase = .finished
         }
         dirty = false
+    }
+
+    /// The newest run of `history` on the tree's prompt whose tokens begin the tree's root (a continuation of
+    /// the root extends it), for trees from files that did not record their root run.
+    static func rootRun(of tree: BranchTree, in history: [SessionRun]) -> Int? {
+        guard let root = try? tree.node(BranchTree.rootID) else { return nil }
+        return history.last { run in
+            run.request.inputs == tree.prompt && !run.tokens.isEmpty && run.tokens.count <= root.tokens.count
+                && zip(run.tokens, root.tokens).allSatisfy { $0.isSameToken(as: $1) }
+        }?.id
     }
 }

@@ -47,7 +47,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .themeChanged(let name, let problem):
         state.themeName = name
-        state.notice = problem
+        state.notice = problem ?? "theme \(name)"  // F2 says which theme it switched to
         return []
     case .notice(let text):
         state.notice = text
@@ -222,13 +222,25 @@ func startRun(_ state: inout AppState) -> [Effect] {
         state.phase = .failed
         return effects
     }
+    effects += launch(&state, request, backend: settings.backend)
+    state.runIsRoot = true
+    state.outputIsOlder = true  // replaced by the run's first token (see `replaceOlderOutput`)
+    return effects + [.save]
+}
+
+/// The first token of a new root run arrived: the output and branch tree shown before make way for it (the
+/// tree goes into its root run's history entry).
+func replaceOlderOutput(_ state: inout AppState) {
+    guard state.outputIsOlder else { return }
+    state.outputIsOlder = false
+    archiveTree(&state)
+    state.outputRun = nil
     state.transcript.removeAll()
     state.tokenCursor = nil
     state.outputScroll = nil
     state.branches = nil
     state.shownRun = nil
-    state.runPrompt = request.inputs
-    return effects + launch(&state, request, backend: settings.backend) + [.save]
+    if case .startRun(_, let request, _, _, _)? = state.lastRequest { state.runPrompt = request.inputs }
 }
 
 /// Sends `request` as the current run; the transcript is kept (a branch continues it).
@@ -242,6 +254,9 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.error = nil
     state.stats = RunStats(startedAt: state.now)
     state.runTokenCount = 0
+    state.outputIsOlder = false
+    state.runIsRoot = false
+    state.runOrigin = nil
     state.phase = .waiting
     let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
                               waitForModel: state.settings.waitForModel, backend: backend)
@@ -273,6 +288,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     if state.stats.firstTokenAt == nil { state.stats.firstTokenAt = state.now }
     state.stats.lastTokenAt = state.now
     state.phase = .streaming
+    replaceOlderOutput(&state)
     state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
     state.runTokenCount += 1
     state.stats.tokens = state.runTokenCount
@@ -299,6 +315,7 @@ func scoreWatermark(_ state: inout AppState) {
 /// is retried automatically after a countdown.
 func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
     if error.receivedTokens.count > state.runTokenCount {
+        replaceOlderOutput(&state)
         for token in error.receivedTokens[state.runTokenCount...] {
             state.transcript.append(OutputToken(token: token))
         }

@@ -88,27 +88,40 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
     state.tokenCursor = index
     scrollToCursor(&state)
     let b = stack.current
+    // The branch continues like the run whose token it replaces: its parameters and backend.
+    let source = column ?? nodeRun(state, b).map { ($0.request, state.launchBackend(of: $0)) }
     let settings = state.runSettings
-    let base = column?.request ?? settings.request(prompt: b.tree.prompt)
+    let base = source?.request ?? settings.request(prompt: b.tree.prompt)
     guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
-    guard let launched = launchIfValid(&state, request, backend: column.map(\.backend) ?? settings.backend) else {
+    guard let launched = launchIfValid(&state, request, backend: source.map(\.backend) ?? settings.backend) else {
         return effects
     }
+    state.runOrigin = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects + launched
 }
 
 /// Makes sure the output shown is a node of a branch tree with every streamed token recorded: a tree is
 /// started from the output when there is none, or when the output is a run shown from the history (which
-/// starts a tree of its own).
+/// starts a tree of its own, rooted at that run; the tree shown before goes into its root run's entry). The
+/// root of the tree shown, shown from the history, goes back to that tree's root node instead.
 func ensureBranchTree(_ state: inout AppState) {
-    if state.shownRun != nil {
-        state.branches = nil
+    if let shown = state.shownRun {
         state.shownRun = nil
+        if shown == treeRoot(state), var stack = state.branches {
+            stack.perform { $0.node = BranchTree.rootID }
+            state.branches = stack
+            showCurrentBranch(&state)
+        } else {
+            archiveTree(&state)
+            state.branches = nil
+            state.outputRun = shown
+        }
     }
     if state.branches == nil {
         let tokens = state.transcript.tokens
-        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens))
+        let tree = BranchTree(prompt: state.runPrompt, tokens: tokens.map(\.token), topTokens: tokens.map(\.topTokens),
+                              runID: state.outputRun)
         state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
     }
     syncBranches(&state)
@@ -139,15 +152,37 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     ensureBranchTree(&state)
     guard let b = state.branches?.current else { return [] }
+    // A continuation uses the parameters and backend of the run that produced the node (a compare set's branch
+    // keeps its set's); the sidebar's apply only when that run is no longer in the history.
+    let source = nodeRun(state, b)
     let settings = state.runSettings
-    guard let request = try? b.tree.resumeRequest(for: b.node, base: settings.request(prompt: b.tree.prompt)) else {
-        return []
-    }
+    let base = source?.request ?? settings.request(prompt: b.tree.prompt)
+    guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return [] }
     let from = state.transcript.count
-    guard let effects = launchIfValid(&state, request, backend: settings.backend) else { return [] }
+    let backend = source.map { state.launchBackend(of: $0) } ?? settings.backend
+    guard let effects = launchIfValid(&state, request, backend: backend) else { return [] }
+    state.runOrigin = origin(state, RunOrigin.continuation, of: source?.id)
     state.outputScroll = nil
-    state.notice = "continuing after token \(from)"
+    state.notice = "continuing after token \(from)" + (source.map { " with run #\($0.id)'s parameters" } ?? "")
     return effects
+}
+
+/// A branch's or continuation's origin: `of` that run, and the compare set its tree started from.
+func origin(_ state: AppState, _ kind: String, of run: Int?) -> RunOrigin {
+    let root = treeRoot(state).flatMap { id in state.history.first { $0.id == id } }
+    return RunOrigin(kind: kind, of: run, set: root?.setName ?? root?.origin?.set)
+}
+
+/// The run whose parameters the node's output was generated with: the node's own run, else the nearest
+/// ancestor's (a new branch has none yet; the root's is the first run), among those still in the history.
+func nodeRun(_ state: AppState, _ b: BranchState) -> SessionRun? {
+    guard let path = try? b.tree.path(to: b.node) else { return nil }
+    for id in path.reversed() {
+        if let runID = (try? b.tree.node(id))?.runID, let run = state.history.first(where: { $0.id == runID }) {
+            return run
+        }
+    }
+    return nil
 }
 
 /// Rebuilds the transcript from the current node's full output.
@@ -156,6 +191,7 @@ func showCurrentBranch(_ state: inout AppState) {
           let tokens = try? b.tree.fullTokens(of: b.node),
           let tops = try? b.tree.fullTopTokens(of: b.node) else { return }
     state.transcript.removeAll()
+    state.outputIsOlder = false
     for (i, token) in tokens.enumerated() {
         state.transcript.append(OutputToken(token: token, topTokens: i < tops.count ? tops[i] : []))
     }

@@ -11,16 +11,27 @@ public struct CompareColumn: Sendable {
     public var done = false
     public var error: String?
     public var startedAt: Double
+    /// When the set's request most likely started being served: `startedAt`, or the end of another set's run on
+    /// the same backend when this one had nothing before that (see `compareEvent`). Set with the first token.
+    public var servedFrom: Double?
     public var firstTokenAt: Double?
     public var lastTokenAt: Double?
     public var finishReason: FinishReason?
     /// The seed the backend reports (the shared one unless the set has its own).
     public var seed: UInt64?
 
+    /// Seconds the set waited behind other sets on its backend before it was served (0 when it did not).
+    public var queueTime: Double { max(0, (servedFrom ?? startedAt) - startedAt) }
+
+    /// The column's timing, from when it was served (its TTFT leaves out the time it queued).
+    var timing: RunTiming {
+        let start = servedFrom ?? startedAt
+        return RunTiming(start: start, firstToken: firstTokenAt, end: max(start, lastTokenAt ?? start))
+    }
+
     /// TTFT, tokens/s, tokens, finish reason, mean logprob and perplexity of the column so far.
     public var statistics: RunStatistics {
-        RunStatistics(timing: RunTiming(start: startedAt, firstToken: firstTokenAt, end: lastTokenAt ?? startedAt),
-                      tokens: transcript.tokens.map(\.token), finishReason: finishReason)
+        RunStatistics(timing: timing, tokens: transcript.tokens.map(\.token), finishReason: finishReason)
     }
 }
 
@@ -154,7 +165,10 @@ func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent, n
     guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
     let response = event.response
     c.columns[i].transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
-    if c.columns[i].firstTokenAt == nil { c.columns[i].firstTokenAt = now }
+    if c.columns[i].firstTokenAt == nil {
+        c.columns[i].firstTokenAt = now
+        c.columns[i].servedFrom = servedFrom(c, i, firstTokenAt: now)
+    }
     c.columns[i].lastTokenAt = now
     if case .finished(let final) = event {
         c.columns[i].done = true
@@ -164,6 +178,19 @@ func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent, n
     state.compare = c
     if case .finished = event { compareColumnEnded(&state, i) }
     return true
+}
+
+/// When column `i` most likely started being served. The runtime cannot tell when a request leaves a backend's
+/// queue (the built-in engine runs one request at a time; a server may batch them), so this measures from the
+/// end of the latest other set on the same backend identity that had ended before this one's first token:
+/// a set that received nothing until another finished was waiting behind it. A set whose first token came
+/// while the others were still streaming (a server that batches) was not queued: its start is its own.
+func servedFrom(_ c: CompareState, _ i: Int, firstTokenAt: Double) -> Double {
+    let me = c.columns[i]
+    let ends = c.columns.indices.filter { $0 != i && c.columns[$0].backend == me.backend && c.columns[$0].done }
+        .compactMap { c.columns[$0].lastTokenAt }
+        .filter { $0 < firstTokenAt }  // strictly before: a queued set still has its own prefill to do
+    return max(me.startedAt, ends.max() ?? me.startedAt)
 }
 
 func compareFailed(_ state: inout AppState, run: Int, _ error: GenerationError, now: Double) -> Bool {
@@ -271,8 +298,12 @@ func branchFromColumn(_ state: inout AppState) -> [Effect] {
     state.transcript.removeAll()
     for token in column.transcript.tokens { state.transcript.append(token) }
     state.runPrompt = column.request.inputs
+    archiveTree(&state)
     state.branches = nil
     state.shownRun = nil
+    state.outputIsOlder = false
+    // The column's run was recorded when it ended (or just now, cancelled): the newest with its set and request.
+    state.outputRun = state.history.last { $0.setName == column.name && $0.request == column.request }?.id
     state.focus = .output
     effects += branch(&state, at: index, with: alternatives[pick], using: (column.request, column.backend))
     state.notice = "set \(column.name) branched at token \(index + 1) with \(visible(alternatives[pick].text))"

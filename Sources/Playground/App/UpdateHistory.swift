@@ -33,7 +33,9 @@ public struct PathPrompt: Sendable, Equatable {
     }
 }
 
-/// F3: opens the history list on the newest run (closes it when open).
+/// F3: opens the history list on the run shown in the output (a run shown from the history, the run of the
+/// branch shown, the last root run), else the newest, so `r` and Enter act on what is on screen (closes it
+/// when open).
 func toggleHistory(_ state: inout AppState) -> [Effect] {
     if state.isOpen(.history) {
         state.close(.history)
@@ -44,7 +46,9 @@ func toggleHistory(_ state: inout AppState) -> [Effect] {
         state.notice = "no runs yet: every run, compare column and branch is kept here"
         return []
     }
-    state.open(.history(HistoryView(selection: state.history.count - 1)))
+    let shown = state.shownRun ?? state.branches.flatMap { nodeRun(state, $0.current)?.id } ?? state.outputRun
+    let selection = shown.flatMap { id in state.history.firstIndex { $0.id == id } } ?? state.history.count - 1
+    state.open(.history(HistoryView(selection: selection)))
     return []
 }
 
@@ -112,16 +116,38 @@ func historyKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     return []
 }
 
-/// Enter in the history: the run's tokens in the output pane, to read and inspect with the popup.
+/// Enter in the history: the run's tokens in the output pane, to read and inspect with the popup. A run kept
+/// with its branch tree brings the tree back (the one shown goes into its own root run's entry).
 func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }
     if state.phase.isActive { effects += cancel(&state) }
     syncBranches(&state)  // a cancelled continuation keeps its tokens in the tree
+    if let tree = run.tree, treeRoot(state) != run.id {
+        archiveTree(&state)
+        state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
+        state.shownRun = nil
+        state.outputRun = run.id
+        state.runPrompt = tree.prompt
+        state.tokenCursor = nil
+        showCurrentBranch(&state)
+        state.error = nil
+        state.phase = .finished
+        state.stats = RunStats()
+        state.stats.tokens = state.transcript.count
+        state.stats.finishReason = run.finishReason?.rawValue
+        state.stats.seed = run.seed
+        state.runTokenCount = 0
+        let branches = tree.nodes.count - 1
+        state.notice = "run #\(run.id) with its tree (\(branches) branch\(branches == 1 ? "" : "es")): [ ] browse, u undoes"
+        state.focus = .output
+        return effects
+    }
     state.transcript.removeAll()
     for token in run.outputTokens { state.transcript.append(token) }
     // The branch tree is kept: `[`, `]` or `u` go back to it; branching or `c` here starts a new one.
     state.shownRun = run.id
+    state.outputIsOlder = false
     state.runPrompt = run.request.inputs
     state.tokenCursor = nil
     state.outputScroll = nil
@@ -142,13 +168,9 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
 func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
-    state.transcript.removeAll()
-    state.tokenCursor = nil
-    state.outputScroll = nil
-    state.branches = nil
-    state.runPrompt = run.request.inputs
-    let backend = run.backend == state.defaultBackend ? nil : run.backend
-    effects += launch(&state, run.rerunRequest, backend: backend)
+    effects += launch(&state, run.rerunRequest, backend: state.launchBackend(of: run))
+    state.runIsRoot = true
+    state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
     return effects
 }
@@ -163,7 +185,7 @@ func loadRunSettings(_ state: inout AppState, _ run: SessionRun) {
     settings.parameters = parameters
     settings.grammarKind = grammar?.type
     settings.grammarText = grammar.map { ParameterSettings.text(of: $0) } ?? ""
-    settings.backend = run.backend == state.defaultBackend ? nil : run.backend
+    settings.backend = state.launchBackend(of: run)
     state.settings = settings
     state.editTarget = nil
     state.dirty = true

@@ -10,6 +10,7 @@ func togglePromptView(_ state: inout AppState) -> [Effect] {
     }
     let text = state.editor.text
     if state.promptScore != nil, state.promptScoreText == text {
+        state.promptScoreRevision = state.editor.revision  // the same text again (an undo): the score holds
         openPromptView(&state)
         return []
     }
@@ -21,6 +22,7 @@ func togglePromptView(_ state: inout AppState) -> [Effect] {
     state.promptScoreID += 1
     state.promptScoring = true
     state.promptScoreText = text
+    state.promptScoreRevision = state.editor.revision
     state.notice = "scoring the prompt (decoder_input_details)…"
     let settings = state.runSettings
     let base = settings.request(prompt: text).parameters ?? GenerateParameters()

@@ -32,6 +32,9 @@ public struct TextEditor: Sendable {
     /// The first visible visual row: a line and a wrapped row inside it.
     public private(set) var scrollLine = 0
     public private(set) var scrollRow = 0
+    /// Counts changes to the text (edits, undo, redo, `setText`): what depends on the text (the prompt's
+    /// perplexity) can tell it went stale without comparing a prompt of a megabyte on every frame.
+    public private(set) var revision = 0
     var undoStack: [Snapshot] = []
     var redoStack: [Snapshot] = []
     var lastEdit: EditKind?
@@ -61,6 +64,7 @@ public struct TextEditor: Sendable {
     /// Replaces the text (restoring a session); clears history, cursor at the end.
     public mutating func setText(_ text: String) {
         lines = Self.split(text)
+        revision &+= 1
         cursor = Position(line: lines.count - 1, column: lines[lines.count - 1].count)
         undoStack = []
         redoStack = []
@@ -93,6 +97,7 @@ public struct TextEditor: Sendable {
             if undoStack.count > Self.undoLimit { undoStack.removeFirst(undoStack.count - Self.undoLimit) }
         }
         redoStack.removeAll()
+        revision &+= 1
         lastEdit = kind
         goalX = nil
     }
@@ -182,6 +187,7 @@ public struct TextEditor: Sendable {
 
     public mutating func undo() {
         guard let snap = undoStack.popLast() else { return }
+        revision &+= 1
         redoStack.append(Snapshot(lines: lines, cursor: cursor))
         lines = snap.lines
         cursor = snap.cursor
@@ -191,6 +197,7 @@ public struct TextEditor: Sendable {
 
     public mutating func redo() {
         guard let snap = redoStack.popLast() else { return }
+        revision &+= 1
         undoStack.append(Snapshot(lines: lines, cursor: cursor))
         lines = snap.lines
         cursor = snap.cursor

@@ -117,8 +117,20 @@ public enum ParameterField: String, CaseIterable, Sendable {
     }
 
     /// Stop sequences shown as `a, b` with `\n`, `\t`, `\,` and `\\` escaped so every sequence is visible.
+    /// Shown for a space at either end of a list item (a stop sequence " END" is not "END"), and typed for one:
+    /// plain spaces after a comma only separate the items.
+    static let visibleSpace: Character = "␣"
+
     static func formatList(_ items: [String]) -> String {
-        items.map { escape($0).replacingOccurrences(of: ",", with: "\\,") }.joined(separator: ", ")
+        items.map { item in
+            let text = escape(item).replacingOccurrences(of: String(visibleSpace), with: "\\" + String(visibleSpace))
+                .replacingOccurrences(of: ",", with: "\\,")
+            let lead = text.prefix { $0 == " " }.count
+            let trail = lead == text.count ? 0 : text.reversed().prefix { $0 == " " }.count
+            let middle = text.dropFirst(lead).dropLast(trail)
+            let mark = String(visibleSpace)
+            return String(repeating: mark, count: lead) + middle + String(repeating: mark, count: trail)
+        }.joined(separator: ", ")
     }
 
     static func escape(_ s: String) -> String {
@@ -162,14 +174,21 @@ public enum ParameterField: String, CaseIterable, Sendable {
             } else if c == "," {
                 items.append(current)
                 current = ""
+            } else if c == visibleSpace {
+                current.append(hardSpace)
             } else {
                 current.append(c)
             }
         }
         if escaping { current.append("\\") }
         items.append(current)
-        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map(unescape)
+        // Plain spaces around items are padding; a typed ␣ (held as `hardSpace` meanwhile) is a space.
+        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { unescape($0).replacingOccurrences(of: String(hardSpace), with: " ") }
     }
+
+    /// Stands for a typed ␣ while the list is split and trimmed (a private-use character, never in a stop text).
+    private static let hardSpace: Character = "\u{E000}"
 
     /// The text an edit starts from.
     public func editText(in s: ParameterSettings) -> String {

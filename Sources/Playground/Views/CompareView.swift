@@ -104,6 +104,8 @@ func columnStatistics(_ column: CompareColumn, width: Int, room: Int) -> [String
     if let tps = s.tokensPerSecond, column.done, s.tokens > 0 { items.append(String(format: "%.1f tok/s", tps)) }
     if let ppl = s.perplexity { items.append(String(format: "ppl %.2f", ppl)) }
     if let ttft = s.timeToFirstToken { items.append(String(format: "ttft %.0fms", ttft * 1000)) }
+    // Time spent behind another set on the same backend, apart from the TTFT (which leaves it out).
+    if column.queueTime >= 0.05 { items.append(String(format: "queue %.1fs", column.queueTime)) }
     if let mean = s.meanLogprob { items.append(String(format: "lp %.3f", mean)) }
     if let seed = column.seed { items.append("seed \(seed)") }
     var lines: [String] = []

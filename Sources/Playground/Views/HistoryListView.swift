@@ -31,10 +31,21 @@ func drawHistory(_ buffer: inout CellBuffer, _ state: AppState, _ view: HistoryV
     }
 }
 
-/// One history row: id, mark, set, time, backend, the sampling parameters, tokens, end, perplexity, text.
+/// One history row: id, mark, set (a set's branches keep its letter), what it carries on ("branch of #3",
+/// "continues #4"), time, backend, the sampling parameters, tokens, end, perplexity, text.
 func historyLine(_ run: SessionRun, marked: Bool, now: Timestamp) -> String {
     var parts: [String] = []
-    parts.append((marked ? "●" : " ") + "#\(run.id)" + (run.setName.map { " \($0)" } ?? ""))
+    var head = (marked ? "●" : " ") + "#\(run.id)"
+    if let set = run.setName ?? run.origin?.set { head += " \(set)" }
+    if let origin = run.origin {
+        let of = origin.of.map { " #\($0)" } ?? ""
+        switch origin.kind {
+        case RunOrigin.branch: head += " branch" + (of.isEmpty ? "" : " of" + of)
+        case RunOrigin.continuation: head += " continues" + (of.isEmpty ? " a branch" : of)
+        default: head += " " + origin.kind + of
+        }
+    }
+    parts.append(head)
     parts.append(clockTime(run.startedAt))
     parts.append(run.backend.isLocal ? "local" : (URLComponents(string: run.backend.value)?.host ?? run.backend.value))
     let p = run.request.parameters ?? GenerateParameters()

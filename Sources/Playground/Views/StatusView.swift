@@ -68,7 +68,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     if state.transcript.count > 0 || s.startedAt != nil { parts.append("\(state.transcript.count) tok") }
     if state.promptScoring {
         parts.append("scoring prompt…")
-    } else if let ppl = state.promptScore?.perplexity {
+    } else if let ppl = state.promptScore?.perplexity, state.promptScoreRevision == state.editor.revision {
         parts.append(String(format: "prompt ppl %.2f", ppl))
     }
     if let w = s.watermark {

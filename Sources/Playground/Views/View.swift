@@ -152,9 +152,11 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
     }
     let cursor = (focused || state.popup?.onPrompt == false) ? state.tokenCursor : nil
     var (lastY, lastX) = drawTokens(&buffer, transcript, area: area, top: top, cursor: cursor)
-    // A run that did not finish keeps its output, marked as such.
+    // A run that did not finish keeps its output, marked as such; the output of an earlier run, kept while a
+    // new one has no token yet (or was rejected before any), says so.
     let mark: String?
     switch state.phase {
+    case _ where state.outputIsOlder: mark = transcript.isEmpty ? nil : " [previous output]"
     case .cancelled: mark = " [cancelled]"
     case .failed where !transcript.isEmpty: mark = " [incomplete]"
     default: mark = nil
