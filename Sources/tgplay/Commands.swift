@@ -73,4 +73,53 @@ enum Commands {
     static func readRequest(_ path: String?) throws -> GenerateRequest {
         try GenerateRequest.decode(from: try Input.readAll(path, what: "the request"))
     }
+
+    /// `tgplay chat`: `{"messages": [...], "parameters": {...}}` in, an OpenAI-style `chat.completion` out (with
+    /// `--stream` or `"stream": true`, one `chat.completion.chunk` per token), whatever the backend.
+    static func chat(_ options: Options, backend: any TextGenerationBackend) async -> Int32 {
+        let request: ChatRequest
+        do {
+            request = try ChatRequest.decode(from: try Input.readAll(options.inputPath, what: "the chat request"))
+        } catch {
+            return Output.fail(error)
+        }
+        let model = (try? await backend.info())?.modelId ?? backend.displayName
+        let created = Int(Date().timeIntervalSince1970)
+        let id = "chatcmpl-tgplay-\(created)"
+        if options.stream || request.stream == true {
+            var received: [Token] = []
+            do {
+                for try await event in backend.chatStream(request) {
+                    Output.line(ChatCompletionShape.chunk(event.response, id: id, created: created, model: model,
+                                                          first: received.isEmpty))
+                    received.append(event.response.token)
+                }
+                return 0
+            } catch var error as GenerationError {
+                if error.receivedTokens.isEmpty { error.receivedTokens = received }
+                return Output.fail(error)
+            } catch {
+                return Output.fail(error)
+            }
+        }
+        do {
+            let response = try await backend.chat(request)
+            Output.line(ChatCompletionShape.completion(response, id: id, created: created, model: model))
+            return 0
+        } catch {
+            return Output.fail(error)
+        }
+    }
+
+    /// `tgplay template`: the exact text the backend feeds the model for a conversation, and which template
+    /// made it, as `{"templated_text": ..., "source": ...}`.
+    static func template(_ options: Options, backend: any TextGenerationBackend) async -> Int32 {
+        do {
+            let request = try ChatRequest.decode(from: try Input.readAll(options.inputPath, what: "the chat request"))
+            Output.line(try await backend.template(request))
+            return 0
+        } catch {
+            return Output.fail(error)
+        }
+    }
 }

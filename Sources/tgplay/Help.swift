@@ -14,6 +14,11 @@ enum Help {
       tgplay generate [BACKEND] [--stream] [--input FILE]  send one TGI request body (JSON) from FILE or stdin
       tgplay tokenize [BACKEND] [--input FILE]             {"inputs": "..."} -> TGI /tokenize answer
       tgplay info     [BACKEND]                            TGI /info answer
+      tgplay chat     [BACKEND] [--stream] [--input FILE]  {"messages": [{"role", "content"}...], "parameters": {TGI's},
+                                                           "continue_final_message"?} -> an OpenAI-style
+                                                           chat.completion with logprobs (chunks with --stream)
+      tgplay template [BACKEND] [--input FILE]             the same input -> {"templated_text", "source"}: the
+                                                           exact text the model is fed, and which template
       tgplay compare  [BACKEND] --input FILE               2-4 parameter sets on one prompt with one seed:
                                                            {"inputs", "parameters", "sets": [{"name",
                                                            "parameters", "endpoint"?}]} -> one JSON object with

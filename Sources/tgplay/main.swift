@@ -38,7 +38,7 @@ case .compare:
     exit(await CompareCommand.run(options, environment: environment))
 case .playground:
     exit(PlaygroundLauncher.run(options, environment: environment))
-case .generate, .tokenize, .info:
+case .generate, .tokenize, .info, .chat, .template:
     let backend: any TextGenerationBackend
     do {
         backend = try BackendFactory.make(options.backend, environment: environment)
@@ -49,6 +49,8 @@ case .generate, .tokenize, .info:
     switch options.command {
     case .generate: status = await Commands.generate(options, backend: backend)
     case .tokenize: status = await Commands.tokenize(options, backend: backend)
+    case .chat: status = await Commands.chat(options, backend: backend)
+    case .template: status = await Commands.template(options, backend: backend)
     default: status = await Commands.info(backend: backend)
     }
     exit(status)

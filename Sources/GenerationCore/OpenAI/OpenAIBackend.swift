@@ -113,6 +113,13 @@ public final class OpenAIBackend: TextGenerationBackend {
         }
     }
 
+    /// OpenAI-compatible servers have no common route that returns the templated text (llama-server's
+    /// `/apply-template` is used through its native adapter; vLLM's `/tokenize` returns ids only).
+    public func template(_ request: ChatRequest) async throws -> TemplatedChat {
+        throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
+                              message: "\(server) at \(displayName) has no route that returns a chat's templated text")
+    }
+
     /// The conversation's shape, TGI's rules, then what this server's chat route can honour.
     func checkChat(_ request: ChatRequest) throws {
         if let problem = request.problem { throw problem }
