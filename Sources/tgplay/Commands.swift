@@ -77,12 +77,16 @@ enum Commands {
     /// `tgplay chat`: `{"messages": [...], "parameters": {...}}` in, an OpenAI-style `chat.completion` out (with
     /// `--stream` or `"stream": true`, one `chat.completion.chunk` per token), whatever the backend.
     static func chat(_ options: Options, backend: any TextGenerationBackend) async -> Int32 {
-        let request: ChatRequest
+        var request: ChatRequest
         do {
             request = try ChatRequest.decode(from: try Input.readAll(options.inputPath, what: "the chat request"))
         } catch {
             return Output.fail(error)
         }
+        // The final event's details carry the finish reason the chat shape needs.
+        var parameters = request.parameters ?? GenerateParameters()
+        parameters.details = true
+        request.parameters = parameters
         let model = (try? await backend.info())?.modelId ?? backend.displayName
         let created = Int(Date().timeIntervalSince1970)
         let id = "chatcmpl-tgplay-\(created)"

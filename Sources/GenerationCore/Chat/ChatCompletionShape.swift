@@ -48,7 +48,7 @@ public enum ChatCompletionShape {
         case .eosToken?, .stopSequence?: return "stop"
         case .length?: return "length"
         case .other(let raw)?: return raw
-        case nil: return "stop"
+        case nil: return "unknown"
         }
     }
 
