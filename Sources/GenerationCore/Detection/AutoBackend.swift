@@ -86,19 +86,7 @@ public final class AutoBackend: TextGenerationBackend {
 
     public func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         if let done = found.withLock({ $0 }) { return done.backend.chatStream(request) }
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in try await self.resolve().backend.chatStream(request) {
-                        continuation.yield(event)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        return DeferredStream.make { try await self.resolve().backend.chatStream(request) }
     }
 
     public func template(_ request: ChatRequest) async throws -> TemplatedChat {
@@ -117,19 +105,7 @@ public final class AutoBackend: TextGenerationBackend {
         if let problem = Validation.check(request, streaming: true, limits: limits) {
             return AsyncThrowingStream { $0.finish(throwing: problem) }
         }
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in try await self.resolve().backend.generateStream(request) {
-                        continuation.yield(event)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        return DeferredStream.make { try await self.resolve().backend.generateStream(request) }
     }
 
     // MARK: - Detection

@@ -152,11 +152,13 @@ struct LlamaCppStreamDecoder: StreamDecoder {
     var pendingTokens: [Token] { held.tokens }
 
     mutating func decode(_ event: SSEEvent) -> [StreamStep] {
-        let text = event.text.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty || text == "[DONE]" { return [] }
+        let tree: JSONValue
+        switch CompletionChunk.read(event, url: url) {
+        case .nothing: return []
+        case .step(let step): return [step]
+        case .chunk(let chunk): tree = chunk
+        }
         let data = Data(event.data)
-        guard let tree = try? JSONValue.parse(data) else { return [malformed(data)] }
-        if tree["error"] != nil, let error = HTTPErrorMapping.bodyError(data, status: 200) { return [.failure(error)] }
         var steps: [StreamStep] = []
         if let items = tree["completion_probabilities"]?.arrayValue {
             guard let entries = LogprobEntries.fromCompletionProbabilities(items) else { return [malformed(data)] }
@@ -172,8 +174,5 @@ struct LlamaCppStreamDecoder: StreamDecoder {
     }
 
 
-    private func malformed(_ data: Data) -> StreamStep {
-        .failure(GenerationError(errorType: GenerationError.ErrorType.invalidResponse,
-                                 message: "malformed stream event from \(url): \(BodySnippet.of(data))"))
-    }
+    private func malformed(_ data: Data) -> StreamStep { CompletionChunk.malformed(data, url: url) }
 }

@@ -14,20 +14,7 @@ extension LlamaCppBackend {
 
     public func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         if let problem = request.problem { return AsyncThrowingStream { $0.finish(throwing: problem) } }
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let prompt = try await self.rendered(request)
-                    for try await event in self.generateStream(request.textRequest(inputs: prompt)) {
-                        continuation.yield(event)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        return DeferredStream.make { self.generateStream(request.textRequest(inputs: try await self.rendered(request))) }
     }
 
     private func rendered(_ request: ChatRequest) async throws -> String {

@@ -128,3 +128,26 @@ struct HeldToken: Sendable {
                                      finish: finish, inputLength: inputLength))
     }
 }
+
+/// The first reading of a completion server's stream event, the same for every dialect: keep-alives and
+/// `[DONE]` say nothing, bytes that are not JSON are `invalid_response`, an `{"error": ...}` object is the
+/// server's error; anything else is the parsed chunk.
+enum CompletionChunk {
+    case nothing
+    case step(StreamStep)
+    case chunk(JSONValue)
+
+    static func read(_ event: SSEEvent, url: String) -> CompletionChunk {
+        let text = event.text.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty || text == "[DONE]" { return .nothing }
+        let data = Data(event.data)
+        guard let tree = try? JSONValue.parse(data) else { return .step(malformed(data, url: url)) }
+        if tree["error"] != nil, let error = HTTPErrorMapping.bodyError(data, status: 200) { return .step(.failure(error)) }
+        return .chunk(tree)
+    }
+
+    static func malformed(_ data: Data, url: String) -> StreamStep {
+        .failure(GenerationError(errorType: GenerationError.ErrorType.invalidResponse,
+                                 message: "malformed stream event from \(url): \(BodySnippet.of(data))"))
+    }
+}

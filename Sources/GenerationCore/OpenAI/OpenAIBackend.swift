@@ -63,20 +63,10 @@ public final class OpenAIBackend: TextGenerationBackend {
         let url = root + "/v1/completions"
         let client = self.client
         let server = self.server
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let body = OpenAICompletionBody.make(request, model: try await self.modelID(), server: server,
-                                                         stream: true)
-                    let inner = client.stream(url: url, body: try WireJSON.encode(body),
-                                              decoder: OpenAIStreamDecoder(request: request, url: BackendIdentity(url).value))
-                    for try await event in inner { continuation.yield(event) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        return DeferredStream.make {
+            let body = OpenAICompletionBody.make(request, model: try await self.modelID(), server: server, stream: true)
+            return client.stream(url: url, body: try WireJSON.encode(body),
+                                 decoder: OpenAIStreamDecoder(request: request, url: BackendIdentity(url).value))
         }
     }
 
@@ -94,22 +84,13 @@ public final class OpenAIBackend: TextGenerationBackend {
         let client = self.client
         let server = self.server
         let text = request.textRequest(inputs: "")
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let body = OpenAICompletionBody.make(
-                        .chat(request.messages, continueFinalMessage: request.continuesReply),
-                        parameters: request.parameters ?? GenerateParameters(), model: try await self.modelID(),
-                        server: server, stream: true)
-                    let inner = client.stream(url: url, body: try WireJSON.encode(body),
-                                              decoder: OpenAIStreamDecoder(request: text, url: BackendIdentity(url).value))
-                    for try await event in inner { continuation.yield(event) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        return DeferredStream.make {
+            let body = OpenAICompletionBody.make(
+                .chat(request.messages, continueFinalMessage: request.continuesReply),
+                parameters: request.parameters ?? GenerateParameters(), model: try await self.modelID(),
+                server: server, stream: true)
+            return client.stream(url: url, body: try WireJSON.encode(body),
+                                 decoder: OpenAIStreamDecoder(request: text, url: BackendIdentity(url).value))
         }
     }
 
@@ -216,10 +197,12 @@ struct OpenAIStreamDecoder: StreamDecoder {
     var pendingTokens: [Token] { held.tokens }
 
     mutating func decode(_ event: SSEEvent) -> [StreamStep] {
-        let text = event.text.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty || text == "[DONE]" { return [] }
-        guard let tree = try? JSONValue.parse(Data(event.data)) else { return [malformed(event.data)] }
-        if let error = HTTPErrorMapping.bodyError(Data(event.data), status: 200) { return [.failure(error)] }
+        let tree: JSONValue
+        switch CompletionChunk.read(event, url: url) {
+        case .nothing: return []
+        case .step(let step): return [step]
+        case .chunk(let chunk): tree = chunk
+        }
         if let prompt = tree["usage"]?["prompt_tokens"]?.intValue { inputLength = prompt }
         guard let choices = tree["choices"]?.arrayValue else { return [malformed(event.data)] }
         guard let choice = choices.first(where: { ($0["index"]?.intValue ?? 0) == 0 }) else { return [] }
@@ -237,9 +220,5 @@ struct OpenAIStreamDecoder: StreamDecoder {
         return steps
     }
 
-
-    private func malformed(_ data: [UInt8]) -> StreamStep {
-        .failure(GenerationError(errorType: GenerationError.ErrorType.invalidResponse,
-                                 message: "malformed stream event from \(url): \(BodySnippet.of(Data(data)))"))
-    }
+    private func malformed(_ data: [UInt8]) -> StreamStep { CompletionChunk.malformed(Data(data), url: url) }
 }
