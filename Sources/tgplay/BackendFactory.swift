@@ -34,6 +34,21 @@ enum BackendFactory {
         return AutoBackend(configuration: configuration, choice: api, modelID: options.modelID)
     }
 
+    /// The options for running on `url`, another endpoint than the command's own (a compare set's, or one the
+    /// playground's `backend` field picked): the same token, timeouts and headers, and the API and model the
+    /// config file's `endpoints` entry for that URL names, if it names them (else the command's own).
+    static func options(_ base: BackendOptions, for url: String, config: Config?) -> BackendOptions {
+        var options = base
+        options.endpoint = url
+        options.local = false
+        options.modelPath = nil
+        if let entry = config?.entry(for: url) {
+            if let api = entry.api { options.api = api }
+            if let model = entry.model { options.modelID = model }
+        }
+        return options
+    }
+
     /// The model lookup of the design (--model, TGPLAY_MODEL, the PyPI package's cache path), with `~` expanded.
     static func modelPath(_ options: BackendOptions, environment: [String: String]) -> String {
         let raw = options.modelPath ?? environment["TGPLAY_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModelPath
@@ -65,7 +80,17 @@ enum BackendFactory {
 struct Config: Decodable {
     var endpoint: String?
     /// More endpoints the playground's `backend` field offers (for compare sets on several servers).
-    var endpoints: [String]?
+    var endpoints: [ConfigEndpoint]?
+
+    /// The `endpoints` entry for `url` (compared as endpoint identities, so a trailing slash or credentials do
+    /// not matter), nil when none names it.
+    func entry(for url: String) -> ConfigEndpoint? {
+        func identity(_ text: String) -> BackendIdentity {
+            (try? Endpoint(text)).map(BackendIdentity.init(endpoint:)) ?? BackendIdentity(text)
+        }
+        let wanted = identity(url)
+        return endpoints?.first { identity($0.url) == wanted }
+    }
 
     static func path(environment: [String: String]) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
@@ -83,5 +108,41 @@ struct Config: Decodable {
             throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
                                   message: "cannot read \(path): \(WireJSON.describe(error))")
         }
+    }
+}
+
+/// One `endpoints` entry: a URL (`"http://..."`), or `{"url": ..., "api": ..., "model": ...}` when that server's
+/// API or model should not be left to detection (`--api`) and the first of `/v1/models` (`--model-id`).
+struct ConfigEndpoint: Decodable, Equatable {
+    var url: String
+    var api: APIChoice?
+    var model: String?
+
+    init(url: String, api: APIChoice? = nil, model: String? = nil) {
+        self.url = url
+        self.api = api
+        self.model = model
+    }
+
+    private enum CodingKeys: String, CodingKey { case url, api, model }
+
+    init(from decoder: any Decoder) throws {
+        if let url = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(url: url)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let apiName = try c.decodeIfPresent(String.self, forKey: .api)
+        var api: APIChoice?
+        if let apiName {
+            guard let choice = APIChoice(rawValue: apiName) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .api, in: c,
+                    debugDescription: "api wants one of \(APIChoice.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(apiName)\"")
+            }
+            api = choice
+        }
+        self.init(url: try c.decode(String.self, forKey: .url), api: api,
+                  model: try c.decodeIfPresent(String.self, forKey: .model))
     }
 }

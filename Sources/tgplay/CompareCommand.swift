@@ -31,12 +31,11 @@ enum CompareCommand {
                     local = made
                     return made
                 case let url?:
-                    // Same token and timeouts as the command's own endpoint: the file is the person's own.
-                    var backendOptions = options.backend
-                    backendOptions.endpoint = url
-                    backendOptions.local = false
-                    backendOptions.modelPath = nil
-                    return try BackendFactory.make(backendOptions, environment: environment)
+                    // Same token and timeouts as the command's own endpoint: the file is the person's own. The
+                    // config file's entry for the URL may name its API and model.
+                    let config = try Config.load(environment: environment)
+                    return try BackendFactory.make(BackendFactory.options(options.backend, for: url, config: config),
+                                                   environment: environment)
                 }
             }
         } catch {

@@ -21,7 +21,8 @@ enum PlaygroundLauncher {
         let backendOptions = options.backend
         let engine = SharedEngine(isHTTP ? nil : first)
         // Identities carry no credentials; connecting to a configured endpoint uses its URL as written.
-        let configured = endpointURLs(environment: environment)
+        let config = try? Config.load(environment: environment)
+        let configured = endpointURLs(environment: environment, config: config)
         let rawURL = Dictionary(configured.map { (BackendIdentity($0), $0) }) { first, _ in first }
         let configuration = PlaygroundConfiguration(
             makeBackend: { identity, useCache, waitForModel in
@@ -35,10 +36,8 @@ enum PlaygroundLauncher {
                 if identity.isLocal {
                     return try engine.get { try BackendFactory.makeLocal(backendOptions, environment: environment) }
                 }
-                o.endpoint = rawURL[identity] ?? identity.value
-                o.local = false
-                o.modelPath = nil
-                return try BackendFactory.make(o, environment: environment)
+                let url = rawURL[identity] ?? identity.value
+                return try BackendFactory.make(BackendFactory.options(o, for: url, config: config), environment: environment)
             },
             backendChoices: choices(first: first, urls: configured),
             themeName: options.theme,
@@ -50,11 +49,11 @@ enum PlaygroundLauncher {
     }
 
     /// TGPLAY_ENDPOINT and the config file's `endpoint` / `endpoints`, as written.
-    static func endpointURLs(environment: [String: String]) -> [String] {
+    static func endpointURLs(environment: [String: String], config: Config?) -> [String] {
         var urls: [String] = []
         if let e = environment["TGPLAY_ENDPOINT"], !e.isEmpty { urls.append(e) }
-        if let config = try? Config.load(environment: environment) {
-            urls += [config.endpoint].compactMap { $0 } + (config.endpoints ?? [])
+        if let config {
+            urls += [config.endpoint].compactMap { $0 } + (config.endpoints ?? []).map(\.url)
         }
         return urls
     }

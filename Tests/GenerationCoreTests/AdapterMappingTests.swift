@@ -25,8 +25,8 @@ import Testing
     }
 
     static let common = GenerateParameters(
-        details: true, doSample: true, frequencyPenalty: 0.5, maxNewTokens: 20, returnFullText: true, seed: 42,
-        stop: ["\n\n"], temperature: 0.7, topNTokens: 3, topP: 0.9)
+        details: true, doSample: true, frequencyPenalty: 0.5, maxNewTokens: 20, presencePenalty: 0.3,
+        returnFullText: true, seed: 42, stop: ["\n\n"], temperature: 0.7, topNTokens: 3, topP: 0.9)
 
     static func with(_ edit: (inout GenerateParameters) -> Void) -> GenerateParameters {
         var p = common
@@ -40,25 +40,29 @@ import Testing
     }()
 
     static let head = #""model":"m","prompt":"Hi","max_tokens":20,"temperature":0.7,"top_p":0.9"#
-    static let tail = #""frequency_penalty":0.5,"seed":42,"stop":["\n\n"]"#
+    static let tail = #""frequency_penalty":0.5,"presence_penalty":0.3,"seed":42,"stop":["\n\n"]"#
+    /// TGI's /v1 has no presence penalty (refused there).
+    static let tgiTail = #""frequency_penalty":0.5,"seed":42,"stop":["\n\n"]"#
 
     static let full: [Full] = [
         Full(server: .vllm, parameters: with {
             $0.decoderInputDetails = true; $0.grammar = jsonSchemaGrammar; $0.repetitionPenalty = 1.2; $0.topK = 10
-            $0.truncate = 100
-        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.0,\"repetition_penalty\":1.2,\(tail),\"logprobs\":3,\"echo\":true,\"truncate_prompt_tokens\":100,\"structured_outputs\":{\"json\":%SCHEMA%}}"),
+            $0.truncate = 100; $0.minP = 0.05
+        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.05,\"repetition_penalty\":1.2,\(tail),\"logprobs\":3,\"echo\":true,\"truncate_prompt_tokens\":100,\"structured_outputs\":{\"json\":%SCHEMA%}}"),
         Full(server: .sglang, parameters: with {
             $0.decoderInputDetails = true; $0.grammar = jsonSchemaGrammar; $0.repetitionPenalty = 1.2; $0.topK = 10
-        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.0,\"repetition_penalty\":1.2,\(tail),\"logprobs\":3,\"echo\":true,\"json_schema\":%SCHEMASTRING%}"),
+            $0.minP = 0.05
+        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.05,\"repetition_penalty\":1.2,\(tail),\"logprobs\":3,\"echo\":true,\"json_schema\":%SCHEMASTRING%}"),
         Full(server: .llamaCppPython, parameters: with {
-            $0.decoderInputDetails = true; $0.repetitionPenalty = 1.2; $0.topK = 10
-        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.0,\"repeat_penalty\":1.2,\(tail),\"logprobs\":3,\"echo\":true}"),
+            $0.decoderInputDetails = true; $0.repetitionPenalty = 1.2; $0.topK = 10; $0.minP = 0.05
+        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.05,\"repeat_penalty\":1.2,\(tail),\"logprobs\":3,\"echo\":true}"),
         Full(server: .llamaServer, parameters: with {
             $0.grammar = jsonSchemaGrammar; $0.repetitionPenalty = 1.2; $0.topK = 10; $0.typicalP = 0.95
-        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.0,\"typical_p\":0.95,\"repeat_penalty\":1.2,\(tail),\"logprobs\":3,\"json_schema\":%SCHEMA%}"),
+            $0.minP = 0.05
+        }, expected: "{\(head),\"top_k\":10,\"min_p\":0.05,\"typical_p\":0.95,\"repeat_penalty\":1.2,\(tail),\"logprobs\":3,\"json_schema\":%SCHEMA%}"),
         Full(server: .ollama, parameters: common, expected: "{\(head),\(tail),\"logprobs\":3}"),
-        Full(server: .tgi, parameters: with { $0.repetitionPenalty = 1.2; $0.topNTokens = nil },
-             expected: "{\(head),\"repetition_penalty\":1.2,\(tail)}"),
+        Full(server: .tgi, parameters: with { $0.repetitionPenalty = 1.2; $0.topNTokens = nil; $0.presencePenalty = nil },
+             expected: "{\(head),\"repetition_penalty\":1.2,\(tgiTail)}"),
         Full(server: .generic, parameters: common, expected: "{\(head),\(tail),\"logprobs\":3}"),
     ]
 
@@ -126,6 +130,46 @@ import Testing
         #expect(Self.same(body, try Self.json(expected)), "\(Self.text(body))")
     }
 
+    /// `min_p` alone asks for sampling on the servers that take it (a greedy request would ignore it): temperature
+    /// 1, the other warpers off, and the value given, where the neutral `min_p: 0` goes otherwise.
+    @Test(arguments: OpenAIServer.allCases.filter(\.takesMinP))
+    func minPAloneSamples(_ server: OpenAIServer) throws {
+        let request = GenerateRequest(inputs: "Hi", parameters: GenerateParameters(minP: 0.1, seed: 5))
+        let body = OpenAICompletionBody.make(request, model: "m", server: server, stream: false)
+        let start = #""model":"m","prompt":"Hi","temperature":1.0,"top_p":1.0"#
+        let expected: String
+        switch server {
+        case .vllm, .sglang:
+            expected = "{\(start),\"top_k\":-1,\"min_p\":0.1,\"repetition_penalty\":1.0,\"seed\":5,\"logprobs\":1}"
+        case .llamaCppPython: expected = "{\(start),\"top_k\":0,\"min_p\":0.1,\"repeat_penalty\":1.0,\"seed\":5,\"logprobs\":1}"
+        default:
+            expected = "{\(start),\"top_k\":0,\"min_p\":0.1,\"typical_p\":1.0,\"repeat_penalty\":1.0,\"seed\":5,\"logprobs\":1}"
+        }
+        #expect(Self.same(body, try Self.json(expected)), "\(Self.text(body))")
+        #expect(CompletionAssembly(request: request).reportedSeed == 5, "a min_p request samples, so its seed is reported")
+        #expect(!request.parameters!.requestsSampling, "TGI's own rule is unchanged")
+    }
+
+    /// The native body: `min_p` alone samples at temperature 1 with the value given; `presence_penalty` by name.
+    @Test func nativeMinPAndPresencePenalty() throws {
+        let request = GenerateRequest(inputs: "Hi", parameters: GenerateParameters(minP: 0.1, presencePenalty: -0.5))
+        let body = LlamaCppBackend.body(request, stream: false, postSampling: false)
+        let expected = try Self.json(#"{"prompt":"Hi","temperature":1.0,"top_k":0,"top_p":1.0,"min_p":0.1,"typical_p":1.0,"repeat_penalty":1.0,"presence_penalty":-0.5,"n_probs":1}"#)
+        #expect(Self.same(body, expected), "\(Self.text(body))")
+        let greedy = LlamaCppBackend.body(GenerateRequest(inputs: "Hi", parameters: GenerateParameters(presencePenalty: 1)),
+                                          stream: false, postSampling: false)
+        #expect(greedy["temperature"] == .double(0), "a penalty alone does not ask for sampling")
+        #expect(greedy["presence_penalty"] == .double(1))
+    }
+
+    /// TGI's own body is unchanged when the new fields are unset (they are encoded only when set).
+    @Test func tgiBodyHasNoNewFieldsWhenUnset() throws {
+        let line = try WireJSON.line(GenerateRequest(inputs: "Hi", parameters: GenerateParameters(doSample: true)))
+        #expect(line == #"{"inputs":"Hi","parameters":{"do_sample":true}}"#)
+        let set = try WireJSON.line(GenerateRequest(inputs: "Hi", parameters: GenerateParameters(minP: 0.1, presencePenalty: 0.5)))
+        #expect(set == #"{"inputs":"Hi","parameters":{"min_p":0.1,"presence_penalty":0.5}}"#)
+    }
+
     /// Each grammar kind a server takes, in that server's field.
     @Test func grammarFields() throws {
         let s = try Self.schemaValue()
@@ -168,10 +212,11 @@ import Testing
         p.repetitionPenalty = 1.2
         p.topK = 10
         p.typicalP = 0.95
+        p.minP = 0.05
         let request = GenerateRequest(inputs: "Hi", parameters: p)
         let backend = LlamaCppBackend(configuration: try Replay.configuration("http://127.0.0.1:1"))
         #expect(backend.capabilities.problem(with: request, backend: "x") == nil)
-        let expected = try Self.json(#"{"prompt":"Hi","n_predict":20,"temperature":0.7,"top_k":10,"top_p":0.9,"min_p":0.0,"typical_p":0.95,"repeat_penalty":1.2,"frequency_penalty":0.5,"seed":42,"stop":["\n\n"],"n_probs":3,"json_schema":\#(Self.schema)}"#)
+        let expected = try Self.json(#"{"prompt":"Hi","n_predict":20,"temperature":0.7,"top_k":10,"top_p":0.9,"min_p":0.05,"typical_p":0.95,"repeat_penalty":1.2,"frequency_penalty":0.5,"presence_penalty":0.3,"seed":42,"stop":["\n\n"],"n_probs":3,"json_schema":\#(Self.schema)}"#)
         let body = LlamaCppBackend.body(request, stream: false, postSampling: false)
         #expect(Self.same(body, expected), "\(Self.text(body))")
         let post = LlamaCppBackend.body(request, stream: true, postSampling: true)
@@ -200,6 +245,8 @@ import Testing
         case "repetition_penalty": return GenerateParameters(repetitionPenalty: 1.3)
         case "decoder_input_details": return GenerateParameters(decoderInputDetails: true)
         case "top_n_tokens": return GenerateParameters(details: true, topNTokens: 2)
+        case "min_p": return GenerateParameters(minP: 0.1)
+        case "presence_penalty": return GenerateParameters(presencePenalty: 0.5)
         default: return GenerateParameters()
         }
     }
@@ -242,10 +289,11 @@ import Testing
         add(.sglang, always + ["truncate", "typical_p"], grammars: [])
         add(.llamaCppPython, always + ["truncate", "typical_p"], grammars: allKinds)
         add(.llamaServer, always + ["truncate", "decoder_input_details"], grammars: [.regex])
-        add(.ollama, always + ["truncate", "typical_p", "top_k", "repetition_penalty", "decoder_input_details"],
+        add(.ollama, always + ["truncate", "typical_p", "top_k", "repetition_penalty", "decoder_input_details", "min_p"],
             grammars: allKinds)
-        add(.tgi, always + ["truncate", "typical_p", "top_k", "decoder_input_details", "top_n_tokens"], grammars: allKinds)
-        add(.generic, always + ["truncate", "typical_p", "top_k", "repetition_penalty", "decoder_input_details"],
+        add(.tgi, always + ["truncate", "typical_p", "top_k", "decoder_input_details", "top_n_tokens", "min_p",
+                            "presence_penalty"], grammars: allKinds)
+        add(.generic, always + ["truncate", "typical_p", "top_k", "repetition_penalty", "decoder_input_details", "min_p"],
             grammars: allKinds)
         add(nil, always + ["truncate", "decoder_input_details"], grammars: [.regex])
         return out
@@ -276,11 +324,42 @@ import Testing
     /// The parameters one server refuses and another takes are taken there (the refusal list is not a blanket).
     @Test func takenWhereTheServerHasThem() {
         let cases: [(OpenAIServer, String)] = [(.vllm, "truncate"), (.llamaServer, "typical_p"), (.vllm, "top_k"),
-                                               (.llamaCppPython, "decoder_input_details"), (.tgi, "repetition_penalty")]
+                                               (.llamaCppPython, "decoder_input_details"), (.tgi, "repetition_penalty"),
+                                               (.vllm, "min_p"), (.sglang, "min_p"), (.llamaCppPython, "min_p"),
+                                               (.llamaServer, "min_p"), (.ollama, "presence_penalty"),
+                                               (.generic, "presence_penalty"), (.vllm, "presence_penalty")]
         for (server, name) in cases {
             let request = GenerateRequest(inputs: "Hi", parameters: Self.only(name))
             #expect(server.capabilities.problem(with: request, backend: "x") == nil, "\(server) takes \(name)")
         }
+    }
+
+    /// TGI itself refuses what it does not have (its router would ignore the fields), naming TGI, before sending;
+    /// streamed and not. The built-in engine takes both.
+    @Test func tgiRefusesMinPAndPresencePenalty() async throws {
+        let server = try TestHTTPServer { _ in Reply.body(#"{"generated_text":"x"}"#) }
+        defer { server.stop() }
+        let backend = TGIBackend(configuration: try Replay.configuration(server.url))
+        for (name, p) in [("min_p", GenerateParameters(minP: 0.1)), ("presence_penalty", GenerateParameters(presencePenalty: 0.5))] {
+            let request = GenerateRequest(inputs: "Hi", parameters: p)
+            do {
+                _ = try await backend.generate(request)
+                Issue.record("\(name) was not refused")
+            } catch let error as GenerationError {
+                #expect(error.errorType == GenerationError.ErrorType.validation)
+                #expect(error.message.contains("`\(name)` is not supported by TGI at"), "\(error.message)")
+                #expect(error.message.contains("TGI has no \(name)"), "\(error.message)")
+            }
+            do {
+                for try await _ in backend.generateStream(request) {}
+                Issue.record("\(name) was not refused when streaming")
+            } catch let error as GenerationError {
+                #expect(error.message.contains("`\(name)` is not supported by TGI at"), "\(error.message)")
+            }
+        }
+        #expect(server.requests.isEmpty, "nothing is sent")
+        _ = try await backend.generate(GenerateRequest(inputs: "Hi", parameters: GenerateParameters(details: true, topNTokens: 8)))
+        #expect(server.requests.count == 1, "an alternatives limit not known from /info is left to the server")
     }
 
     /// Through detection too: llama-cpp-python found by AutoBackend refuses what it would silently drop.

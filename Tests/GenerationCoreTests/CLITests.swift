@@ -155,6 +155,45 @@ import Testing
         #expect(broken.status == 1 && broken.stderr.contains(config.path))
     }
 
+    /// `endpoints` entries may be URLs or `{"url", "api", "model"}`: a compare set that picks an entry's URL runs
+    /// with that API (no detection) and that model; a plain URL is detected as before. A bad entry is an error
+    /// naming the file.
+    @Test func configEndpointsNameTheirAPIAndModel() throws {
+        let named = try Replay.server(.llamaServer, answering: [try Fixtures.recording(.llamaServer, "v1_completion_logprobs")])
+        defer { named.stop() }
+        let plain = try Replay.server(.llamaCppPython, answering: [try Fixtures.recording(.llamaCppPython, "completion_logprobs")])
+        defer { plain.stop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-cfg-\(UUID())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tgplay"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("tgplay/config.json")
+        try Data(#"{"endpoints":["\#(plain.url)",{"url":"\#(named.url)/","api":"openai","model":"custom-model"}]}"#.utf8).write(to: config)
+        let input = dir.appendingPathComponent("compare.json")
+        try Data(#"{"inputs":"The capital of France is","parameters":{"max_new_tokens":8},"sets":[{"name":"A","endpoint":"\#(named.url)"},{"name":"B","endpoint":"\#(plain.url)"}]}"#.utf8).write(to: input)
+        let result = try BinaryRunner.run(["compare", "--input", input.path], environment: ["XDG_CONFIG_HOME": dir.path])
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        // The named entry: its API (OpenAI completions, not llama-server's native API that detection would pick via
+        // /props) and its model.
+        #expect(!named.requests.contains { $0.path == "/props" }, "\(named.requests.map(\.path))")
+        let completion = try #require(named.requests.first { $0.method == "POST" })
+        #expect(completion.path == "/v1/completions")
+        #expect(completion.bodyJSON?["model"] as? String == "custom-model")
+        // The plain URL: detected, and the model from /v1/models.
+        #expect(plain.requests.contains { $0.path == "/props" })
+        let other = try #require(plain.requests.first { $0.method == "POST" })
+        #expect(other.path == "/v1/completions")
+        #expect(other.bodyJSON?["model"] as? String != "custom-model")
+
+        for (bad, says) in [(#"{"endpoints":[{"url":"http://127.0.0.1:1","api":"grpc"}]}"#, "api wants one of auto, tgi"),
+                            (#"{"endpoints":[{"api":"openai"}]}"#, "url")] {
+            try Data(bad.utf8).write(to: config)
+            let broken = try BinaryRunner.run(["compare", "--input", input.path], environment: ["XDG_CONFIG_HOME": dir.path])
+            #expect(broken.status == 1)
+            #expect(broken.stdout.contains(config.path) || broken.stderr.contains(config.path), "\(broken.stdout) \(broken.stderr)")
+            #expect(broken.stdout.contains(says) || broken.stderr.contains(says), "\(broken.stdout) \(broken.stderr)")
+        }
+    }
+
     @Test func usageAndHelp() throws {
         let help = try BinaryRunner.run(["--help"])
         #expect(help.status == 0)

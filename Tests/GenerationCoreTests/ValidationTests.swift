@@ -22,6 +22,12 @@ import Testing
         (GenerateParameters(topP: 0), "`top_p` must be > 0.0 and < 1.0"),
         (GenerateParameters(topP: 0.999999999), "`top_p` must be > 0.0 and < 1.0"),
         (GenerateParameters(typicalP: 1.5), "`typical_p` must be > 0.0 and < 1.0"),
+        (GenerateParameters(minP: 0), "`min_p` must be > 0.0 and < 1.0"),
+        (GenerateParameters(minP: 1), "`min_p` must be > 0.0 and < 1.0"),
+        (GenerateParameters(minP: -0.1), "`min_p` must be > 0.0 and < 1.0"),
+        (GenerateParameters(minP: 0.999999999), "`min_p` must be > 0.0 and < 1.0"),
+        (GenerateParameters(presencePenalty: 2.5), "`presence_penalty` must be >= -2.0 and <= 2.0"),
+        (GenerateParameters(presencePenalty: -2.01), "`presence_penalty` must be >= -2.0 and <= 2.0"),
         (GenerateParameters(topK: 0), "`top_k` must be strictly positive"),
         (GenerateParameters(topK: -3), "`top_k` must be strictly positive"),
         (GenerateParameters(maxNewTokens: 0), "`max_new_tokens` must be strictly positive"),
@@ -39,6 +45,10 @@ import Testing
 
     @Test func validRequestsPass() {
         #expect(Self.message(GenerateParameters()) == nil)
+        #expect(Self.message(GenerateParameters(minP: 0.05, presencePenalty: -2)) == nil)
+        #expect(Self.message(GenerateParameters(minP: 0.99, presencePenalty: 2)) == nil)
+        #expect(Self.message(GenerateParameters(bestOf: 2, minP: 0.1)) == Self.prefix + "you must use sampling when `best_of` is > 1",
+                "min_p is not one of TGI's warpers: best_of keeps TGI's rule")
         #expect(Self.message(GenerateParameters(bestOf: 2, doSample: true)) == nil)
         #expect(Self.message(GenerateParameters(bestOf: 2, temperature: 0.5)) == nil)
         #expect(Self.message(GenerateParameters(frequencyPenalty: -2, temperature: 1, topK: 1, topNTokens: 5, topP: 0.5)) == nil)

@@ -82,7 +82,7 @@ import Testing
         let request = GenerateRequest(inputs: "Hi", parameters: GenerateParameters(details: true, topNTokens: 3))
         #expect(try WireJSON.line(request) == #"{"inputs":"Hi","parameters":{"details":true,"top_n_tokens":3}}"#)
         #expect(try WireJSON.line(GenerateRequest(inputs: "Hi")) == #"{"inputs":"Hi"}"#)
-        let full = #"{"inputs":"x","parameters":{"adapter_id":"a","best_of":2,"decoder_input_details":true,"details":true,"do_sample":true,"frequency_penalty":0.5,"grammar":{"type":"json","value":{"properties":{"b":{"type":"integer"},"a":{"type":"string"}}}},"max_new_tokens":20,"repetition_penalty":1.2,"return_full_text":false,"seed":42,"stop":["\n"],"temperature":0.7,"top_k":10,"top_n_tokens":5,"top_p":0.9,"truncate":100,"typical_p":0.95,"watermark":true},"stream":false}"#
+        let full = #"{"inputs":"x","parameters":{"adapter_id":"a","best_of":2,"decoder_input_details":true,"details":true,"do_sample":true,"frequency_penalty":0.5,"grammar":{"type":"json","value":{"properties":{"b":{"type":"integer"},"a":{"type":"string"}}}},"max_new_tokens":20,"min_p":0.05,"presence_penalty":-0.5,"repetition_penalty":1.2,"return_full_text":false,"seed":42,"stop":["\n"],"temperature":0.7,"top_k":10,"top_n_tokens":5,"top_p":0.9,"truncate":100,"typical_p":0.95,"watermark":true},"stream":false}"#
         let decoded = try GenerateRequest.decode(from: Data(full.utf8))
         #expect(try WireJSON.line(decoded) == full, "every parameter survives, schema member order included")
     }
@@ -112,6 +112,8 @@ import Testing
         #expect(message(#"{"parameters":{}}"#) == "Failed to deserialize the JSON body into the target type: missing field `inputs`")
         #expect(message(#"{"inputs":"x""#).hasPrefix("Failed to parse the request body as JSON: "))
         #expect(message(#"{"inputs":"x","parameters":{"top_k":"10"}}"#).hasSuffix("parameters.top_k: invalid type: string \"10\", expected i32"))
+        #expect(message(#"{"inputs":"x","parameters":{"min_p":"0.1"}}"#).hasSuffix("parameters.min_p: invalid type: string \"0.1\", expected f32"))
+        #expect(message(#"{"inputs":"x","parameters":{"presence_penalty":true}}"#).contains("parameters.presence_penalty: invalid type"))
         #expect(message(#"{"inputs":"x","unknown_field":1,"parameters":{"future":true}}"#) == "accepted")
     }
 

@@ -6,7 +6,8 @@ import Testing
 @Suite struct WorkbenchTests {
     static let everyField = GenerateParameters(
         adapterId: "lora", bestOf: 2, decoderInputDetails: true, details: true, doSample: true, frequencyPenalty: 0.5,
-        grammar: Grammar(type: .regex, value: .string("[a-z]+")), maxNewTokens: 7, repetitionPenalty: 1.2,
+        grammar: Grammar(type: .regex, value: .string("[a-z]+")), maxNewTokens: 7, minP: 0.05, presencePenalty: 0.4,
+        repetitionPenalty: 1.2,
         returnFullText: false, seed: 42, stop: ["\n"], temperature: 0.7, topK: 40, topNTokens: 3, topP: 0.9,
         truncate: 100, typicalP: 0.95, watermark: true)
 
@@ -27,7 +28,8 @@ import Testing
         #expect(Self.everyField.overriding(GenerateParameters()) == Self.everyField)
         var other = GenerateParameters(
             adapterId: "x", bestOf: 1, decoderInputDetails: false, details: false, doSample: false, frequencyPenalty: 0,
-            grammar: Grammar(type: .json, value: .object([])), maxNewTokens: 1, repetitionPenalty: 1, returnFullText: true,
+            grammar: Grammar(type: .json, value: .object([])), maxNewTokens: 1, minP: 0.5, presencePenalty: -1,
+            repetitionPenalty: 1, returnFullText: true,
             seed: 1, stop: [], temperature: 1, topK: 1, topNTokens: 1, topP: 0.5, truncate: 1, typicalP: 0.5, watermark: false)
         #expect(other.overriding(Self.everyField) == other)
         other = Self.everyField.overriding(other)

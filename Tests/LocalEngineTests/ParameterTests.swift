@@ -125,6 +125,83 @@ import Testing
         #expect(count == 3, "\"red\" once without and three times with a leading space")
     }
 
+    /// min_p keeps exactly the tokens whose probability is >= min_p x the top token's, computed here from the
+    /// model's own logits by the formula; the run samples from that set (min_p alone asks for sampling), its
+    /// logprobs renormalise over it, and `top_tokens` lists it whole when it is small.
+    @Test func minPKeepsExactlyTheTokensItsFormulaAllows() async throws {
+        let ids = Self.backend.tokenizer.encode(Self.prompt)
+        let session = GemmaSession(model: Self.backend.model, threads: 2)
+        let logits = try #require(try session.evaluate(ids, logits: .last).first)
+        let lse = LogSoftmax.logSumExp(logits)
+        let probabilities = logits.map { Foundation.exp(Double($0) - lse) }
+        let top = try #require(probabilities.max())
+        for minP in [0.05, 0.2] {
+            let allowed = Set(probabilities.indices.filter { probabilities[$0] >= minP * top })
+            #expect(allowed.count > 1 && allowed.count < logits.count, "min_p \(minP) filters some but not all")
+            var processed = logits
+            var s = SamplingParameters(GenerateParameters(minP: minP))
+            #expect(s.doSample, "min_p alone samples")
+            LogitsProcessor.process(&processed, history: ids, s)
+            #expect(Set(processed.indices.filter { processed[$0] > -.infinity }) == allowed, "min_p \(minP)")
+            // Kept tokens are untouched (no temperature, no penalty): only the filter acts.
+            #expect(allowed.allSatisfy { processed[$0] == logits[$0] })
+            s.minP = 0
+            var off = logits
+            LogitsProcessor.process(&off, history: ids, s)
+            #expect(off == logits, "min_p 0 is off")
+        }
+        // Through the backend: min_p 0.2 leaves a few tokens, all of them offered, renormalised.
+        let allowed = Set(probabilities.indices.filter { probabilities[$0] >= 0.2 * top })
+        #expect(allowed.count <= 5)
+        let r = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, minP: 0.2, seed: 11, topNTokens: 5))
+        #expect(r.details?.seed == 11, "min_p samples, so the seed is reported")
+        let token = try #require(r.details?.tokens.first)
+        #expect(allowed.contains(Int(token.id!)))
+        let alternatives = try #require(r.details?.topTokens?.first)
+        #expect(Set(alternatives.map { Int($0.id!) }) == allowed)
+        let keptLSE = LogSoftmax.logSumExp(allowed.map { logits[$0] })
+        #expect(abs((token.logprob ?? 0) - (Double(logits[Int(token.id!)]) - keptLSE)) < 1e-5)
+    }
+
+    /// min_p comes after the other warpers: with typical_p it measures from the most likely token typical_p left.
+    @Test func minPComesAfterTheOtherWarpers() async throws {
+        let ids = Self.backend.tokenizer.encode(Self.prompt)
+        let session = GemmaSession(model: Self.backend.model, threads: 2)
+        let logits = try #require(try session.evaluate(ids, logits: .last).first)
+        var typical = logits
+        LogitsProcessor.typical(&typical, 0.5)
+        let kept = typical.indices.filter { typical[$0] > -.infinity }
+        let best = try #require(kept.map { typical[$0] }.max())
+        let expected = Set(kept.filter { Foundation.exp(Double(typical[$0]) - Double(best)) >= 0.5 })
+        var processed = logits
+        LogitsProcessor.process(&processed, history: ids, SamplingParameters(GenerateParameters(minP: 0.5, typicalP: 0.5)))
+        #expect(Set(processed.indices.filter { processed[$0] > -.infinity }) == expected)
+        #expect(expected.count < kept.count, "min_p narrows what typical_p kept")
+    }
+
+    /// presence_penalty subtracts the penalty once from every token present in the prompt (and generated text),
+    /// whatever its count, and from no other token.
+    @Test func presencePenaltyMovesExactlyThePresentTokens() async throws {
+        let text = "red red red red blue"
+        let ids = Self.backend.tokenizer.encode(text)
+        let session = GemmaSession(model: Self.backend.model, threads: 2)
+        let logits = try #require(try session.evaluate(ids, logits: .last).first)
+        var processed = logits
+        let s = SamplingParameters(GenerateParameters(presencePenalty: 1.5))
+        #expect(!s.doSample, "a penalty alone does not ask for sampling")
+        LogitsProcessor.process(&processed, history: ids, s)
+        let present = Set(ids.map(Int.init))
+        let moved = Set(logits.indices.filter { processed[$0] != logits[$0] })
+        #expect(moved == present)
+        for id in present { #expect(processed[id] == logits[id] - 1.5, "token \(id) moves by exactly the penalty") }
+        // Through the backend: the reported logprob is that of the penalised distribution.
+        let r = try await Self.run(GenerateParameters(details: true, maxNewTokens: 1, presencePenalty: 1.5, topNTokens: 5), text)
+        let token = try #require(r.details?.tokens.first)
+        let lse = LogSoftmax.logSumExp(processed)
+        #expect(abs((token.logprob ?? 0) - (Double(processed[Int(token.id!)]) - lse)) < 1e-5)
+        #expect(Int(token.id!) == processed.indices.max { processed[$0] < processed[$1] }, "greedy over the penalised scores")
+    }
+
     @Test func truncateKeepsTheLastTokens() async throws {
         let r = try await Self.run(GenerateParameters(decoderInputDetails: true, details: true, maxNewTokens: 2, truncate: 3))
         let full = Self.backend.tokenizer.encode(Self.prompt)

@@ -29,6 +29,29 @@ struct CapabilityTests {
         #expect(Snapshot.render(h.screen).contains("✗ watermark: the OpenAI"))
     }
 
+    /// TGI has neither min_p nor presence_penalty: both are marked and explained, and a run with one is refused
+    /// naming TGI; llama-cpp-python takes both; Ollama takes presence_penalty only.
+    @Test func minPAndPresencePenaltyAreMarkedWhereRefused() {
+        var h = Harness()
+        h.send(.backendInfo(model: "m", limits: .tgiDefaults, capabilities: .tgi))
+        let screen = Snapshot.render(h.screen)
+        #expect(Self.row(screen, "min_p").contains("✗min_p"))
+        #expect(Self.row(screen, "presence_penalty").contains("✗presence_penalty"))
+        #expect(!Self.row(screen, "typical_p").contains("✗"))
+        SidebarTests().select(&h, .minP)
+        #expect(Snapshot.render(h.screen).contains("✗ min_p: TGI has no min_p"))
+        h.keys(.right)
+        #expect(h.state.validationProblem?.message.contains("`min_p` is not supported by TGI") == true)
+
+        let python = Snapshot.render(Self.harness().screen)
+        #expect(!Self.row(python, "min_p").contains("✗") && !Self.row(python, "presence_penalty").contains("✗"))
+        var ollama = Harness()
+        ollama.send(.backendInfo(model: "m", limits: .unknown, capabilities: OpenAIServer.ollama.capabilities))
+        let screen2 = Snapshot.render(ollama.screen)
+        #expect(Self.row(screen2, "min_p").contains("✗min_p"))
+        #expect(!Self.row(screen2, "presence_penalty").contains("✗"))
+    }
+
     @Test func aRefusedParameterIsAValidationErrorNamingTheServer() {
         var h = Self.harness()
         #expect(h.state.validationProblem == nil)

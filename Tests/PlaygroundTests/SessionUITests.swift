@@ -43,6 +43,9 @@ struct SessionUITests {
         var h = Harness(width: 100, height: 30)
         h.type("Prompt with ünïcödé, 日本語 and 😀\nsecond line")
         h.state.settings.parameters.temperature = 0.7
+        h.state.settings.parameters.minP = 0.05
+        h.state.settings.parameters.presencePenalty = -0.5
+        h.state.sets[1].parameters.minP = 0.2
         h.state.settings.parameters.stop = ["\n\n", "END"]
         h.state.settings.grammarKind = .jsonSchema
         h.state.settings.grammarText = "{\"type\": \"object\",\n \"properties\": {\"b\": {}, \"a\": {}}}"
@@ -66,6 +69,8 @@ struct SessionUITests {
         let s = restored.state
         #expect(s.editor.text == before.editor.text)
         #expect(s.settings == before.settings)
+        #expect(s.settings.parameters.minP == 0.05 && s.settings.parameters.presencePenalty == -0.5)
+        #expect(s.sets[1].parameters.minP == 0.2)
         #expect(s.sets == before.sets)
         #expect(s.history == before.history)
         #expect(s.branches?.current == before.branches?.current)

@@ -14,8 +14,8 @@ struct SidebarTests {
 
     @Test func everyTGIParameterIsListed() {
         let names = Set(ParameterField.allCases.map(\.rawValue))
-        for name in ["max_new_tokens", "temperature", "top_k", "top_p", "typical_p", "repetition_penalty",
-                     "frequency_penalty", "do_sample", "seed", "stop", "top_n_tokens", "details",
+        for name in ["max_new_tokens", "temperature", "top_k", "top_p", "typical_p", "min_p", "repetition_penalty",
+                     "frequency_penalty", "presence_penalty", "do_sample", "seed", "stop", "top_n_tokens", "details",
                      "decoder_input_details", "return_full_text", "truncate", "best_of", "watermark", "adapter_id",
                      "grammar.type", "grammar.value", "x-use-cache", "x-wait-for-model"] {
             #expect(names.contains(name))
@@ -134,6 +134,80 @@ struct SidebarTests {
         h.keys(.escape)
         #expect(h.state.sets[1].parameters.grammar?.value == .string("[0-9]+"))
         #expect(h.state.settings.grammarText.hasSuffix("}\n}"))
+    }
+
+    /// min_p and presence_penalty step, type, validate and reset like the other decimals, and the run sends them.
+    @Test func minPAndPresencePenaltyAreEditedLikeTheOtherDecimals() {
+        var h = Harness(width: 120, height: 40)
+        select(&h, .minP)
+        #expect(h.screen.contains("min_p"))
+        h.keys(.right)
+        #expect(h.state.settings.parameters.minP == 0.05)
+        h.keys(.right)
+        #expect(h.state.settings.parameters.minP == 0.1)
+        h.keys(.character("0"), .character("."), .character("2"), .enter)
+        #expect(h.state.settings.parameters.minP == 0.2)
+        #expect(ParameterField.minP.value(in: h.state.settings) == "0.2")
+        h.keys(.character("1"), .enter)
+        #expect(h.state.validationProblem?.message == "Input validation error: `min_p` must be > 0.0 and < 1.0")
+        #expect(h.screen.contains("!min_p"))
+        h.keys(.character("d"))
+        #expect(h.state.settings.parameters.minP == nil)
+        #expect(h.state.validationProblem == nil)
+
+        select(&h, .presencePenalty)
+        h.keys(.right, .right, .right)
+        #expect(h.state.settings.parameters.presencePenalty == 0.2)
+        h.keys(.left, .left, .left, .left)
+        #expect(h.state.settings.parameters.presencePenalty == -0.2)
+        h.keys(.character("x"), .enter)
+        #expect(h.state.sidebar.inputProblem == "presence_penalty wants a number")
+        #expect(h.state.settings.parameters.presencePenalty == -0.2)
+        h.keys(.character("2"), .character("."), .character("5"), .enter)
+        #expect(h.state.validationProblem?.message == "Input validation error: `presence_penalty` must be >= -2.0 and <= 2.0")
+        #expect(h.screen.contains("!presence_penalty"))
+        h.keys(.character("1"), .character("."), .character("5"), .enter)
+        #expect(h.state.validationProblem == nil)
+
+        select(&h, .minP)
+        h.keys(.character("0"), .character("."), .character("1"), .enter)
+        h.keys(.tab, .tab)  // back to the prompt
+        h.type("x")
+        h.keys(.ctrl("r"))
+        let sent = h.effects.compactMap { effect -> GenerateParameters? in
+            if case .startRun(_, let request, _, _, _) = effect { return request.parameters }
+            return nil
+        }.last
+        #expect(sent?.minP == 0.1)
+        #expect(sent?.presencePenalty == 1.5)
+        h.keys(.escape)
+        h.keys(.tab)
+        h.keys(.character("D"))
+        #expect(h.state.settings == .defaults, "D resets them with the rest")
+    }
+
+    /// A compare set overrides min_p and presence_penalty like any parameter; the base is untouched, the columns
+    /// show the difference, and `d` puts the set back on the base's value.
+    @Test func compareSetsOverrideMinPAndPresencePenalty() {
+        var h = Harness(width: 120, height: 40)
+        select(&h, .presencePenalty)
+        h.keys(.character("0"), .character("."), .character("5"), .enter)
+        h.keys(.function(8), .function(8))  // set B
+        #expect(h.state.editTarget == 1)
+        select(&h, .minP)
+        h.keys(.right)
+        select(&h, .presencePenalty)
+        h.keys(.right)
+        #expect(h.state.sets[1].parameters.minP == 0.05)
+        #expect(h.state.sets[1].parameters.presencePenalty == 0.6)
+        #expect(h.state.settings.parameters.minP == nil)
+        #expect(h.state.settings.parameters.presencePenalty == 0.5)
+        #expect(h.screen.contains("Bmin_p"), "the override is marked with the set's letter")
+        let differences = ParameterDifference.between(h.state.sets, base: h.state.settings.parameters).map(\.field)
+        #expect(differences.contains("min_p") && differences.contains("presence_penalty"))
+        h.keys(.character("d"))
+        #expect(h.state.sets[1].parameters.presencePenalty == nil, "back to the base's value")
+        #expect(h.state.runSettings.parameters.presencePenalty == 0.5)
     }
 
     @Test func resetOneAndAll() {

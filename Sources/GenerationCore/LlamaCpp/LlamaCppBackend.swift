@@ -112,20 +112,22 @@ public final class LlamaCppBackend: TextGenerationBackend {
         if let problem = capabilities.problem(with: request, backend: displayName) { throw problem }
     }
 
-    /// The native `/completion` body for a TGI-shaped request.
+    /// The native `/completion` body for a TGI-shaped request. A set `min_p` counts as sampling
+    /// (`requestsSamplingWithMinP`), as in `OpenAICompletionBody`.
     static func body(_ request: GenerateRequest, stream: Bool, postSampling: Bool) -> JSONValue {
         let p = request.parameters ?? GenerateParameters()
-        let sampling = p.requestsSampling
+        let sampling = p.requestsSamplingWithMinP
         var fields: [(String, JSONValue?)] = [
             ("prompt", .string(request.inputs)),
             ("n_predict", p.maxNewTokens.map { .uint(UInt64($0)) }),
             ("temperature", .double(sampling ? (p.temperature ?? 1.0) : 0)),
             ("top_k", .int(Int64(p.topK ?? 0))),
             ("top_p", .double(p.topP ?? 1.0)),
-            ("min_p", .double(0)),
+            ("min_p", .double(p.minP ?? 0)),
             ("typical_p", .double(p.typicalP ?? 1.0)),
             ("repeat_penalty", .double(p.repetitionPenalty ?? 1.0)),
             ("frequency_penalty", p.frequencyPenalty.map(JSONValue.double)),
+            ("presence_penalty", p.presencePenalty.map(JSONValue.double)),
             ("seed", p.seed.map { .uint($0) }),
             ("stop", (p.stop ?? []).isEmpty ? nil : .array((p.stop ?? []).map(JSONValue.string))),
             ("n_probs", .uint(UInt64(max(p.topNTokens ?? 0, 1)))),

@@ -61,8 +61,15 @@ public struct BackendCapabilities: Sendable, Equatable {
         self.seeds = seeds
     }
 
-    /// A TGI server: everything TGI has.
-    public static let tgi = BackendCapabilities(api: .tgi, server: "TGI", maxAlternatives: 5)
+    /// A TGI server: everything TGI has, and nothing of what other servers add (TGI's router ignores fields it
+    /// does not know, so a `min_p` sent there would be dropped without a word: it is refused instead).
+    public static let tgi = BackendCapabilities(
+        api: .tgi, server: "TGI",
+        refused: [
+            "min_p": "TGI has no min_p (its router would ignore the field)",
+            "presence_penalty": "TGI has no presence_penalty (its router would ignore the field)",
+        ],
+        maxAlternatives: 5)
 
     /// Why `parameter` (a TGI name) cannot be honoured here, nil when it can.
     public func refusal(of parameter: String) -> String? { refused[parameter] }
@@ -102,6 +109,8 @@ extension GenerateParameters {
         add("frequency_penalty", frequencyPenalty != nil)
         add("grammar", grammar != nil)
         add("max_new_tokens", maxNewTokens != nil)
+        add("min_p", minP != nil)
+        add("presence_penalty", presencePenalty != nil)
         add("repetition_penalty", repetitionPenalty != nil)
         add("return_full_text", returnFullText == true)
         add("seed", seed != nil)

@@ -65,6 +65,12 @@ public struct GenerateParameters: Codable, Sendable, Equatable {
     public var frequencyPenalty: Double?
     public var grammar: Grammar?
     public var maxNewTokens: UInt32?
+    /// Not TGI's: keep only tokens whose probability is at least `min_p` times the top token's (vLLM, SGLang,
+    /// llama.cpp and the built-in engine have it). Refused by TGI, whose router would silently ignore the field.
+    public var minP: Double?
+    /// Not TGI's: OpenAI's presence penalty, subtracted once from every token already present (the OpenAI
+    /// servers, llama.cpp and the built-in engine have it). Refused by TGI, which has none.
+    public var presencePenalty: Double?
     public var repetitionPenalty: Double?
     public var returnFullText: Bool?
     public var seed: UInt64?
@@ -80,8 +86,8 @@ public struct GenerateParameters: Codable, Sendable, Equatable {
     public init(
         adapterId: String? = nil, bestOf: UInt? = nil, decoderInputDetails: Bool? = nil, details: Bool? = nil,
         doSample: Bool? = nil, frequencyPenalty: Double? = nil, grammar: Grammar? = nil, maxNewTokens: UInt32? = nil,
-        repetitionPenalty: Double? = nil, returnFullText: Bool? = nil, seed: UInt64? = nil, stop: [String]? = nil,
-        temperature: Double? = nil, topK: Int32? = nil, topNTokens: UInt32? = nil, topP: Double? = nil,
+        minP: Double? = nil, presencePenalty: Double? = nil, repetitionPenalty: Double? = nil,
+        returnFullText: Bool? = nil, seed: UInt64? = nil, stop: [String]? = nil, temperature: Double? = nil, topK: Int32? = nil, topNTokens: UInt32? = nil, topP: Double? = nil,
         truncate: UInt? = nil, typicalP: Double? = nil, watermark: Bool? = nil
     ) {
         self.adapterId = adapterId
@@ -92,6 +98,8 @@ public struct GenerateParameters: Codable, Sendable, Equatable {
         self.frequencyPenalty = frequencyPenalty
         self.grammar = grammar
         self.maxNewTokens = maxNewTokens
+        self.minP = minP
+        self.presencePenalty = presencePenalty
         self.repetitionPenalty = repetitionPenalty
         self.returnFullText = returnFullText
         self.seed = seed
@@ -114,6 +122,8 @@ public struct GenerateParameters: Codable, Sendable, Equatable {
         case frequencyPenalty = "frequency_penalty"
         case grammar
         case maxNewTokens = "max_new_tokens"
+        case minP = "min_p"
+        case presencePenalty = "presence_penalty"
         case repetitionPenalty = "repetition_penalty"
         case returnFullText = "return_full_text"
         case seed
@@ -132,6 +142,12 @@ public struct GenerateParameters: Codable, Sendable, Equatable {
     public var requestsSampling: Bool {
         (doSample ?? false) || temperature != nil || topK != nil || topP != nil || typicalP != nil
     }
+
+    /// `requestsSampling` with `min_p` counted as the warper it is, for the backends that take it (the OpenAI
+    /// servers that have it, llama.cpp, the built-in engine): a request that sets only `min_p` asks for the
+    /// filtered distribution to be sampled from, not for greedy decoding that would ignore it. TGI has no
+    /// `min_p` (it is refused there), so TGI's own rule, and the `best_of` check built on it, stay unchanged.
+    public var requestsSamplingWithMinP: Bool { requestsSampling || minP != nil }
 }
 
 /// TGI's `grammar` parameter: adjacently tagged `{"type": ..., "value": ...}`.

@@ -11,7 +11,8 @@ enum RequestShapeCheck {
     private static let parameterTypes: [String: Expect] = [
         "adapter_id": .string, "best_of": .unsigned("usize", UInt64(UInt.max)), "decoder_input_details": .bool,
         "details": .bool, "do_sample": .bool, "frequency_penalty": .float, "grammar": .grammar,
-        "max_new_tokens": .unsigned("u32", UInt64(UInt32.max)), "repetition_penalty": .float,
+        "max_new_tokens": .unsigned("u32", UInt64(UInt32.max)), "min_p": .float, "presence_penalty": .float,
+        "repetition_penalty": .float,
         "return_full_text": .bool, "seed": .unsigned("u64", UInt64.max), "stop": .stringList,
         "temperature": .float, "top_k": .signed32, "top_n_tokens": .unsigned("u32", UInt64(UInt32.max)),
         "top_p": .float, "truncate": .unsigned("usize", UInt64(UInt.max)), "typical_p": .float, "watermark": .bool,

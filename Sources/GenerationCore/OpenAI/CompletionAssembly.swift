@@ -38,7 +38,7 @@ struct CompletionAssembly: Sendable {
 
     /// The seed TGI would report: the one asked for when sampling, null when greedy (the server's own random
     /// seed is not known).
-    var reportedSeed: UInt64? { parameters.requestsSampling ? parameters.seed : nil }
+    var reportedSeed: UInt64? { parameters.requestsSamplingWithMinP ? parameters.seed : nil }
 
     /// The generated text as TGI returns it (`return_full_text` puts the prompt first, as TGI does). A stream
     /// that ended inside a character ends with U+FFFD, as a full decode of its bytes would.

@@ -6,7 +6,8 @@ import Foundation
 /// would sample at 1.0), a sampling request without a temperature samples at 1.0, and a warper left unset is off
 /// (servers that would apply their own defaults, such as llama.cpp's top_k 40 or vLLM's model generation config,
 /// get the neutral value). Logprobs are always asked for (at least one, for the chosen token's own); the answer
-/// is trimmed to `top_n_tokens`. Parameters the server cannot honour never get here: the capabilities refuse them.
+/// is trimmed to `top_n_tokens`. A set `min_p` counts as sampling (`requestsSamplingWithMinP`): these servers
+/// have it, and a greedy request would ignore it. Parameters the server cannot honour never get here: the capabilities refuse them.
 enum OpenAICompletionBody {
     /// What the body carries: a prompt (`/v1/completions`) or a conversation (`/v1/chat/completions`).
     enum Input: Sendable {
@@ -21,7 +22,7 @@ enum OpenAICompletionBody {
 
     static func make(_ input: Input, parameters p: GenerateParameters, model: String?, server: OpenAIServer,
                      stream: Bool) -> JSONValue {
-        let sampling = p.requestsSampling
+        let sampling = p.requestsSamplingWithMinP
         let llamaFamily = server == .llamaCppPython || server == .llamaServer
         var fields: [(String, JSONValue?)] = [("model", model.map(JSONValue.string))]
         switch input {
@@ -40,7 +41,9 @@ enum OpenAICompletionBody {
         if server.takesTopK {
             let off: JSONValue = llamaFamily ? .int(0) : .int(-1)
             fields.append(("top_k", p.topK.map { .int(Int64($0)) } ?? (sampling ? off : nil)))
-            fields.append(("min_p", sampling ? .double(0) : nil))
+        }
+        if server.takesMinP {
+            fields.append(("min_p", p.minP.map(JSONValue.double) ?? (sampling ? .double(0) : nil)))
         }
         if server.takesTypicalP {
             fields.append(("typical_p", p.typicalP.map(JSONValue.double) ?? (sampling ? .double(1.0) : nil)))
@@ -49,6 +52,9 @@ enum OpenAICompletionBody {
             fields.append((name, .double(p.repetitionPenalty ?? 1.0)))
         }
         fields.append(("frequency_penalty", p.frequencyPenalty.map(JSONValue.double)))
+        if server.takesPresencePenalty {
+            fields.append(("presence_penalty", p.presencePenalty.map(JSONValue.double)))
+        }
         fields.append(("seed", p.seed.map { .uint($0) }))
         if let stop = p.stop, !stop.isEmpty { fields.append(("stop", .array(stop.map(JSONValue.string)))) }
         if case .chat(_, let continues) = input {

@@ -48,6 +48,12 @@ public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertibl
     }
 
     var takesTopK: Bool { [.vllm, .sglang, .llamaCppPython, .llamaServer].contains(self) }
+    /// vLLM, SGLang and both llama.cpp servers take `min_p` on `/v1/completions`; Ollama's OpenAI layer, TGI and
+    /// the OpenAI API itself have none.
+    var takesMinP: Bool { [.vllm, .sglang, .llamaCppPython, .llamaServer].contains(self) }
+    /// `presence_penalty` is an OpenAI parameter every server here takes, except TGI's `/v1`: TGI has no presence
+    /// penalty to apply, so the field would be accepted and ignored.
+    var takesPresencePenalty: Bool { self != .tgi }
     /// llama-cpp-python's `CreateCompletionRequest` has no `typical_p` (its pydantic model drops unknown fields,
     /// so sending one would be silently ignored), although its Python API has one.
     var takesTypicalP: Bool { self == .llamaServer }
@@ -119,6 +125,8 @@ public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertibl
         if self != .vllm { refused["truncate"] = "\(self) has no prompt truncation parameter" }
         if !takesTopK { refused["top_k"] = "\(self) takes no top_k" }
         if !takesTypicalP { refused["typical_p"] = "\(self) takes no typical_p" }
+        if !takesMinP { refused["min_p"] = "\(self) takes no min_p" }
+        if !takesPresencePenalty { refused["presence_penalty"] = "\(self) has no presence penalty" }
         if repetitionPenaltyName == nil { refused["repetition_penalty"] = "\(self) takes no repetition penalty" }
         if !echoesPromptLogprobs {
             refused["decoder_input_details"] = "\(self) returns no prompt logprobs"

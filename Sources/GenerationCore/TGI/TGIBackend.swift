@@ -19,9 +19,19 @@ public final class TGIBackend: TextGenerationBackend {
 
     public var displayName: String { configuration.endpoint.base }
     public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
-    public var capabilities: BackendCapabilities { .tgi }
+    /// TGI's capabilities, with this router's own alternatives limit (unknown until `/info` says: left to the
+    /// server then, as `Validation` leaves it), so a TGI started with a larger `--max-top-n-tokens` is not refused.
+    public var capabilities: BackendCapabilities {
+        var capabilities = BackendCapabilities.tgi
+        capabilities.maxAlternatives = limits.maxTopNTokens
+        return capabilities
+    }
 
-
+    /// TGI's rules, then what TGI cannot honour (`min_p`, `presence_penalty`: its router would ignore them).
+    private func problem(with request: GenerateRequest, streaming: Bool) -> GenerationError? {
+        Validation.check(request, streaming: streaming, limits: limits)
+            ?? capabilities.problem(with: request, backend: displayName)
+    }
 
     // MARK: - Simple routes
 
@@ -52,7 +62,7 @@ public final class TGIBackend: TextGenerationBackend {
     }
 
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
-        if let problem = Validation.check(request, streaming: false, limits: limits) { throw problem }
+        if let problem = problem(with: request, streaming: false) { throw problem }
         var outgoing = request
         outgoing.stream = configuration.endpoint.isServerless ? false : nil
         let body = try await exchange(method: "POST", url: configuration.endpoint.url("generate"),
@@ -63,7 +73,7 @@ public final class TGIBackend: TextGenerationBackend {
     // MARK: - Streaming
 
     public func generateStream(_ request: GenerateRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        if let problem = Validation.check(request, streaming: true, limits: limits) {
+        if let problem = problem(with: request, streaming: true) {
             return AsyncThrowingStream { $0.finish(throwing: problem) }
         }
         var outgoing = request

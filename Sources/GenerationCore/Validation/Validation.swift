@@ -76,10 +76,15 @@ public enum Validation {
         if let f = p.frequencyPenalty.map(Float.init), !(-2.0...2.0).contains(f) {
             return .validation("`frequency_penalty` must be >= -2.0 and <= 2.0")
         }
+        // min_p and presence_penalty are not TGI's; their checks follow TGI's wording for its own ranges.
+        if let f = p.presencePenalty.map(Float.init), !(-2.0...2.0).contains(f) {
+            return .validation("`presence_penalty` must be >= -2.0 and <= 2.0")
+        }
         if let v = p.topP.map(Float.init), v <= 0 || v >= 1 { return .validation("`top_p` must be > 0.0 and < 1.0") }
         if let v = p.typicalP.map(Float.init), v <= 0 || v >= 1 {
             return .validation("`typical_p` must be > 0.0 and < 1.0")
         }
+        if let v = p.minP.map(Float.init), v <= 0 || v >= 1 { return .validation("`min_p` must be > 0.0 and < 1.0") }
         if let k = p.topK, k <= 0 { return .validation("`top_k` must be strictly positive") }
         if p.maxNewTokens == 0 { return .validation("`max_new_tokens` must be strictly positive") }
         if let maxStop = limits.maxStopSequences, let stop = p.stop, stop.count > maxStop {

@@ -58,6 +58,8 @@ extension GenerateParameters {
             frequencyPenalty: frequencyPenalty ?? base.frequencyPenalty,
             grammar: grammar ?? base.grammar,
             maxNewTokens: maxNewTokens ?? base.maxNewTokens,
+            minP: minP ?? base.minP,
+            presencePenalty: presencePenalty ?? base.presencePenalty,
             repetitionPenalty: repetitionPenalty ?? base.repetitionPenalty,
             returnFullText: returnFullText ?? base.returnFullText,
             seed: seed ?? base.seed,
@@ -74,8 +76,8 @@ extension GenerateParameters {
     /// The wire names of every parameter, in TGI's order: the order columns list differing parameters in.
     public static let wireNames: [String] = [
         "adapter_id", "best_of", "decoder_input_details", "details", "do_sample", "frequency_penalty", "grammar",
-        "max_new_tokens", "repetition_penalty", "return_full_text", "seed", "stop", "temperature", "top_k",
-        "top_n_tokens", "top_p", "truncate", "typical_p", "watermark",
+        "max_new_tokens", "min_p", "presence_penalty", "repetition_penalty", "return_full_text", "seed", "stop",
+        "temperature", "top_k", "top_n_tokens", "top_p", "truncate", "typical_p", "watermark",
     ]
 
     /// The parameters as wire JSON members (unset ones absent), for comparing and showing values.

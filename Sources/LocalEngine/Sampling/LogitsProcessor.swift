@@ -9,12 +9,17 @@ public struct SamplingParameters: Sendable, Equatable {
     public var typicalP: Float = 1
     public var repetitionPenalty: Float = 1
     public var frequencyPenalty: Float = 0
+    /// OpenAI's presence penalty (0: off); not TGI's.
+    public var presencePenalty: Float = 0
+    /// The min-p filter (0: off); not TGI's.
+    public var minP: Float = 0
     public var doSample = false
 
     public init() {}
 
     /// From a request as TGI reads it: a request with no `parameters` object samples (TGI's
-    /// `default_parameters` has `do_sample: true`); warpers other than their neutral values imply sampling.
+    /// `default_parameters` has `do_sample: true`); warpers other than their neutral values imply sampling, and
+    /// so does `min_p`, the one warper here TGI does not have (`requestsSamplingWithMinP`).
     public init(_ parameters: GenerateParameters?) {
         guard let p = parameters else {
             doSample = true
@@ -26,13 +31,21 @@ public struct SamplingParameters: Sendable, Equatable {
         typicalP = Float(p.typicalP ?? 1)
         repetitionPenalty = Float(p.repetitionPenalty ?? 1)
         frequencyPenalty = Float(p.frequencyPenalty ?? 0)
-        doSample = (p.doSample ?? false) || temperature != 1 || topK != 0 || topP < 1 || typicalP < 1
+        presencePenalty = Float(p.presencePenalty ?? 0)
+        minP = Float(p.minP ?? 0)
+        doSample = (p.doSample ?? false) || temperature != 1 || topK != 0 || topP < 1 || typicalP < 1 || minP > 0
     }
 }
 
 /// Applies TGI's logits processors in TGI's order (repetition penalty, frequency penalty, grammar mask,
 /// temperature, top-k, top-p, typical-p) and returns the log-probabilities of the processed distribution: what TGI reports as a
 /// token's `logprob` and its `top_tokens`. Filtered tokens end at -infinity.
+///
+/// The two parameters other servers add sit where they belong in that chain: the presence penalty with the other
+/// penalties (after the frequency penalty, before the grammar mask), and min-p after every other warper. min-p
+/// is a filter relative to the most likely token, so it comes after temperature (as in HF transformers, which
+/// scale first) and after top-k, top-p and typical-p, as llama.cpp's default sampler chain orders it: the top
+/// token it measures from is the most likely one those filters left.
 public enum LogitsProcessor {
     /// - Parameters:
     ///   - history: every token so far (prompt and generated), for the penalties.
@@ -55,6 +68,10 @@ public enum LogitsProcessor {
                 logits[Int(id)] -= s.frequencyPenalty * Float(count) / size
             }
         }
+        if s.presencePenalty != 0 {
+            // OpenAI's form: once per token present in the history (prompt and generated), whatever its count.
+            for id in Set(history) where Int(id) < logits.count { logits[Int(id)] -= s.presencePenalty }
+        }
         if let mask { mask.apply(to: &logits) }
         if s.temperature != 1 {
             let inverse = s.temperature
@@ -66,6 +83,18 @@ public enum LogitsProcessor {
         }
         if s.topP < 1 { topP(&logits, s.topP) }
         if s.typicalP < 1 { typical(&logits, s.typicalP) }
+        if s.minP > 0 { minP(&logits, s.minP) }
+    }
+
+    /// min-p: keep the tokens whose probability is at least `minP` times the most likely token's. The ratio of
+    /// two probabilities is exp of their logits' difference, so no normalisation is needed and the most likely
+    /// token always stays.
+    static func minP(_ logits: inout [Float], _ minP: Float) {
+        guard let top = logits.max(), top > -Float.infinity else { return }
+        let floor = Double(minP)
+        for i in logits.indices where Foundation.exp(Double(logits[i]) - Double(top)) < floor {
+            logits[i] = -Float.infinity
+        }
     }
 
     /// Candidates worth sorting: tokens whose probability could matter. The excluded mass (< 262,144 x 1e-15) is

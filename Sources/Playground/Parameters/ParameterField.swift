@@ -1,7 +1,9 @@
 import Foundation
 import GenerationCore
 
-/// One row of the sidebar: every TGI generation parameter, the grammar (kind and text), and the two headers.
+/// One row of the sidebar: every TGI generation parameter, the two other servers add (`min_p`,
+/// `presence_penalty`: marked ✗ where the backend refuses them, as TGI does), the grammar (kind and text), and the
+/// two headers.
 /// Each field knows how to show, step, parse and reset its value, so the sidebar view and `update` stay generic.
 public enum ParameterField: String, CaseIterable, Sendable {
     case maxNewTokens = "max_new_tokens"
@@ -9,8 +11,10 @@ public enum ParameterField: String, CaseIterable, Sendable {
     case topK = "top_k"
     case topP = "top_p"
     case typicalP = "typical_p"
+    case minP = "min_p"
     case repetitionPenalty = "repetition_penalty"
     case frequencyPenalty = "frequency_penalty"
+    case presencePenalty = "presence_penalty"
     case doSample = "do_sample"
     case seed
     case stop
@@ -34,7 +38,8 @@ public enum ParameterField: String, CaseIterable, Sendable {
     public var kind: Kind {
         switch self {
         case .maxNewTokens, .topK, .seed, .topNTokens, .truncate, .bestOf: return .integer
-        case .temperature, .topP, .typicalP, .repetitionPenalty, .frequencyPenalty: return .decimal
+        case .temperature, .topP, .typicalP, .minP, .repetitionPenalty, .frequencyPenalty, .presencePenalty:
+            return .decimal
         case .doSample, .details, .decoderInputDetails, .returnFullText, .watermark, .useCache, .waitForModel:
             return .boolean
         case .adapterId, .grammarValue, .backend: return .text
@@ -54,8 +59,10 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .topK: return (5, 50)
         case .topP: return (0.05, 0.95)
         case .typicalP: return (0.05, 0.95)
+        case .minP: return (0.05, 0.05)
         case .repetitionPenalty: return (0.05, 1.0)
         case .frequencyPenalty: return (0.1, 0)
+        case .presencePenalty: return (0.1, 0)
         case .seed: return (1, 0)
         case .topNTokens: return (1, 5)
         case .truncate: return (64, 512)
@@ -73,8 +80,10 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .topK: return p.topK.map { "\($0)" }
         case .topP: return p.topP.map(Self.format)
         case .typicalP: return p.typicalP.map(Self.format)
+        case .minP: return p.minP.map(Self.format)
         case .repetitionPenalty: return p.repetitionPenalty.map(Self.format)
         case .frequencyPenalty: return p.frequencyPenalty.map(Self.format)
+        case .presencePenalty: return p.presencePenalty.map(Self.format)
         case .doSample: return p.doSample.map { $0 ? "on" : "off" }
         case .seed: return p.seed.map { "\($0)" }
         case .stop: return p.stop.map(Self.formatList)
@@ -267,8 +276,10 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .temperature: s.parameters.temperature = v
         case .topP: s.parameters.topP = v
         case .typicalP: s.parameters.typicalP = v
+        case .minP: s.parameters.minP = v
         case .repetitionPenalty: s.parameters.repetitionPenalty = v
         case .frequencyPenalty: s.parameters.frequencyPenalty = v
+        case .presencePenalty: s.parameters.presencePenalty = v
         default: break
         }
     }
@@ -318,8 +329,10 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .topK: s.parameters.topK = toUnset ? nil : d.parameters.topK
         case .topP: s.parameters.topP = toUnset ? nil : d.parameters.topP
         case .typicalP: s.parameters.typicalP = toUnset ? nil : d.parameters.typicalP
+        case .minP: s.parameters.minP = toUnset ? nil : d.parameters.minP
         case .repetitionPenalty: s.parameters.repetitionPenalty = toUnset ? nil : d.parameters.repetitionPenalty
         case .frequencyPenalty: s.parameters.frequencyPenalty = toUnset ? nil : d.parameters.frequencyPenalty
+        case .presencePenalty: s.parameters.presencePenalty = toUnset ? nil : d.parameters.presencePenalty
         case .doSample: s.parameters.doSample = toUnset ? nil : d.parameters.doSample
         case .seed: s.parameters.seed = toUnset ? nil : d.parameters.seed
         case .stop: s.parameters.stop = toUnset ? nil : d.parameters.stop

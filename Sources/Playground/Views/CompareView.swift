@@ -41,6 +41,7 @@ func shortFieldName(_ field: String) -> String {
     case "temperature": return "temp"
     case "repetition_penalty": return "rep_pen"
     case "frequency_penalty": return "freq_pen"
+    case "presence_penalty": return "pres_pen"
     case "max_new_tokens": return "max_new"
     case "top_n_tokens": return "top_n"
     case "decoder_input_details": return "dec_details"
