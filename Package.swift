@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GenerationCoreTests",
-            dependencies: ["GenerationCore", "tgplay"],
+            dependencies: ["GenerationCore", "LocalEngine", "tgplay"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

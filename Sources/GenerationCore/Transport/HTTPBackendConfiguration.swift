@@ -56,9 +56,7 @@ public enum TokenLookup {
         } else if let hfHome = environment["HF_HOME"], !hfHome.isEmpty {
             path = hfHome + "/token"
         } else {
-            let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
-            path = cache + "/huggingface/token"
+            path = XDGDirectory.cache.path(environment: environment) + "/huggingface/token"
         }
         return clean(readFile(path))
     }

@@ -71,7 +71,7 @@ public enum CompareRunner {
             do {
                 jobs.append(Job(name: set.name, parameters: parameters, backend: try backend(set)))
             } catch {
-                failures[index] = asGenerationError(error)
+                failures[index] = GenerationError.from(error)
                 jobs.append(Job(name: set.name, parameters: parameters, backend: UnavailableBackend()))
             }
         }
@@ -112,18 +112,11 @@ public enum CompareRunner {
             entry.response = response
             entry.stats = RunStatistics(timing: RunTiming(start: 0, end: end), response: response)
         } catch {
-            entry.error = asGenerationError(error).response
+            entry.error = GenerationError.from(error).response
         }
         return entry
     }
 
-    static func asGenerationError(_ error: any Error) -> GenerationError {
-        if let error = error as? GenerationError { return error }
-        if error is CancellationError {
-            return GenerationError(errorType: GenerationError.ErrorType.cancelled, message: "cancelled")
-        }
-        return GenerationError(errorType: "unknown", message: String(describing: error))
-    }
 }
 
 /// Stands in for a set whose backend could not be made (its entry already carries that error).

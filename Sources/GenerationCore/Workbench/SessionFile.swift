@@ -212,9 +212,7 @@ public struct SessionStore: Sendable {
 
     /// The default slot for `environment` (XDG_STATE_HOME, else HOME/.local/state).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
-        self.init(path: base + "/tgplay/session.json")
+        self.init(path: XDGDirectory.state.path(environment: environment) + "/tgplay/session.json")
     }
 
 }

@@ -154,11 +154,7 @@ public final class LocalBackend: TextGenerationBackend {
     }
 
     private static func mapped(_ error: any Error) -> GenerationError {
-        if let error = error as? GenerationError { return error }
-        if error is CancellationError {
-            return GenerationError(errorType: GenerationError.ErrorType.cancelled, message: "cancelled")
-        }
-        return GenerationError(errorType: GenerationError.ErrorType.generation,
-                               message: "Request failed during generation: \(error)")
+        GenerationError.from(error, otherwise: GenerationError.ErrorType.generation,
+                             prefix: "Request failed during generation: ")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GenerationCore
 
 /// XDG locations: settings (parameters, theme) under the config dir, the prompt under the state dir.
 public struct StatePaths: Sendable {
@@ -6,13 +7,8 @@ public struct StatePaths: Sendable {
     public var stateDirectory: String
 
     public init(environment: [String: String]) {
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        func dir(_ key: String, _ fallback: String) -> String {
-            if let v = environment[key], v.hasPrefix("/") { return v + "/tgplay" }
-            return home + fallback + "/tgplay"
-        }
-        configDirectory = dir("XDG_CONFIG_HOME", "/.config")
-        stateDirectory = dir("XDG_STATE_HOME", "/.local/state")
+        configDirectory = XDGDirectory.config.path(environment: environment) + "/tgplay"
+        stateDirectory = XDGDirectory.state.path(environment: environment) + "/tgplay"
     }
 
     public var settingsFile: String { configDirectory + "/playground.json" }

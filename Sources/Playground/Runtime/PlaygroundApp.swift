@@ -139,8 +139,7 @@ public enum PlaygroundApp {
                 let b = try backendFor(backend, useCache, waitForModel)
                 return Task.detached { await work(b) }
             } catch {
-                let failure = error as? GenerationError
-                    ?? GenerationError(errorType: GenerationError.ErrorType.invalidRequest, message: "\(error)")
+                let failure = GenerationError.from(error, otherwise: GenerationError.ErrorType.invalidRequest)
                 queue.push(failed(failure))
                 return Task {}
             }
