@@ -28,6 +28,9 @@ public enum ParameterField: String, CaseIterable, Sendable {
     case waitForModel = "x-wait-for-model"
     /// Not a TGI parameter: which backend runs get (the default, `local`, or an endpoint URL).
     case backend
+    /// Not a parameter either: what the prompt pane holds, `text` or `chat` (F4). It lives in `AppState.mode`,
+    /// not in the settings, so presets and compare sets never switch it; the sidebar shows and toggles it.
+    case mode
 
     public enum Kind: Sendable { case integer, decimal, boolean, text, list, choice }
 
@@ -39,7 +42,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
             return .boolean
         case .adapterId, .grammarValue, .backend: return .text
         case .stop: return .list
-        case .grammarType: return .choice
+        case .grammarType, .mode: return .choice
         }
     }
 
@@ -91,6 +94,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .useCache: return s.useCache ? "on" : "off"
         case .waitForModel: return s.waitForModel ? "on" : "off"
         case .backend: return s.backend?.value
+        case .mode: return nil
         }
     }
 
@@ -101,6 +105,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .doSample, .decoderInputDetails, .returnFullText, .watermark, .details: return "off"
         case .grammarType: return "none"
         case .backend: return "default"
+        case .mode: return "text"
         default: return "unset"
         }
     }
@@ -254,6 +259,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
             let items = Self.parseList(raw)
             s.parameters.stop = items.isEmpty ? nil : items
         case .choice:
+            guard self == .grammarType else { return nil }
             guard let kind = Grammar.Kind(rawValue: text) else {
                 return "grammar.type is one of none, " + Grammar.Kind.allCases.map(\.rawValue).joined(separator: ", ")
             }
@@ -301,6 +307,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
             let on = value(in: s) == "on"
             setBool(!on, in: &s)
         case .choice:
+            guard self == .grammarType else { return }
             let all: [Grammar.Kind?] = [nil] + Grammar.Kind.allCases
             let i = all.firstIndex(of: s.grammarKind) ?? 0
             s.grammarKind = all[(i + direction + all.count) % all.count]
@@ -336,6 +343,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .useCache: s.useCache = d.useCache
         case .waitForModel: s.waitForModel = d.waitForModel
         case .backend: s.backend = nil
+        case .mode: break
         }
     }
 
