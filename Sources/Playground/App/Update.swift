@@ -388,6 +388,7 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
         state.phase = .waitingForModel(until: state.now + wait, attempt: attempt, reason: reason)
     } else {
         state.phase = .failed
+        state.notice = nil  // the error takes the status bar (a branch's "branched at..." must not hide why it failed)
         syncBranches(&state)
         recordMainRun(&state, error: error)
     }
