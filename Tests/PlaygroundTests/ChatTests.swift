@@ -230,7 +230,7 @@ struct ChatTests {
 
     @Test func sidebarModeFieldTogglesTheMode() {
         var h = Harness()
-        h.keys(.tab, .end)
+        h.keys(.tab, .end, .up)
         #expect(h.state.sidebar.selected == .mode)
         h.keys(.right)
         #expect(h.state.mode == .chat)

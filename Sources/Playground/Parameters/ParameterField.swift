@@ -26,11 +26,12 @@ public enum ParameterField: String, CaseIterable, Sendable {
     case grammarValue = "grammar.value"
     case useCache = "x-use-cache"
     case waitForModel = "x-wait-for-model"
-    /// Not a TGI parameter: which backend runs get (the default, `local`, or an endpoint URL).
-    case backend
-    /// Not a parameter either: what the prompt pane holds, `text` or `chat` (F4). It lives in `AppState.mode`,
+    /// Not a parameter: what the prompt pane holds, `text` or `chat` (F4), kept before `backend` so that
+    /// `backend` stays the last field. It lives in `AppState.mode`,
     /// not in the settings, so presets and compare sets never switch it; the sidebar shows and toggles it.
     case mode
+    /// Not a TGI parameter: which backend runs get (the default, `local`, or an endpoint URL).
+    case backend
 
     public enum Kind: Sendable { case integer, decimal, boolean, text, list, choice }
 
