@@ -85,14 +85,20 @@ public struct SessionPlayground: Codable, Sendable, Equatable {
     public var backend: BackendIdentity?
     /// The grammar as typed (a draft that is not valid JSON yet is kept as is).
     public var grammarText: String?
+    /// `chat` when the prompt pane holds messages (absent: text, as in files from before chat mode).
+    public var mode: String?
+    /// The chat messages being written, kept in text mode too so switching back finds them.
+    public var messages: [ChatMessage]?
 
     public init(node: Int? = nil, useCache: Bool = true, waitForModel: Bool = false, backend: BackendIdentity? = nil,
-                grammarText: String? = nil) {
+                grammarText: String? = nil, mode: String? = nil, messages: [ChatMessage]? = nil) {
         self.node = node
         self.useCache = useCache
         self.waitForModel = waitForModel
         self.backend = backend
         self.grammarText = grammarText
+        self.mode = mode
+        self.messages = messages
     }
 
     enum CodingKeys: String, CodingKey {
@@ -101,6 +107,7 @@ public struct SessionPlayground: Codable, Sendable, Equatable {
         case waitForModel = "wait_for_model"
         case backend
         case grammarText = "grammar_text"
+        case mode, messages
     }
 
     public init(from decoder: any Decoder) throws {
@@ -110,6 +117,8 @@ public struct SessionPlayground: Codable, Sendable, Equatable {
         waitForModel = try c.decodeIfPresent(Bool.self, forKey: .waitForModel) ?? false
         backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
         grammarText = try c.decodeIfPresent(String.self, forKey: .grammarText)
+        mode = try c.decodeIfPresent(String.self, forKey: .mode)
+        messages = try c.decodeIfPresent([ChatMessage].self, forKey: .messages)
     }
 }
 
@@ -138,11 +147,14 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
     /// What the run continues when it is not a run of the prompt: a branch or a continuation of another run's
     /// output (absent for plain runs, compare columns and in older files).
     public var origin: RunOrigin?
+    /// A chat run's conversation (messages, and whether the last one was continued); its parameters are
+    /// `request`'s, whose `inputs` is empty. Absent for text runs and in older files.
+    public var chat: ChatRequest?
 
     public init(id: Int = 0, setName: String? = nil, backend: BackendIdentity, request: GenerateRequest,
                 response: GenerateResponse? = nil, error: ErrorResponse? = nil, stats: RunStatistics? = nil,
                 startedAt: Timestamp = .now, api: BackendAPI? = nil, model: String? = nil, tree: BranchTree? = nil,
-                origin: RunOrigin? = nil) {
+                origin: RunOrigin? = nil, chat: ChatRequest? = nil) {
         self.id = id
         self.setName = setName
         self.backend = backend
@@ -155,6 +167,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         self.startedAt = startedAt
         self.tree = tree
         self.origin = origin
+        self.chat = chat
     }
 
     public var tokens: [Token] { response?.details?.tokens ?? [] }
@@ -180,7 +193,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         case setName = "set"
         case backend, api, model, request, response, error, stats
         case startedAt = "started_at"
-        case tree, origin
+        case tree, origin, chat
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -197,6 +210,7 @@ public struct SessionRun: Codable, Sendable, Equatable, Identifiable {
         try c.encode(startedAt, forKey: .startedAt)
         try c.encodeIfPresent(tree, forKey: .tree)
         try c.encodeIfPresent(origin, forKey: .origin)
+        try c.encodeIfPresent(chat, forKey: .chat)
     }
 }
 

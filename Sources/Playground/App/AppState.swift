@@ -89,6 +89,10 @@ public struct AppState: Sendable {
     public var height = 24
     public var focus: Focus = .prompt
     public var editor = TextEditor()
+    /// What the prompt pane holds (F4, the sidebar's `mode`): the text prompt, or chat messages.
+    public var mode: PromptMode = .text
+    /// Chat mode's messages (kept while in text mode, so switching back finds them).
+    public var chat = ChatDraft()
     public var settings = ParameterSettings.defaults
     public var sidebar = SidebarState()
     public var transcript = Transcript()
@@ -114,6 +118,11 @@ public struct AppState: Sendable {
     public var branches: UndoStack<BranchState>?
     /// The prompt of the run the output belongs to (the branch tree's prompt).
     var runPrompt = ""
+    /// The conversation the output answers when it is a chat reply (the branch tree's conversation: a branch
+    /// continues that reply), nil for text runs.
+    var runChat: ChatRequest?
+    /// Which "show template" request's answer is awaited (older answers are ignored).
+    var templateID = 0
     /// The history id of the root run whose output is shown: the root a branch tree started from it gets, so
     /// the tree can go back into that run's history entry when another run replaces it.
     var outputRun: Int?

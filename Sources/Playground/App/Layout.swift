@@ -14,6 +14,8 @@ public struct Layout: Equatable, Sendable {
     public var outputTop = 0
     /// The first row of the prompt-token view (F6) drawn in `promptText`.
     public var promptTokensTop = 0
+    /// Chat mode: the first conversation row drawn in `promptText` (see `chatRows`).
+    public var chatTop = 0
     /// Compare mode's columns left to right, each with its pieces and scroll; empty when compare is closed.
     public var compareColumns: [CompareColumnLayout] = []
     /// The compare position drawn as the cursor in every column (only while the output or the distributions
@@ -58,6 +60,9 @@ public struct Layout: Equatable, Sendable {
             if tokens.width != promptArea.width { tokens.relayout(width: promptArea.width) }
             if c < tokens.tokenRow.count { promptTokensTop = max(0, Int(tokens.tokenRow[c]) - promptArea.height + 1) }
         }
+        if state.mode == .chat {
+            chatTop = chatFirstRow(state.chat, width: promptArea.width - chatLabelWidth, height: max(1, promptArea.height))
+        }
         if let compare = state.compare {
             let boxes = Playground.compareColumns(self, count: compare.columns.count)
             compareCursor = state.focus == .output || state.distributionsOpen ? compare.position : nil
@@ -81,6 +86,13 @@ public struct Layout: Equatable, Sendable {
 
     /// The history list and compare's distributions go over everything but the status bar: they need the width.
     public var wideOverlay: Rect { Rect(x: 0, y: 0, width: status.width, height: output.maxY) }
+
+    /// Chat mode: the message drawn at screen row `y` of the prompt pane; nil below the last one.
+    public func chatMessage(_ draft: ChatDraft, atRow y: Int) -> Int? {
+        let rows = chatRows(draft, width: promptText.width - chatLabelWidth).rows
+        let i = chatTop + y - promptText.y
+        return y >= promptText.y && y < promptText.maxY && rows.indices.contains(i) ? rows[i].message : nil
+    }
 
     /// The parameter drawn at screen row `y` of the sidebar; nil outside the field rows.
     public func sidebarField(atRow y: Int) -> ParameterField? {

@@ -21,6 +21,9 @@ public enum Message: Sendable {
     /// The answer to prompt-scoring request `id` (non-streaming, `decoder_input_details`).
     case promptScored(id: Int, GenerateResponse)
     case promptScoreFailed(id: Int, GenerationError)
+    /// The answer to "show template" request `id`: the exact templated text, or why the backend cannot say.
+    case templateReady(id: Int, TemplatedChat)
+    case templateFailed(id: Int, GenerationError)
     /// The saved presets (after start-up or a save), and the one now in effect.
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
@@ -35,6 +38,11 @@ public enum Message: Sendable {
 public enum Effect: Equatable, Sendable {
     /// `backend` nil: the playground's own backend; else the built-in engine or an endpoint URL.
     case startRun(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// A chat run: `chatStream` with the conversation and its parameters. Its events come back as the same
+    /// `runEvent`/`runFailed` messages as a text run's (one path for receiving tokens).
+    case startChat(id: Int, request: ChatRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Ask the backend for the conversation's templated text (`template(_:)`) and report `templateReady`.
+    case fetchTemplate(id: Int, request: ChatRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     case cancelRun(id: Int)
     /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
     case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
@@ -52,4 +60,26 @@ public enum Effect: Equatable, Sendable {
     /// Write an export (Markdown, JSONL) to `path`; `what` names it in the notice.
     case writeFile(path: String, contents: String, what: String)
     case quit
+}
+
+extension Effect {
+    /// A run's request as the history keeps it: the text request (for a chat run its parameters, with empty
+    /// inputs), the conversation of a chat run, and the backend. nil for effects that are not runs.
+    var runRequest: (request: GenerateRequest, chat: ChatRequest?, backend: BackendIdentity?)? {
+        switch self {
+        case .startRun(_, let request, _, _, let backend): return (request, nil, backend)
+        case .startChat(_, let chat, _, _, let backend):
+            return (chat.textRequest(inputs: ""), chat.withoutParameters, backend)
+        default: return nil
+        }
+    }
+
+    /// The same run sent again as run `id` (a retry after a 503 or a 429).
+    func retried(as id: Int) -> Effect? {
+        switch self {
+        case .startRun(_, let r, let c, let w, let b): return .startRun(id: id, request: r, useCache: c, waitForModel: w, backend: b)
+        case .startChat(_, let r, let c, let w, let b): return .startChat(id: id, request: r, useCache: c, waitForModel: w, backend: b)
+        default: return nil
+        }
+    }
 }

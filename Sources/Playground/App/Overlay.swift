@@ -1,3 +1,5 @@
+import GenerationCore
+
 /// What is up over the panes. One value decides which overlay takes the keys and the mouse (the outermost one)
 /// and the drawing order (innermost first), so `update`, the mouse handler and `view` cannot disagree about
 /// which one wins. Help and path prompts open over whatever was up, which comes back when they close (an export
@@ -17,10 +19,12 @@ public indirect enum Overlay: Sendable {
     case pathPrompt(PathPrompt, over: Overlay?)
     /// The key help, over what was up when it opened.
     case help(over: Overlay?)
+    /// Chat mode's "show template" (F9): the exact templated text, read-only, over the prompt and output.
+    case template(TemplateView)
 
     /// The overlays by kind, to close some wherever they are in the stack.
     public enum Kind: Sendable, CaseIterable {
-        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help
+        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template
     }
 
     public var kind: Kind {
@@ -32,6 +36,7 @@ public indirect enum Overlay: Sendable {
         case .presetName: return .presetName
         case .pathPrompt: return .pathPrompt
         case .help: return .help
+        case .template: return .template
         }
     }
 
@@ -89,7 +94,59 @@ public struct Popup: Sendable, Equatable {
     }
 }
 
+/// The templated text of the conversation as read-only tokens: the pieces between special tokens as text, the
+/// special tokens (`<start_of_turn>`, `<|im_start|>`...) as specials, so they are drawn in the special style.
+public struct TemplateView: Sendable {
+    public var source: String
+    public var tokens: Transcript
+    /// The first row shown (Up/Down, PgUp/PgDn scroll).
+    public var top = 0
+
+    public init(_ templated: TemplatedChat) {
+        source = templated.source
+        tokens = Transcript()
+        for piece in Self.pieces(of: templated.templatedText) {
+            tokens.append(OutputToken(token: Token(id: nil, text: piece.text, logprob: nil, special: piece.special)))
+        }
+    }
+
+    /// Splits `text` at the special-token markers chat templates use: `<word>` and `<|word|>` (Gemma's
+    /// `<bos>`, `<start_of_turn>`; ChatML's `<|im_start|>`; Llama 3's `<|eot_id|>`) and `[INST]`-style tags.
+    /// The text is not tokenized (the template endpoints return text), so this is what the marks rest on.
+    static func pieces(of text: String) -> [(text: String, special: Bool)] {
+        var out: [(text: String, special: Bool)] = []
+        var rest = Substring(text)
+        let pattern = /<\|?[A-Za-z_][A-Za-z0-9_.\-]*\|?>|\[\/?(INST|SYS)\]/
+        while let match = rest.firstMatch(of: pattern) {
+            if match.range.lowerBound > rest.startIndex {
+                out.append((String(rest[rest.startIndex..<match.range.lowerBound]), false))
+            }
+            out.append((String(rest[match.range]), true))
+            rest = rest[match.range.upperBound...]
+        }
+        if !rest.isEmpty { out.append((String(rest), false)) }
+        // A piece ending a line is split after each newline, so every row starts a token of its own.
+        return out.flatMap { piece -> [(text: String, special: Bool)] in
+            guard !piece.special, piece.text.contains("\n") else { return [piece] }
+            var parts: [(text: String, special: Bool)] = []
+            var current = ""
+            for c in piece.text {
+                current.append(c)
+                if c == "\n" { parts.append((current, false)); current = "" }
+            }
+            if !current.isEmpty { parts.append((current, false)) }
+            return parts
+        }
+    }
+}
+
 extension AppState {
+    /// The "show template" view, when it is up.
+    public var templateView: TemplateView? {
+        for case .template(let t) in overlay?.layers ?? [] { return t }
+        return nil
+    }
+
     /// Opens `overlay` over whatever is up (help and path prompts keep it under them; the others replace it).
     mutating func open(_ overlay: Overlay) {
         self.overlay = overlay.placed(over: self.overlay)

@@ -50,7 +50,7 @@ func record(_ state: inout AppState, _ run: SessionRun) -> Int {
 
 /// Records the main run that just ended (its own tokens: a continuation's accepted prefix is in its request).
 func recordMainRun(_ state: inout AppState, error: GenerationError?) {
-    guard case .startRun(_, let request, _, _, let backend)? = state.lastRequest else { return }
+    guard let (request, chat, backend) = state.lastRequest?.runRequest else { return }
     let own = Array(state.transcript.tokens.suffix(min(state.runTokenCount, state.transcript.count)))
     let start = state.stats.startedAt ?? state.now
     let timing = RunTiming(start: start, firstToken: state.stats.firstTokenAt, end: state.stats.lastTokenAt ?? state.now)
@@ -59,6 +59,7 @@ func recordMainRun(_ state: inout AppState, error: GenerationError?) {
                          finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
                          startedAt: state.timestamp(start))
     run.origin = state.runOrigin
+    run.chat = chat
     let id = record(&state, run)
     if state.runIsRoot {
         // A root run whose tokens replaced the output is the root of any tree grown from it.

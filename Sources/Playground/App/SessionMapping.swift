@@ -12,7 +12,8 @@ extension AppState {
                               createdAt: sessionCreated ?? timestamp(now), updatedAt: timestamp(now))
         session.playground = SessionPlayground(
             node: branches?.current.node, useCache: settings.useCache, waitForModel: settings.waitForModel,
-            backend: settings.backend, grammarText: settings.grammarKind == nil ? nil : settings.grammarText)
+            backend: settings.backend, grammarText: settings.grammarKind == nil ? nil : settings.grammarText,
+            mode: mode == .chat ? PromptMode.chat.rawValue : nil, messages: chat.messages)
         return session
     }
 
@@ -33,6 +34,10 @@ extension AppState {
         }
         settings = restored
         editor.setText(session.prompt)
+        // Files from before chat mode have neither: text mode and a fresh chat.
+        mode = session.playground?.mode.flatMap(PromptMode.init(rawValue:)) ?? .text
+        chat = session.playground?.messages.map { ChatDraft(messages: $0) } ?? ChatDraft()
+        runChat = nil
         // Sets named A-D go to their column; others (a hand-written file) fill the free ones in order.
         var loadedSets = ParameterSet.fresh
         var taken = Set<Int>()
@@ -76,12 +81,14 @@ extension AppState {
             branches = UndoStack(BranchState(tree: tree, node: node))
             outputRun = try? tree.node(BranchTree.rootID).runID
             runPrompt = tree.prompt
+            runChat = outputRun.flatMap { id in history.first { $0.id == id } }?.chat
             showCurrentBranch(&self)
             phase = .finished
         } else if let last = history.last(where: { $0.setName == nil }) {
             for token in last.outputTokens { transcript.append(token) }
             outputRun = last.id
             runPrompt = last.request.inputs
+            runChat = last.chat
             stats.tokens = last.tokens.count
             stats.finishReason = last.finishReason?.rawValue
             stats.seed = last.seed

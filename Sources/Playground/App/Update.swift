@@ -23,6 +23,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
             state.overlay = .pathPrompt(prompt, over: under)
         case .grammarEditor?:
             state.updateGrammarEditor { $0.editor.insert(text) }
+        case .template?:
+            break  // read-only
         default:
             paste(&state, text)
         }
@@ -92,6 +94,15 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.promptScoring = false
         state.notice = "prompt scoring failed: " + error.message
         return []
+    case .templateReady(let id, let templated):
+        guard id == state.templateID else { return [] }
+        state.notice = nil
+        state.open(.template(TemplateView(templated)))
+        return []
+    case .templateFailed(let id, let error):
+        guard id == state.templateID else { return [] }
+        state.notice = "cannot show the template: " + error.message
+        return []
     }
 }
 
@@ -99,6 +110,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
 func paste(_ state: inout AppState, _ text: String) {
     if state.focus == .sidebar, state.sidebar.editText != nil {
         state.sidebar.editText? += text.replacingOccurrences(of: "\n", with: "\\n")
+    } else if state.mode == .chat {
+        state.focus = .prompt
+        state.chat.editor.insert(text)
+        state.dirty = true
     } else {
         state.focus = .prompt
         state.editor.insert(text)
@@ -112,6 +127,8 @@ func applyLayout(_ state: inout AppState) {
     state.editor.wrapWidth = max(1, layout.promptText.width)
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
+    state.chat.setGeometry(wrapWidth: max(1, layout.promptText.width - chatLabelWidth),
+                           pageHeight: max(1, layout.promptText.height))
     state.transcript.relayout(width: max(1, layout.outputText.width))
     if let count = state.compare?.columns.count {
         let columnWidth = max(1, compareColumns(layout, count: count)[0].width - 2)
@@ -146,6 +163,19 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(1):
         if case .help? = state.overlay { state.closeTop() } else { state.open(.help(over: nil)) }
         return []
+    case .function(4):
+        toggleMode(&state)
+        return []
+    case .function(9):
+        return toggleTemplate(&state)
+    case .alt("a") where state.mode == .chat:
+        return acceptReply(&state)
+    case .function(6) where state.mode == .chat && !state.promptView:
+        state.notice = "F6 scores a text prompt; in chat mode F9 shows the templated text"
+        return []
+    case .function(7) where state.mode == .chat && state.compare == nil:
+        state.notice = "compare runs text prompts: F4 switches to text mode"
+        return []
     case .function(6):
         return togglePromptView(&state)
     case .function(7):
@@ -179,6 +209,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return historyKey(&state, key)
     case .distributions?:
         return compareKey(&state, key) ?? []
+    case .template?:
+        return templateViewKey(&state, key)
     case .presetName?, .pathPrompt?, .grammarEditor?, nil:
         break
     }
@@ -203,7 +235,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return []
     }
     switch state.focus {
-    case .prompt: return editorKey(&state, key)
+    case .prompt: return state.mode == .chat ? chatEditorKey(&state, key) : editorKey(&state, key)
     case .sidebar: return sidebarKey(&state, key)
     case .output: return outputKey(&state, key)
     }
@@ -215,6 +247,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }  // the interrupted run stays in the history
+    if state.mode == .chat { return effects + startChatRun(&state) }
     let settings = state.runSettings
     let request = settings.request(prompt: state.editor.text)
     if let problem = state.problem(with: request, backend: settings.backend) {
@@ -240,11 +273,16 @@ func replaceOlderOutput(_ state: inout AppState) {
     state.outputScroll = nil
     state.branches = nil
     state.shownRun = nil
-    if case .startRun(_, let request, _, _, _)? = state.lastRequest { state.runPrompt = request.inputs }
+    if let run = state.lastRequest?.runRequest {
+        state.runPrompt = run.request.inputs
+        state.runChat = run.chat
+    }
 }
 
-/// Sends `request` as the current run; the transcript is kept (a branch continues it).
-func launch(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?) -> [Effect] {
+/// Sends `request` as the current run; the transcript is kept (a branch continues it). With `chat`, the run is
+/// that conversation sent with `request`'s parameters (`chatStream`); its tokens arrive the same way.
+func launch(_ state: inout AppState, _ request: GenerateRequest, backend: BackendIdentity?,
+            chat: ChatRequest? = nil) -> [Effect] {
     var effects: [Effect] = []
     if state.compare != nil { effects += startCompare(&state) }  // a run leaves compare mode
     state.close(.history)
@@ -258,8 +296,15 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.runIsRoot = false
     state.runOrigin = nil
     state.phase = .waiting
-    let run = Effect.startRun(id: state.runID, request: request, useCache: state.settings.useCache,
-                              waitForModel: state.settings.waitForModel, backend: backend)
+    let run: Effect
+    if var chat {
+        chat.parameters = request.parameters
+        run = .startChat(id: state.runID, request: chat, useCache: state.settings.useCache,
+                         waitForModel: state.settings.waitForModel, backend: backend)
+    } else {
+        run = .startRun(id: state.runID, request: request, useCache: state.settings.useCache,
+                        waitForModel: state.settings.waitForModel, backend: backend)
+    }
     state.lastRequest = run
     state.runWatermarked = request.parameters?.watermark == true
     return effects + [run]
@@ -343,6 +388,7 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
         state.phase = .waitingForModel(until: state.now + wait, attempt: attempt, reason: reason)
     } else {
         state.phase = .failed
+        state.notice = nil  // the error takes the status bar (a branch's "branched at..." must not hide why it failed)
         syncBranches(&state)
         recordMainRun(&state, error: error)
     }
@@ -351,11 +397,12 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
 
 func retryIfDue(_ state: inout AppState) -> [Effect] {
     guard case .waitingForModel(let until, let attempt, let reason) = state.phase, state.now >= until,
-          case .startRun(_, let request, let useCache, let wait, let backend)? = state.lastRequest else { return [] }
+          let again = state.lastRequest?.retried(as: state.runID + 1) else { return [] }
     state.runID += 1
     state.runTokenCount = 0
     state.stats = RunStats(startedAt: state.now)
     // Stay in the waiting phase (keeping the attempt count) until a token or another error arrives.
     state.phase = .waitingForModel(until: .infinity, attempt: attempt, reason: reason)
-    return [.startRun(id: state.runID, request: request, useCache: useCache, waitForModel: wait, backend: backend)]
+    state.lastRequest = again
+    return [again]
 }

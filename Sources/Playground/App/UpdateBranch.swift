@@ -92,10 +92,18 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
     let source = column ?? nodeRun(state, b).map { ($0.request, state.launchBackend(of: $0)) }
     let settings = state.runSettings
     let base = source?.request ?? settings.request(prompt: b.tree.prompt)
-    guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
-    guard let launched = launchIfValid(&state, request, backend: source.map(\.backend) ?? settings.backend) else {
-        return effects
+    let backend = source.map(\.backend) ?? settings.backend
+    let launched: [Effect]?
+    if case .none = column, state.runChat != nil {
+        // A chat reply: the same assistant message continued from the chosen token (the backend refuses in the
+        // run's error when it cannot continue a reply, rather than a new turn starting).
+        guard let chat = chatContinuation(state, b, base: base) else { return effects }
+        launched = launchChatIfValid(&state, chat, base: base, backend: backend)
+    } else {
+        guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return effects }
+        launched = launchIfValid(&state, request, backend: backend)
     }
+    guard let launched else { return effects }
     state.runOrigin = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects + launched
@@ -157,10 +165,17 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
     let source = nodeRun(state, b)
     let settings = state.runSettings
     let base = source?.request ?? settings.request(prompt: b.tree.prompt)
-    guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return [] }
     let from = state.transcript.count
     let backend = source.map { state.launchBackend(of: $0) } ?? settings.backend
-    guard let effects = launchIfValid(&state, request, backend: backend) else { return [] }
+    let launched: [Effect]?
+    if state.runChat != nil {
+        guard let chat = chatContinuation(state, b, base: base) else { return [] }
+        launched = launchChatIfValid(&state, chat, base: base, backend: backend)
+    } else {
+        guard let request = try? b.tree.resumeRequest(for: b.node, base: base) else { return [] }
+        launched = launchIfValid(&state, request, backend: backend)
+    }
+    guard let effects = launched else { return [] }
     state.runOrigin = origin(state, RunOrigin.continuation, of: source?.id)
     state.outputScroll = nil
     state.notice = "continuing after token \(from)" + (source.map { " with run #\($0.id)'s parameters" } ?? "")

@@ -298,6 +298,7 @@ func branchFromColumn(_ state: inout AppState) -> [Effect] {
     state.transcript.removeAll()
     for token in column.transcript.tokens { state.transcript.append(token) }
     state.runPrompt = column.request.inputs
+    state.runChat = nil
     archiveTree(&state)
     state.branches = nil
     state.shownRun = nil

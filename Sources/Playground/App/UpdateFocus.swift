@@ -73,6 +73,21 @@ func editSettings<R>(_ state: inout AppState, _ change: (inout AppState) -> R) -
 }
 
 func sidebarKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if state.sidebar.selected == .mode, state.sidebar.editText == nil, !state.isOpen(.presetName) {
+        // Not a parameter: the prompt pane's mode, the same switch as F4.
+        switch key {
+        case .left, .right, .enter, .character(" "):
+            toggleMode(&state, focusPrompt: false)
+            return []
+        case .character("d"), .delete, .backspace:
+            if state.mode == .chat { toggleMode(&state, focusPrompt: false) }
+            return []
+        case .character(let c) where !"D?SP".contains(c):
+            return []
+        default:
+            break
+        }
+    }
     if let t = state.editTarget, state.sets.indices.contains(t), state.sidebar.editText == nil,
        !state.isOpen(.presetName) {
         let field = state.sidebar.selected
@@ -257,6 +272,8 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return undoBranch(&state)
     case .character("c"):
         return resumeOutput(&state)
+    case .character("a"):
+        return acceptReply(&state)
     default:
         break
     }
@@ -274,7 +291,7 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
         return []
     case .presetName?, nil:
         break
-    case .history?, .distributions?, .grammarEditor?, .pathPrompt?:
+    case .history?, .distributions?, .grammarEditor?, .pathPrompt?, .template?:
         return []
     }
     switch event.button {
@@ -297,6 +314,9 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
             }
         } else if layout.prompt.contains(x: event.x, y: event.y) {
             state.focus = .prompt
+            if state.mode == .chat, !state.promptView, let i = layout.chatMessage(state.chat, atRow: event.y) {
+                state.chat.select(i)
+            }
         } else if layout.sidebar.contains(x: event.x, y: event.y) {
             state.focus = .sidebar
             if let field = layout.sidebarField(atRow: event.y) { state.sidebar.selected = field }

@@ -129,6 +129,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
         state.shownRun = nil
         state.outputRun = run.id
         state.runPrompt = tree.prompt
+        state.runChat = run.chat
         state.tokenCursor = nil
         showCurrentBranch(&state)
         state.error = nil
@@ -149,6 +150,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     state.shownRun = run.id
     state.outputIsOlder = false
     state.runPrompt = run.request.inputs
+    state.runChat = run.chat
     state.tokenCursor = nil
     state.outputScroll = nil
     state.error = nil
@@ -168,7 +170,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
 func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
-    effects += launch(&state, run.rerunRequest, backend: state.launchBackend(of: run))
+    effects += launch(&state, run.rerunRequest, backend: state.launchBackend(of: run), chat: run.rerunChat)
     state.runIsRoot = true
     state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
@@ -177,7 +179,14 @@ func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
 
 /// `p`: the run's prompt into the editor and its parameters into the sidebar (the base).
 func loadRunSettings(_ state: inout AppState, _ run: SessionRun) {
-    state.editor.setText(run.request.inputs)
+    if let chat = run.chat {
+        // A chat run: its messages into the chat (mode switched), the text prompt left as it was.
+        state.chat = ChatDraft(messages: chat.messages)
+        state.mode = .chat
+        applyLayout(&state)
+    } else {
+        state.editor.setText(run.request.inputs)
+    }
     var settings = state.settings
     var parameters = run.request.parameters ?? GenerateParameters()
     let grammar = parameters.grammar

@@ -30,6 +30,10 @@ public enum ParameterField: String, CaseIterable, Sendable {
     case grammarValue = "grammar.value"
     case useCache = "x-use-cache"
     case waitForModel = "x-wait-for-model"
+    /// Not a parameter: what the prompt pane holds, `text` or `chat` (F4), kept before `backend` so that
+    /// `backend` stays the last field. It lives in `AppState.mode`,
+    /// not in the settings, so presets and compare sets never switch it; the sidebar shows and toggles it.
+    case mode
     /// Not a TGI parameter: which backend runs get (the default, `local`, or an endpoint URL).
     case backend
 
@@ -44,7 +48,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
             return .boolean
         case .adapterId, .grammarValue, .backend: return .text
         case .stop: return .list
-        case .grammarType: return .choice
+        case .grammarType, .mode: return .choice
         }
     }
 
@@ -100,6 +104,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .useCache: return s.useCache ? "on" : "off"
         case .waitForModel: return s.waitForModel ? "on" : "off"
         case .backend: return s.backend?.value
+        case .mode: return nil
         }
     }
 
@@ -110,6 +115,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .doSample, .decoderInputDetails, .returnFullText, .watermark, .details: return "off"
         case .grammarType: return "none"
         case .backend: return "default"
+        case .mode: return "text"
         default: return "unset"
         }
     }
@@ -263,6 +269,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
             let items = Self.parseList(raw)
             s.parameters.stop = items.isEmpty ? nil : items
         case .choice:
+            guard self == .grammarType else { return nil }
             guard let kind = Grammar.Kind(rawValue: text) else {
                 return "grammar.type is one of none, " + Grammar.Kind.allCases.map(\.rawValue).joined(separator: ", ")
             }
@@ -312,6 +319,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
             let on = value(in: s) == "on"
             setBool(!on, in: &s)
         case .choice:
+            guard self == .grammarType else { return }
             let all: [Grammar.Kind?] = [nil] + Grammar.Kind.allCases
             let i = all.firstIndex(of: s.grammarKind) ?? 0
             s.grammarKind = all[(i + direction + all.count) % all.count]
@@ -349,6 +357,7 @@ public enum ParameterField: String, CaseIterable, Sendable {
         case .useCache: s.useCache = d.useCache
         case .waitForModel: s.waitForModel = d.waitForModel
         case .backend: s.backend = nil
+        case .mode: break
         }
     }
 

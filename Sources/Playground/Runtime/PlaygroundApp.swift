@@ -178,8 +178,23 @@ public enum PlaygroundApp {
                 switch effect {
                 case .startRun(let id, let request, let useCache, let waitForModel, let backend):
                     runs[id] = spawn(id, backend, useCache, waitForModel, { b in
-                        await consume(b, request, run: id, into: queue)
+                        await consume(b.generateStream(request), run: id, into: queue)
                     }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
+                case .startChat(let id, let request, let useCache, let waitForModel, let backend):
+                    runs[id] = spawn(id, backend, useCache, waitForModel, { b in
+                        await consume(b.chatStream(request), run: id, into: queue)
+                    }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
+                case .fetchTemplate(let id, let request, let useCache, let waitForModel, let backend):
+                    _ = spawn(id, backend, useCache, waitForModel, { b in
+                        do {
+                            queue.push(.templateReady(id: id, try await b.template(request)))
+                        } catch let error as GenerationError {
+                            queue.push(.templateFailed(id: id, error))
+                        } catch {
+                            queue.push(.templateFailed(id: id, GenerationError(
+                                errorType: GenerationError.ErrorType.generation, message: "\(error)")))
+                        }
+                    }, failed: { .templateFailed(id: id, $0) })
                 case .scorePrompt(let id, let request, let useCache, let waitForModel, let backend):
                     _ = spawn(id, backend, useCache, waitForModel, { b in
                         do {
@@ -322,11 +337,12 @@ public enum PlaygroundApp {
         return 0
     }
 
-    /// Feeds one run's stream into the queue; cancellation ends the stream (which aborts the transfer).
-    static func consume(_ backend: any TextGenerationBackend, _ request: GenerateRequest, run: Int,
+    /// Feeds one run's stream (a text run's or a chat reply's: the same events) into the queue; cancellation
+    /// ends the stream (which aborts the transfer).
+    static func consume(_ stream: AsyncThrowingStream<GenerationEvent, any Error>, run: Int,
                         into queue: MessageQueue) async {
         do {
-            for try await event in backend.generateStream(request) {
+            for try await event in stream {
                 queue.push(.runEvent(run: run, event, now: monotonicSeconds()))
             }
         } catch let error as GenerationError {

@@ -56,6 +56,7 @@ func historyLine(_ run: SessionRun, marked: Bool, now: Timestamp) -> String {
     if p.doSample == true { knobs.append("sample") }
     if let seed = run.seed { knobs.append("seed \(seed)") }
     if !knobs.isEmpty { parts.append(knobs.joined(separator: " ")) }
+    if let chat = run.chat { parts.append("chat " + chat.summary) }
     parts.append("\(run.tokens.count) tok")
     if let error = run.error {
         parts.append(error.errorType.map { "\($0)" } ?? "error")

@@ -36,6 +36,7 @@ public let keyTable: [KeySection] = [
         KeyBinding("Tab, Shift-Tab", "focus prompt -> parameters -> output", short: "Tab S-Tab", "switch pane"),
         KeyBinding("F1 (and `?` outside the prompt)", "help overlay with every key", short: "F1  ?", "this help"),
         KeyBinding("F2", "next theme", short: "F2", "next theme"),
+        KeyBinding("F4, F9", "chat mode: F4 switches the prompt pane between a text prompt and chat messages (also the sidebar's `mode`; both are kept); F9 shows the exact templated text the backend feeds the model, special tokens marked, and which template made it (Esc closes)", short: "F4  F9", "chat/template"),
         KeyBinding("F8", "which parameters the sidebar edits: the base, then compare set A, B, C, D, then the base again (a set's own values are marked with its letter; Ctrl-R runs what the sidebar shows)",
                    short: "F8", "edit base/A-D"),
         KeyBinding("F7", "compare mode: the prompt runs with sets A and B (and C, D when they change something) at once with one seed, one column each with the differing parameters on top, the first divergent token marked in every column and each set's stats below; F7, Esc or Ctrl-R leave it",
@@ -78,7 +79,7 @@ public let keyTable: [KeySection] = [
     ]),
     KeySection(place: "popup", title: "Popup", bindings: [
         KeyBinding("Up, Down", "select an alternative", short: "↑ ↓", "pick one"),
-        KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text); Enter with nothing selected closes",
+        KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text; on a chat reply the same assistant message is continued, or the error says why the backend cannot); Enter with nothing selected closes",
                    short: "Enter  b", "branch there"),
         KeyBinding("Left, Right", "previous / next token", short: "← →", "other token"),
     ]),
@@ -108,5 +109,9 @@ public let keyTable: [KeySection] = [
     KeySection(place: "prompt tokens (F6)", title: "Prompt tokens (F6)", bindings: [
         KeyBinding("Left, Right, Up, Down, Home, End", "move the prompt-token cursor", short: "arrows", "token cursor"),
         KeyBinding("Enter", "popup with the prompt token's probability and logprob (the first token has none)", short: "Enter", "probability"),
+    ]),
+    KeySection(place: "chat (F4)", title: "Chat (F4)", bindings: [
+        KeyBinding("Alt-N, Alt-X, Alt-R", "add a message after the selected one (a user turn, or an assistant turn after a user turn), remove the selected message, change its role (system -> user -> assistant); Up/Down past a message's first/last row select the one before/after, a click selects one", short: "Alt-N/X/R", "add/rm/role"),
+        KeyBinding("Alt-A (`a` in the output)", "accept the reply shown as an assistant message after the conversation it answers, and start a new, empty user turn", short: "Alt-A  a", "accept reply"),
     ]),
 ]

@@ -56,6 +56,10 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout
             let shown = String(edit.suffix(room))
             let end = buffer.put(shown, x: x, y: y, role: .sidebarEditing, limit: area.maxX)
             buffer.put(" ", x: end, y: y, role: .editorCursor, limit: area.maxX)
+        } else if field == .mode {
+            // The prompt pane's mode (AppState), not a setting.
+            let end = buffer.put(state.mode.rawValue, x: x, y: y, role: .sidebarValue, limit: area.maxX)
+            if state.mode == .text { buffer.put(" *", x: end, y: y, role: .sidebarDefault, limit: area.maxX) }
         } else if let value = field.value(in: settings) {
             let isDefault = field.isDefault(in: settings)
             let end = buffer.put(value, x: x, y: y, role: .sidebarValue, limit: area.maxX)

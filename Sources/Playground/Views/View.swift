@@ -12,6 +12,8 @@ public func view(_ state: AppState, width: Int, height: Int) -> CellBuffer {
     let layout = Layout(state, width: width, height: height)
     if state.promptView {
         drawPromptTokens(&buffer, state, layout)
+    } else if state.mode == .chat {
+        drawChatPrompt(&buffer, state, layout)
     } else {
         drawPrompt(&buffer, state, layout.prompt)
     }
@@ -37,6 +39,7 @@ func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overl
     case .distributions:
         if let compare = state.compare { drawDistributions(&buffer, compare, layout.wideOverlay) }
     case .popup(let popup): drawPopup(&buffer, state, popup, layout.output)
+    case .template(let template): drawTemplate(&buffer, template, layout.grammarEditor)
     case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY)
     case .pathPrompt, .presetName: break
     }
@@ -172,7 +175,7 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
 /// highlighted, a `marked` one in the divergence style); returns the row and column after the last glyph.
 @discardableResult
 func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect, top: Int, cursor: Int?,
-                marked: Int? = nil) -> (Int, Int) {
+                marked: Int? = nil, plain: Bool = false) -> (Int, Int) {
     var lastY = area.y
     var lastX = area.x
     for r in 0..<area.height {
@@ -190,7 +193,8 @@ func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect
                 switch token.kind {
                 case .special: role = .special
                 case .whitespace: role = .whitespace
-                case .text: role = Role.probabilityRole(token.token.probability)
+                // Text without a probability (a chat template) is plain text, not the lowest bucket.
+                case .text: role = plain ? .editorText : Role.probabilityRole(token.token.probability)
                 }
             }
             buffer.put(glyph.character, width: Int(glyph.width), x: area.x + gx, y: y, role: role, limit: area.maxX)

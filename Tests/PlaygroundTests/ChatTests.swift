@@ -1,0 +1,285 @@
+import Foundation
+import GenerationCore
+import Testing
+@testable import Playground
+
+/// Chat mode (issue 13): messages in the prompt pane, Ctrl-R through `chatStream`, accepting the reply,
+/// the template view, branching inside a reply, sessions.
+@Suite("Playground chat mode")
+struct ChatTests {
+    static func chats(_ effects: [Effect]) -> [(id: Int, request: ChatRequest, backend: BackendIdentity?)] {
+        effects.compactMap { e in
+            if case .startChat(let id, let r, _, _, let b) = e { return (id, r, b) } else { return nil }
+        }
+    }
+
+    /// Chat mode with a system prompt and a user turn written.
+    static func conversation(width: Int = 80, height: Int = 24) -> Harness {
+        var h = Harness(width: width, height: height)
+        h.keys(.function(4))
+        h.keys(.up)  // the system message, above the selected user turn
+        h.type("Answer briefly.")
+        h.keys(.down)
+        h.type("Name a colour.")
+        return h
+    }
+
+    /// A reply streamed into the output: " Blue", "." then the end of the turn.
+    static func reply(_ h: inout Harness) {
+        h.keys(.ctrl("r"))
+        let run = h.state.runID
+        h.send(.runEvent(run: run, Harness.event(1, " Blue", -0.1), now: 1))
+        h.send(.runEvent(run: run, Harness.event(2, ".", -0.3), now: 1.01))
+        let end = Harness.token(3, "<end_of_turn>", -0.01, special: true)
+        let details = StreamDetails(finishReason: .eosToken, generatedTokens: 3, seed: 7)
+        h.send(.runEvent(run: run, .finished(StreamResponse(index: 3, token: end, topTokens: [end], generatedText: " Blue.",
+                                                            details: details)), now: 1.02))
+    }
+
+    @Test func f4SwitchesToMessagesAndBackKeepingBoth() {
+        var h = Harness()
+        h.type("a text prompt")
+        h.keys(.function(4))
+        #expect(h.state.mode == .chat)
+        #expect(h.state.chat.turns.map(\.role) == [.system, .user])
+        #expect(h.state.chat.selected == 1)
+        h.type("hello")
+        h.keys(.function(4))
+        #expect(h.state.mode == .text)
+        #expect(h.state.editor.text == "a text prompt")
+        #expect(h.state.chat.messages.last?.content == "hello")
+        #expect(h.screen.contains("Prompt"))
+        h.keys(.function(4))
+        #expect(h.screen.contains("▶user"))
+    }
+
+    @Test func addRemoveRoleChangePasteAndUndoInAMessage() {
+        var h = Self.conversation()
+        #expect(h.state.chat.messages == [ChatMessage(role: .system, content: "Answer briefly."),
+                                          ChatMessage(role: .user, content: "Name a colour.")])
+        // After a user turn, Alt-N adds an assistant turn; after that, a user turn.
+        h.keys(.alt("n"))
+        #expect(h.state.chat.turns.map(\.role) == [.system, .user, .assistant])
+        #expect(h.state.chat.selected == 2)
+        h.send(.paste("Red.\nOr green."))
+        #expect(h.state.chat.messages[2].content == "Red.\nOr green.")
+        h.keys(.alt("n"))
+        #expect(h.state.chat.turns.map(\.role) == [.system, .user, .assistant, .user])
+        // Alt-R cycles the selected message's role.
+        h.keys(.alt("r"))
+        #expect(h.state.chat.selectedRole == .assistant)
+        h.keys(.alt("r"), .alt("r"))
+        #expect(h.state.chat.selectedRole == .user)
+        // Alt-X removes it; the one before is selected.
+        h.keys(.alt("x"))
+        #expect(h.state.chat.turns.count == 3)
+        #expect(h.state.chat.selected == 2)
+        // Undo works inside a message: the paste goes away as one step, the other messages are untouched.
+        h.keys(.ctrl("z"))
+        #expect(h.state.chat.messages[2].content == "")
+        h.keys(.ctrl("y"))
+        #expect(h.state.chat.messages[2].content == "Red.\nOr green.")
+        // Up walks rows first, then into the message before (cursor at its end).
+        h.keys(.up)
+        #expect(h.state.chat.selected == 2)
+        h.keys(.up)
+        #expect(h.state.chat.selected == 1)
+        h.type("!")
+        #expect(h.state.chat.messages[1].content == "Name a colour.!")
+        // The last message left is cleared, never removed.
+        var one = Harness()
+        one.keys(.function(4), .alt("x"), .alt("x"))
+        #expect(one.state.chat.turns.count == 1)
+        #expect(one.state.chat.editor.isEmpty)
+    }
+
+    @Test func ctrlREmitsTheChatEffectWithTheMessagesAndParameters() throws {
+        var h = Self.conversation()
+        h.state.settings.parameters.temperature = 0.5
+        h.keys(.ctrl("r"))
+        let chats = Self.chats(h.effects)
+        #expect(chats.count == 1)
+        let request = try #require(chats.first?.request)
+        #expect(request.messages == [ChatMessage(role: .system, content: "Answer briefly."),
+                                     ChatMessage(role: .user, content: "Name a colour.")])
+        #expect(request.continueFinalMessage == nil)
+        #expect(request.parameters?.temperature == 0.5)
+        #expect(request.parameters?.topNTokens == 5)
+        #expect(!h.effects.contains { if case .startRun = $0 { return true } else { return false } })
+        // An empty system message is not sent.
+        var bare = Harness()
+        bare.keys(.function(4))
+        bare.type("Hi")
+        bare.keys(.ctrl("r"))
+        #expect(Self.chats(bare.effects).first?.request.messages == [ChatMessage(role: .user, content: "Hi")])
+        // A conversation the templates refuse is refused before sending, with the reason.
+        var bad = Harness()
+        bad.keys(.function(4), .alt("r"))  // the user turn becomes an assistant turn first
+        bad.type("x")
+        bad.keys(.ctrl("r"))
+        #expect(Self.chats(bad.effects).isEmpty)
+        #expect(bad.state.error?.message.contains("alternate") == true)
+    }
+
+    @Test func theReplyStreamsLikeATextRunAndIsRecordedAsAChat() throws {
+        var h = Self.conversation()
+        Self.reply(&h)
+        #expect(h.state.phase == .finished)
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" Blue", ".", "<end_of_turn>"])
+        #expect(h.state.stats.finishReason == "eos_token")
+        let run = try #require(h.state.history.last)
+        #expect(run.chat?.messages.count == 2)
+        #expect(run.chat?.parameters == nil)
+        #expect(run.request.inputs == "")
+        #expect(run.request.parameters?.topNTokens == 5)
+        #expect(historyLine(run, marked: false, now: run.startedAt).contains("chat 2 msg · user: Name a colour."))
+        // The popup works on the reply.
+        h.keys(.tab, .tab, .home, .enter)
+        #expect(h.state.popup != nil)
+        #expect(h.screen.contains("Blue?"))
+    }
+
+    @Test func acceptingTheReplyAddsItAndStartsANewUserTurn() {
+        var h = Self.conversation()
+        Self.reply(&h)
+        h.keys(.tab, .tab)  // the output has the keys: `a` accepts there
+        h.keys(.character("a"))
+        #expect(h.state.chat.messages == [ChatMessage(role: .system, content: "Answer briefly."),
+                                          ChatMessage(role: .user, content: "Name a colour."),
+                                          ChatMessage(role: .assistant, content: " Blue."),
+                                          ChatMessage(role: .user, content: "")])
+        #expect(h.state.chat.selected == 3)
+        #expect(h.state.focus == .prompt)
+        h.type("Another?")
+        h.effects = []
+        h.keys(.ctrl("r"))
+        #expect(Self.chats(h.effects).first?.request.messages.count == 4)
+        // Nothing to accept before a chat reply.
+        var text = Harness()
+        text.keys(.function(4), .alt("a"))
+        #expect(text.state.notice?.contains("no chat reply") == true)
+    }
+
+    @Test func branchingInAReplyContinuesTheSameAssistantMessage() throws {
+        var h = Self.conversation()
+        Self.reply(&h)
+        h.effects = []
+        // Second token ("."), its second alternative (".?"): the reply so far plus that token, continued.
+        h.keys(.tab, .tab, .home, .right, .enter, .down, .down, .enter)
+        let chat = try #require(Self.chats(h.effects).last?.request)
+        #expect(chat.continueFinalMessage == true)
+        #expect(chat.messages.dropLast() == [ChatMessage(role: .system, content: "Answer briefly."),
+                                             ChatMessage(role: .user, content: "Name a colour.")])
+        #expect(chat.messages.last == ChatMessage(role: .assistant, content: " Blue.?"))
+        #expect(chat.parameters?.topNTokens == 5)
+        #expect(h.state.history.last?.chat != nil)
+        // A backend that cannot continue a reply says why: the error is shown, no new turn starts.
+        let refusal = GenerationError(errorType: GenerationError.ErrorType.validation,
+                                      message: "example.com cannot continue a reply")
+        h.send(.runFailed(run: h.state.runID, refusal, now: 2))
+        #expect(h.state.phase == .failed)
+        #expect(h.state.chat.turns.count == 2)
+        #expect(h.screen.contains("example.com cannot continue a reply"))
+        // `c` on a chat reply continues it the same way.
+        var c = Self.conversation()
+        Self.reply(&c)
+        c.effects = []
+        c.keys(.tab, .tab, .character("c"))
+        #expect(Self.chats(c.effects).last?.request.messages.last == ChatMessage(role: .assistant, content: " Blue."))
+    }
+
+    @Test func f9ShowsTheTemplatedTextWithSpecialTokensMarked() throws {
+        var h = Self.conversation()
+        h.keys(.function(9))
+        guard case .fetchTemplate(let id, let request, _, _, _)? = h.effects.last else {
+            Issue.record("no template request")
+            return
+        }
+        #expect(request.messages.count == 2)
+        let text = "<bos><start_of_turn>user\nAnswer briefly.\n\nName a colour.<end_of_turn>\n<start_of_turn>model\n"
+        let source = "built-in: Gemma 3's documented turn format (a base model follows chats loosely)"
+        h.send(.templateReady(id: id, TemplatedChat(templatedText: text, source: source)))
+        #expect(h.state.isOpen(.template))
+        let screen = h.screen
+        #expect(screen.contains("Chat template"))
+        #expect(screen.contains("source: built-in: Gemma 3's documented turn"))
+        #expect(screen.contains("<start_of_turn>user↵"))
+        // The special tokens are drawn in the special style, the text as plain text.
+        let y = try #require((0..<screen.height).first { screen.rowText($0).contains("<bos><start_of_turn>") })
+        let x = try #require(screen.rowText(y).range(of: "<bos>").map { screen.rowText(y).distance(from: screen.rowText(y).startIndex, to: $0.lowerBound) })
+        #expect(screen[x, y].role == .special)
+        #expect(screen[x + 5, y].role == .special)
+        #expect(screen[x + "<bos><start_of_turn>".count, y].role == .editorText)
+        Snapshot.check(screen, named: "chat-template-80x24")
+        // Read-only; Esc closes it. An answer to an older request is ignored.
+        h.type("z")
+        #expect(h.state.chat.messages[1].content == "Name a colour.")
+        h.keys(.escape)
+        #expect(!h.state.isOpen(.template))
+        h.send(.templateReady(id: id - 1, TemplatedChat(templatedText: "old", source: "old")))
+        #expect(!h.state.isOpen(.template))
+        h.send(.templateFailed(id: id, GenerationError(errorType: GenerationError.ErrorType.unsupported, message: "no template route")))
+        #expect(h.state.notice == "cannot show the template: no template route")
+    }
+
+    @Test func templatePiecesSplitAtSpecialTokens() {
+        let pieces = TemplateView.pieces(of: "<|im_start|>user\nHi<|im_end|>\n[INST] x [/INST]")
+        #expect(pieces.map(\.text) == ["<|im_start|>", "user\n", "Hi", "<|im_end|>", "\n", "[INST]", " x ", "[/INST]"])
+        #expect(pieces.map(\.special) == [true, false, false, true, false, true, false, true])
+    }
+
+    @Test func sidebarModeFieldTogglesTheMode() {
+        var h = Harness()
+        h.keys(.tab, .end, .up)
+        #expect(h.state.sidebar.selected == .mode)
+        h.keys(.right)
+        #expect(h.state.mode == .chat)
+        #expect(h.state.focus == .sidebar)
+        #expect(h.screen.contains("mode"))
+        h.keys(.character("d"))
+        #expect(h.state.mode == .text)
+    }
+
+    @Test func sessionsKeepTheMessagesTheModeAndChatRuns() throws {
+        var h = Self.conversation(width: 100, height: 30)
+        Self.reply(&h)
+        let document = h.state.sessionDocument()
+        let decoded = try SessionFile.decode(try SessionFile.encode(document), path: "memory")
+        #expect(decoded == document)
+        #expect(decoded.playground?.mode == "chat")
+        var restored = Harness(width: 100, height: 30)
+        restored.state.restore(decoded)
+        #expect(restored.state.mode == .chat)
+        #expect(restored.state.chat.messages == h.state.chat.messages)
+        #expect(restored.state.history.last?.chat == h.state.history.last?.chat)
+        // The restored reply is still a chat reply: accepting and branching work on it.
+        restored.keys(.alt("a"))
+        #expect(restored.state.chat.messages.count == 4)
+        // A file from before chat mode opens in text mode with a fresh chat.
+        var old = decoded
+        old.playground?.mode = nil
+        old.playground?.messages = nil
+        for i in old.runs.indices { old.runs[i].chat = nil }
+        var legacy = Harness()
+        legacy.state.restore(old)
+        #expect(legacy.state.mode == .text)
+        #expect(legacy.state.chat.turns.map(\.role) == [.system, .user])
+        // History `p` loads a chat run's messages and switches to chat mode.
+        var text = Harness()
+        text.state.history = decoded.runs
+        text.keys(.function(3), .character("p"))
+        #expect(text.state.mode == .chat)
+        #expect(text.state.chat.messages.dropFirst().first == ChatMessage(role: .user, content: "Name a colour."))
+    }
+
+    @Test func snapshots() {
+        var small = Self.conversation()
+        Self.reply(&small)
+        Snapshot.check(small.screen, named: "chat-80x24")
+        var large = Self.conversation(width: 120, height: 40)
+        Self.reply(&large)
+        large.keys(.alt("a"))
+        large.type("And another one?")
+        Snapshot.check(large.screen, named: "chat-120x40")
+    }
+}
