@@ -9,7 +9,7 @@ import Foundation
 public struct Session: Codable, Sendable, Equatable {
     public static let formatName = "tgplay-session"
     /// The version this build writes, and the newest it reads. Version 2 adds each run's API and model, the branch
-    /// tree of a root run and how a run came about (origin);
+    /// tree of a root run, how a run came about (origin), chat runs' conversations and the playground's chat mode;
     /// version-1 files open as they are (the fields are absent) and are kept as `FILE.v1` before the first save.
     public static let currentVersion = 2
 
