@@ -17,7 +17,8 @@ public final class TGIBackend: TextGenerationBackend {
         self.client = HTTPClient(configuration: configuration)
     }
 
-    public var displayName: String { configuration.endpoint.base }
+    /// The endpoint without credentials (it appears in messages and the status bar).
+    public var displayName: String { BackendIdentity(endpoint: configuration.endpoint).value }
     public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
     /// TGI's capabilities, with this router's own alternatives limit (unknown until `/info` says: left to the
     /// server then, as `Validation` leaves it), so a TGI started with a larger `--max-top-n-tokens` is not refused.
@@ -114,8 +115,8 @@ struct TGIStreamDecoder: StreamDecoder {
         }
         if let error = try? JSONDecoder().decode(ErrorResponse.self, from: data) {
             return [.failure(GenerationError(
-                errorType: error.errorType ?? GenerationError.ErrorType.generation, message: error.error,
-                statusCode: 200, estimatedTime: error.estimatedTime))]
+                errorType: ServerText.visible(error.errorType ?? GenerationError.ErrorType.generation),
+                message: ServerText.visible(error.error), statusCode: 200, estimatedTime: error.estimatedTime))]
         }
         return [.failure(GenerationError(
             errorType: GenerationError.ErrorType.invalidResponse,

@@ -60,7 +60,7 @@ struct HTTPClient: Sendable {
             headers: configuration.headers + [("Accept", "text/event-stream")],
             connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
         return AsyncThrowingStream { continuation in
-            let session = StreamSession(url: url, decoder: decoder, continuation: continuation)
+            let session = StreamSession(url: BackendIdentity(url).value, decoder: decoder, continuation: continuation)
             let transfer = CurlTransfer(
                 spec: spec,
                 onBody: { bytes, status, headers in session.receive(bytes, status: status, headers: headers) },

@@ -11,7 +11,7 @@ enum HTTPErrorMapping {
             parsed.retryAfter = retryAfter
             return parsed
         }
-        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = ServerText.visible(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         var message = text.isEmpty ? "HTTP \(status) \(reason(status))" : text
         if text.isEmpty && status == 401 {
             message += ": the endpoint wants a token (--token, HF_TOKEN or ~/.cache/huggingface/token)"
@@ -30,17 +30,18 @@ enum HTTPErrorMapping {
             status == 200 ? GenerationError.ErrorType.generation : derivedType(status: status, estimatedTime: estimatedTime)
         }
         if let parsed = try? JSONDecoder().decode(ErrorResponse.self, from: body) {
-            return GenerationError(errorType: parsed.errorType ?? fallback(parsed.estimatedTime), message: parsed.error,
-                                   statusCode: status, estimatedTime: parsed.estimatedTime)
+            return GenerationError(errorType: ServerText.visible(parsed.errorType ?? fallback(parsed.estimatedTime)),
+                                   message: ServerText.visible(parsed.error), statusCode: status,
+                                   estimatedTime: parsed.estimatedTime)
         }
         guard let tree = try? JSONValue.parse(body) else { return nil }
         if let error = tree["error"], let message = error["message"]?.stringValue {
-            return GenerationError(errorType: error["type"]?.stringValue ?? fallback(), message: message,
-                                   statusCode: status)
+            return GenerationError(errorType: ServerText.visible(error["type"]?.stringValue ?? fallback()),
+                                   message: ServerText.visible(message), statusCode: status)
         }
         if let detail = tree["detail"] {
             let message = detail.stringValue ?? String(decoding: (try? WireJSON.encode(detail)) ?? Data(), as: UTF8.self)
-            return GenerationError(errorType: fallback(), message: message, statusCode: status)
+            return GenerationError(errorType: fallback(), message: ServerText.visible(message), statusCode: status)
         }
         return nil
     }
@@ -85,7 +86,9 @@ enum HTTPErrorMapping {
     }
 
     /// A transfer that failed below HTTP (no answer, refused, timed out, cut).
-    static func transportError(_ outcome: TransferOutcome, url: String) -> GenerationError {
+    /// The URL in its messages is shown without credentials (`user:password@` never reaches a message).
+    static func transportError(_ outcome: TransferOutcome, url rawURL: String) -> GenerationError {
+        let url = BackendIdentity(rawURL).value
         if outcome.timedOut || outcome.curlCode == Int(CURLE_OPERATION_TIMEDOUT.rawValue) {
             return GenerationError(errorType: GenerationError.ErrorType.timeout,
                                    message: "\(url): timed out: \(outcome.curlMessage)")

@@ -115,8 +115,8 @@ final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
 /// The start of a body, for error messages: printable, one line, bounded.
 enum BodySnippet {
     static func of(_ data: Data, limit: Int = 200) -> String {
-        let text = String(decoding: data.prefix(limit), as: UTF8.self)
-            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        let text = ServerText.visible(String(decoding: data.prefix(limit), as: UTF8.self)
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r"))
         return data.count > limit ? text + "..." : (text.isEmpty ? "(empty body)" : text)
     }
 }
