@@ -63,8 +63,8 @@ enum Help {
       Without streaming: TGI's /generate answer as one JSON line. With --stream or "stream": true in the
       body: one JSON line per TGI stream event, as TGI sends them. On failure: exit status 1, one line
       {"error": "...", "error_type": "..."} on stdout (TGI's error types; client-side ones are connection,
-      timeout, invalid_request, invalid_response, unsupported, model_not_found, model_error) and a
-      readable message on stderr.
+      timeout, invalid_request, invalid_response, unsupported, response_too_large, too_many_tokens,
+      cancelled, model_not_found, model_error) and a readable message on stderr.
       Command-line mistakes exit with status 2.
 
     EXAMPLE

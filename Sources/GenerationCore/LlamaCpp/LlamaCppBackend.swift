@@ -101,7 +101,8 @@ public final class LlamaCppBackend: TextGenerationBackend {
             let body = try WireJSON.encode(Self.body(request, stream: true, postSampling: postSamplingProbabilities))
             let url = root + "/completion"
             return client.stream(url: url, body: body,
-                                 decoder: LlamaCppStreamDecoder(request: request, url: BackendIdentity(url).value))
+                                 decoder: LlamaCppStreamDecoder(request: request, url: BackendIdentity(url).value),
+                                 maxNewTokens: request.parameters?.maxNewTokens)
         } catch {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }

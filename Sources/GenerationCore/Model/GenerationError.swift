@@ -54,6 +54,10 @@ public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertib
         public static let unsupported = "unsupported"
         /// A failure of no known kind (reported with its own description).
         public static let unknown = "unknown"
+        /// The server sent more than tgplay reads: a body over 64 MiB, or one stream event over 16 MiB.
+        public static let responseTooLarge = "response_too_large"
+        /// The server streamed more tokens than were asked for (`max_new_tokens` plus a margin for special tokens).
+        public static let tooManyTokens = "too_many_tokens"
     }
 
     /// Any error as a `GenerationError`: itself, `cancelled` for a task cancellation, else `otherwise` with the

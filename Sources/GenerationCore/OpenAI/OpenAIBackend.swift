@@ -66,7 +66,8 @@ public final class OpenAIBackend: TextGenerationBackend {
         return DeferredStream.make {
             let body = OpenAICompletionBody.make(request, model: try await self.modelID(), server: server, stream: true)
             return client.stream(url: url, body: try WireJSON.encode(body),
-                                 decoder: OpenAIStreamDecoder(request: request, url: BackendIdentity(url).value))
+                                 decoder: OpenAIStreamDecoder(request: request, url: BackendIdentity(url).value),
+                                 maxNewTokens: request.parameters?.maxNewTokens)
         }
     }
 
@@ -90,7 +91,8 @@ public final class OpenAIBackend: TextGenerationBackend {
                 parameters: request.parameters ?? GenerateParameters(), model: try await self.modelID(),
                 server: server, stream: true)
             return client.stream(url: url, body: try WireJSON.encode(body),
-                                 decoder: OpenAIStreamDecoder(request: text, url: BackendIdentity(url).value))
+                                 decoder: OpenAIStreamDecoder(request: text, url: BackendIdentity(url).value),
+                                 maxNewTokens: request.parameters?.maxNewTokens)
         }
     }
 

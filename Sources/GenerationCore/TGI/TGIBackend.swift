@@ -86,7 +86,8 @@ public final class TGIBackend: TextGenerationBackend {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }
         let url = configuration.endpoint.url("generate_stream")
-        return client.stream(url: url, body: body, decoder: TGIStreamDecoder(url: BackendIdentity(url).value))
+        return client.stream(url: url, body: body, decoder: TGIStreamDecoder(url: BackendIdentity(url).value),
+                             maxNewTokens: request.parameters?.maxNewTokens)
     }
 
     // MARK: - Plumbing

@@ -4,6 +4,23 @@ import Synchronization
 /// The transport every HTTP adapter shares: one request/answer exchange and one streamed generation, over the
 /// libcurl driver, with the configuration's headers and timeouts. It knows nothing of any wire protocol: bodies
 /// go out as given, answers come back as bytes or, for streams, through the protocol's `StreamDecoder`.
+/// How much tgplay reads from a server before it stops: a server cannot make it hold unbounded memory or relay an
+/// endless stream. The limits are far above any real answer (a 5,000-token run with 20 alternatives per token is
+/// a few MB).
+enum TransportLimits {
+    /// A whole non-streamed body.
+    static let maxBodyBytes = 64 << 20
+    /// One server-sent event (its line and data together).
+    static let maxEventBytes = 16 << 20
+    /// Tokens a stream may bring beyond `max_new_tokens` (end-of-sequence and other special tokens).
+    static let extraTokens = 16
+
+    static func tooLarge(_ url: String, what: String) -> GenerationError {
+        GenerationError(errorType: GenerationError.ErrorType.responseTooLarge,
+                        message: "\(url) sent \(what); tgplay stopped reading there")
+    }
+}
+
 struct HTTPClient: Sendable {
     let configuration: HTTPBackendConfiguration
     let driver: CurlDriver
@@ -22,18 +39,28 @@ struct HTTPClient: Sendable {
             connectTimeout: connectTimeout ?? configuration.connectTimeout,
             readTimeout: readTimeout ?? configuration.readTimeout)
         let collected = Mutex(Data())
+        let overflowed = Mutex(false)
         let box = Mutex<CurlTransfer?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
                 let transfer = CurlTransfer(
                     spec: spec,
                     onBody: { bytes, _, _ in
-                        collected.withLock { $0.append(contentsOf: bytes) }
-                        return true
+                        collected.withLock { data in
+                            guard data.count + bytes.count <= TransportLimits.maxBodyBytes else {
+                                overflowed.withLock { $0 = true }
+                                return false
+                            }
+                            data.append(contentsOf: bytes)
+                            return true
+                        }
                     },
                     onComplete: { outcome in
                         let data = collected.withLock { $0 }
-                        if outcome.succeeded, (200..<300).contains(outcome.status) {
+                        if overflowed.withLock({ $0 }) {
+                            continuation.resume(throwing: TransportLimits.tooLarge(
+                                BackendIdentity(url).value, what: "a body of more than 64 MiB"))
+                        } else if outcome.succeeded, (200..<300).contains(outcome.status) {
                             continuation.resume(returning: data)
                         } else if outcome.succeeded {
                             continuation.resume(throwing: HTTPErrorMapping.error(
@@ -53,14 +80,16 @@ struct HTTPClient: Sendable {
 
     /// A streamed generation: POSTs `body` to `url` asking for `text/event-stream`, and turns the events into
     /// neutral ones with `decoder`. Ending iteration (or cancelling the consumer) aborts the transfer.
-    func stream<Decoder: StreamDecoder>(url: String, body: Data, decoder: Decoder)
+    /// `maxNewTokens` bounds the tokens accepted (plus `TransportLimits.extraTokens`); nil leaves it to the server.
+    func stream<Decoder: StreamDecoder>(url: String, body: Data, decoder: Decoder, maxNewTokens: UInt32?)
         -> AsyncThrowingStream<GenerationEvent, any Error> {
         let spec = HTTPRequestSpec(
             url: url, method: "POST", body: body,
             headers: configuration.headers + [("Accept", "text/event-stream")],
             connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
         return AsyncThrowingStream { continuation in
-            let session = StreamSession(url: BackendIdentity(url).value, decoder: decoder, continuation: continuation)
+            let session = StreamSession(url: BackendIdentity(url).value, decoder: decoder, continuation: continuation,
+                                        tokenLimit: maxNewTokens.map { Int($0) + TransportLimits.extraTokens })
             let transfer = CurlTransfer(
                 spec: spec,
                 onBody: { bytes, status, headers in session.receive(bytes, status: status, headers: headers) },

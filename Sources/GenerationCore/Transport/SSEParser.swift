@@ -31,6 +31,10 @@ public struct SSEParser: Sendable {
 
     public init() {}
 
+    /// Bytes held for the event being read (its unfinished line and its data so far), so a caller can refuse a
+    /// server that never ends a line.
+    public var bufferedBytes: Int { line.count + data.count }
+
     /// Feeds one chunk; returns the events it completed, in order.
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [SSEEvent] where Bytes.Element == UInt8 {
         var events: [SSEEvent] = []

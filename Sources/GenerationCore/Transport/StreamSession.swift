@@ -32,11 +32,15 @@ final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
     private var received: [Token] = []
     private var sawFinal = false
     private var failure: GenerationError?
+    private let tokenLimit: Int?
+    private var bodyOverflowed = false
 
-    init(url: String, decoder: Decoder, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) {
+    init(url: String, decoder: Decoder, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation,
+         tokenLimit: Int? = nil) {
         self.url = url
         self.decoder = decoder
         self.continuation = continuation
+        self.tokenLimit = tokenLimit
     }
 
     /// Handles one body chunk; returns false to abort the transfer (after a stream error event or bad bytes).
@@ -46,10 +50,18 @@ final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
             isEventStream = status == 200 && (type.hasPrefix("text/event-stream") || type.isEmpty)
         }
         guard isEventStream == true else {
+            guard nonStreamBody.count + bytes.count <= TransportLimits.maxBodyBytes else {
+                bodyOverflowed = true
+                return false
+            }
             nonStreamBody.append(contentsOf: bytes)
             return true
         }
         for event in parser.feed(bytes) where !handle(event) { return false }
+        if failure == nil && parser.bufferedBytes > TransportLimits.maxEventBytes {
+            fail(TransportLimits.tooLarge(url, what: "a stream event of more than 16 MiB"))
+            return false
+        }
         return true
     }
 
@@ -59,6 +71,12 @@ final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
         for step in decoder.decode(event) {
             switch step {
             case .event(let generation):
+                if let tokenLimit, received.count >= tokenLimit {
+                    fail(GenerationError(
+                        errorType: GenerationError.ErrorType.tooManyTokens,
+                        message: "\(url) streamed more than \(tokenLimit) tokens for max_new_tokens \(tokenLimit - TransportLimits.extraTokens); tgplay stopped reading there"))
+                    return false
+                }
                 received.append(generation.response.token)
                 if case .finished = generation { sawFinal = true }
                 continuation.yield(generation)
@@ -72,8 +90,18 @@ final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
         return true
     }
 
+    /// Records a failure the client itself found, with the tokens received so far.
+    private func fail(_ error: GenerationError) {
+        var error = error
+        error.receivedTokens = received + decoder.pendingTokens
+        failure = error
+    }
+
     /// Called once when the transfer ends, whatever the reason.
     func complete(_ outcome: TransferOutcome) {
+        if bodyOverflowed {
+            return continuation.finish(throwing: TransportLimits.tooLarge(url, what: "a body of more than 64 MiB"))
+        }
         if outcome.cancelled {
             continuation.finish()
             return
