@@ -21,6 +21,7 @@ enum BackendFactory {
             endpoint: endpoint, token: token, useCache: !options.noCache, waitForModel: options.waitForModel)
         if let seconds = options.connectTimeout { configuration.connectTimeout = seconds }
         if let seconds = options.readTimeout { configuration.readTimeout = seconds }
+        if let seconds = options.maxTime { configuration.maxTime = seconds }
         var api = options.api
         if api == .auto, let named = environment["TGPLAY_API"], !named.isEmpty {
             guard let choice = APIChoice(rawValue: named) else {

@@ -48,6 +48,8 @@ enum Help {
       --wait-for-model      send x-wait-for-model: true
       --connect-timeout S   seconds to connect (default 10)
       --timeout S           seconds without any byte from the server before giving up (default 120)
+      --max-time S          seconds a whole request may take however slowly bytes come (default: none for
+                            streams, 600 for one-shot requests)
       --local [--model PATH] [--threads N]
                             the built-in engine (Gemma 3 270M on the CPU, offline); model: --model,
                             TGPLAY_MODEL, or \(ModelLocation.defaultPath)

@@ -21,6 +21,8 @@ struct BackendOptions: Equatable {
     var modelPath: String?
     var connectTimeout: Double?
     var readTimeout: Double?
+    /// `--max-time`: seconds a whole request may take.
+    var maxTime: Double?
     var threads: Int?
 }
 
@@ -94,6 +96,7 @@ struct Options: Equatable {
             case "--model": options.backend.modelPath = try value(for: flag)
             case "--connect-timeout": options.backend.connectTimeout = try seconds(for: flag)
             case "--timeout": options.backend.readTimeout = try seconds(for: flag)
+            case "--max-time": options.backend.maxTime = try seconds(for: flag)
             case "--threads":
                 let text = try value(for: flag)
                 guard let n = Int(text), (1...64).contains(n) else { throw UsageError("--threads wants 1 to 64, got \"\(text)\"") }

@@ -70,3 +70,29 @@ import Testing
         #expect(count == 3 + TransportLimits.extraTokens)
     }
 }
+
+/// `--max-time`: a server that trickles a byte now and then (so the idle timeout never fires) cannot hold a
+/// request forever.
+@Suite struct MaxTimeTests {
+    @Test func aTricklingServerIsCutAtTheDeadline() async throws {
+        let server = try TestHTTPServer { _ in
+            var steps: [TestHTTPServer.Step] = [Reply.head(status: 200, contentType: "application/json", chunked: true)]
+            for _ in 0..<200 { steps += [.sleepUnlessClosed(milliseconds: 200), .chunk(Data(" ".utf8))] }
+            steps.append(.endChunks)
+            return steps
+        }
+        defer { server.stop() }
+        var configuration = HTTPBackendConfiguration(endpoint: try Endpoint(server.url), connectTimeout: 5, readTimeout: 30)
+        configuration.maxTime = 1
+        do {
+            _ = try await TGIBackend(configuration: configuration).generate(GenerateRequest(inputs: "Hi"))
+            Issue.record("a trickling answer must be cut")
+        } catch let error as GenerationError {
+            #expect(error.errorType == GenerationError.ErrorType.timeout, "\(error)")
+            #expect(error.message.contains("took longer than 1 s (--max-time)"), "\(error.message)")
+        }
+        let result = try BinaryRunner.run(["generate", "--api", "tgi", "--endpoint", server.url, "--max-time", "1"],
+                                          stdin: #"{"inputs":"Hi"}"#)
+        #expect(result.status == 1 && result.stdout.contains(#""error_type":"timeout""#), "\(result.stdout)")
+    }
+}

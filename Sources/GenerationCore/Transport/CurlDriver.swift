@@ -81,6 +81,18 @@ final class CurlDriver: @unchecked Sendable {
             for transfer in Array(active.values) {
                 let limit = UInt64(max(transfer.spec.readTimeout, 0.001) * 1_000_000_000)
                 let idle = now &- transfer.lastActivity
+                if let maxTime = transfer.spec.maxTime {
+                    let total = UInt64(max(maxTime, 0.001) * 1_000_000_000)
+                    let elapsed = now &- transfer.startedAt
+                    if elapsed >= total {
+                        remove(transfer)?.finish(
+                            code: Int(CURLE_OPERATION_TIMEDOUT.rawValue),
+                            message: "the answer took longer than \(String(format: "%g", maxTime)) s (--max-time)",
+                            timedOut: true)
+                        continue
+                    }
+                    waitMs = min(waitMs, Int64((total - elapsed) / 1_000_000) + 1)
+                }
                 if idle >= limit {
                     let seconds = String(format: "%g", transfer.spec.readTimeout)
                     remove(transfer)?.finish(

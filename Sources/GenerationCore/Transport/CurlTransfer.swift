@@ -12,6 +12,8 @@ struct HTTPRequestSpec: Sendable {
     var connectTimeout: Double
     /// Seconds without a single byte (headers, body or keep-alive comment) before the transfer is abandoned.
     var readTimeout: Double
+    /// Seconds the whole exchange may take, however the bytes trickle in (nil: no limit).
+    var maxTime: Double? = nil
 }
 
 /// How a transfer ended, as seen by libcurl and the driver.
@@ -54,6 +56,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var completed = false
     /// Monotonic nanoseconds of the last byte received (or of the start).
     private(set) var lastActivity: UInt64 = 0
+    /// Monotonic nanoseconds at which the transfer started.
+    private(set) var startedAt: UInt64 = 0
     let cancelRequested = Atomic<Bool>(false)
 
     init(spec: HTTPRequestSpec, onBody: @escaping (UnsafeRawBufferPointer, Int, [String: String]) -> Bool,
@@ -80,6 +84,7 @@ final class CurlTransfer: @unchecked Sendable {
         let url = spec.url
         CurlTransfer.liveByURL.withLock { $0[url, default: 0] += 1 }
         lastActivity = DispatchTime.now().uptimeNanoseconds
+        startedAt = lastActivity
 
         _ = tg_easy_setopt_string(handle, CURLOPT_URL, spec.url)
         _ = tg_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)

@@ -13,6 +13,11 @@ public struct HTTPBackendConfiguration: Sendable {
     public var connectTimeout: Double
     /// Seconds without any byte from the server (keep-alive comments count) before giving up.
     public var readTimeout: Double
+    /// Seconds a whole exchange may take however slowly the bytes come (`--max-time`): nil gives streams no
+    /// limit and one-shot calls `defaultExchangeMaxTime`, so a server trickling a byte at a time cannot hold a
+    /// script forever.
+    public var maxTime: Double?
+    public static let defaultExchangeMaxTime = 600.0
 
     public init(endpoint: Endpoint, token: String? = nil, useCache: Bool = true, waitForModel: Bool = false,
                 connectTimeout: Double = 10, readTimeout: Double = 120) {

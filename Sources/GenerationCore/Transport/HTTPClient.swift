@@ -37,7 +37,8 @@ struct HTTPClient: Sendable {
         let spec = HTTPRequestSpec(
             url: url, method: method, body: body, headers: configuration.headers,
             connectTimeout: connectTimeout ?? configuration.connectTimeout,
-            readTimeout: readTimeout ?? configuration.readTimeout)
+            readTimeout: readTimeout ?? configuration.readTimeout,
+            maxTime: configuration.maxTime ?? HTTPBackendConfiguration.defaultExchangeMaxTime)
         let collected = Mutex(Data())
         let overflowed = Mutex(false)
         let box = Mutex<CurlTransfer?>(nil)
@@ -86,7 +87,8 @@ struct HTTPClient: Sendable {
         let spec = HTTPRequestSpec(
             url: url, method: "POST", body: body,
             headers: configuration.headers + [("Accept", "text/event-stream")],
-            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout,
+            maxTime: configuration.maxTime)
         return AsyncThrowingStream { continuation in
             let session = StreamSession(url: BackendIdentity(url).value, decoder: decoder, continuation: continuation,
                                         tokenLimit: maxNewTokens.map { Int($0) + TransportLimits.extraTokens })
