@@ -326,6 +326,10 @@ public enum PlaygroundApp {
     /// Feeds one run's stream into the queue; cancellation ends the stream (which aborts the transfer).
     static func consume(_ backend: any TextGenerationBackend, _ request: GenerateRequest, run: Int,
                         into queue: MessageQueue) async {
+        // The popup's raw and stages views need the built-in engine's stages; servers ignore the switch. Set
+        // here, where the request is sent, so sessions and history keep the request exactly as written.
+        var request = request
+        request.traceStages = true
         do {
             for try await event in backend.generateStream(request) {
                 queue.push(.runEvent(run: run, event, now: monotonicSeconds()))

@@ -81,6 +81,8 @@ public let keyTable: [KeySection] = [
         KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text); Enter with nothing selected closes",
                    short: "Enter  b", "branch there"),
         KeyBinding("Left, Right", "previous / next token", short: "← →", "other token"),
+        KeyBinding("v", "cycle the popup's view: processed (the distribution the token was drawn from, as the backend reports it), raw (the model's own before any processor) and stages (one row per sampling step: tokens left, share of the previous step's mass kept, entropy, the token's probability as a bar and its rank; then which step removed the tokens the raw model preferred); raw and stages need the built-in engine",
+                   short: "v", "raw / stages"),
     ]),
     KeySection(place: "compare (output focused)", title: "Compare (F7)", bindings: [
         KeyBinding("Left, Right, Home, End, mouse click", "move a token cursor through every column at once", short: "← → click", "token in all"),
