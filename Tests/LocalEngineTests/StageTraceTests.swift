@@ -298,6 +298,12 @@ import Testing
             #expect(line.stages?.map(\.name) == ["raw", "repetition_penalty", "temperature", "top_k", "top_p"])
             #expect(line.stages?.first { $0.name == "top_k" }?.support == 8)
         }
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for displaced in object["above_chosen"] as? [[String: Any]] ?? [] {
+                #expect(displaced.keys.contains("removed_by") && displaced.keys.contains("passed_at"), "nulls are written")
+            }
+        }
         #expect(decoded.last?.finish_reason == "length")
         #expect(decoded.last?.generated_text != nil)
         #expect(decoded.dropLast().allSatisfy { $0.generated_text == nil })

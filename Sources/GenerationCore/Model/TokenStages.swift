@@ -96,6 +96,16 @@ public struct DisplacedToken: Codable, Sendable, Equatable {
         case passedAt = "passed_at"
     }
 
+    /// `removed_by` and `passed_at` are written as null when unset: both null is an answer ("sampling drew
+    /// lower"), so a reader must not have to guess what an absent key means.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(token, forKey: .token)
+        try c.encode(rawRank, forKey: .rawRank)
+        try c.encode(removedBy, forKey: .removedBy)
+        try c.encode(passedAt, forKey: .passedAt)
+    }
+
     /// Why it was not chosen, in a few words.
     public var reason: String {
         if let removedBy { return "removed by \(removedBy)" }
