@@ -4,7 +4,8 @@ import LocalEngine
 import Playground
 
 /// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]`:
-/// one JSON line. `--grammar json` also decodes under a JSON-schema grammar and reports both speeds.
+/// one JSON line. `--grammar json` also decodes under a JSON-schema grammar and reports both speeds; `--stages`
+/// also decodes sampled with and without the per-token stage trace and reports the overhead.
 /// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
@@ -21,9 +22,15 @@ enum BenchCommand {
         }
         var promptTokens = 512, generateTokens = 128
         var grammar: String?
+        var stages = false
         var index = 0
         while index < rest.count {
             let flag = rest[index]
+            if flag == "--stages" {
+                stages = true
+                index += 1
+                continue
+            }
             if flag == "--grammar" {
                 guard index + 1 < rest.count, rest[index + 1] == "json" else {
                     Output.message("--grammar needs a kind (available: json)")
@@ -50,7 +57,7 @@ enum BenchCommand {
         do {
             let result = try EngineBenchmark.run(modelPath: path, promptTokens: promptTokens,
                                                  generateTokens: generateTokens, threads: options.backend.threads ?? 2,
-                                                 grammar: grammar)
+                                                 grammar: grammar, stages: stages)
             Output.line(result)
             return 0
         } catch {

@@ -25,10 +25,25 @@ enum Help {
                                                            "parameters", "endpoint"?}]} -> one JSON object with
                                                            each set's response or error, stats, and the first
                                                            divergent token; exit 1 if any set failed
+      tgplay explain  [BACKEND] --input FILE               a TGI request body -> one JSON line per generated
+                                                           token: {"index", "token", "probabilities" (what the
+                                                           numbers are: processed, raw, unknown), "top_tokens",
+                                                           "stages"?, "above_chosen"?, "generated_text"?,
+                                                           "finish_reason"?}; on the built-in engine "stages"
+                                                           lists "raw" then each processor that ran, in the
+                                                           order applied: {"name", "support", "kept_mass",
+                                                           "entropy" (nats), "chosen_rank", "chosen_logprob",
+                                                           "top" (10)}, and "above_chosen" the tokens the raw
+                                                           model preferred: {"token", "raw_rank", "removed_by",
+                                                           "passed_at"}. Asks for top_n_tokens 5 and details
+                                                           when the body does not
       tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N] [--grammar json]
+                          [--stages]
                                                            built-in engine speed: one JSON line with load_s,
                                                            prefill_tok_s, decode_tok_s, peak_rss_mb, threads;
-                                                           --grammar json adds a JSON-schema constrained run
+                                                           --grammar json adds a JSON-schema constrained run;
+                                                           --stages a sampled decode without and with the
+                                                           per-token stage trace (explain's) and its overhead
       tgplay watermark-detect [--model PATH] [--input FILE]
                                                            z-score of the built-in engine's watermark in text
       tgplay bench ui                                      playground rendering: frames/s and per-token cost

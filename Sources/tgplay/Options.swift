@@ -29,7 +29,7 @@ struct BackendOptions: Equatable {
 /// The parsed command line.
 struct Options: Equatable {
     enum Command: String, Equatable {
-        case playground, generate, tokenize, info, bench, compare, chat, template, help, version
+        case playground, generate, tokenize, info, bench, compare, chat, template, explain, help, version
         case watermarkDetect = "watermark-detect"
     }
 

@@ -38,7 +38,7 @@ case .compare:
     exit(await CompareCommand.run(options, environment: environment))
 case .playground:
     exit(PlaygroundLauncher.run(options, environment: environment))
-case .generate, .tokenize, .info, .chat, .template:
+case .generate, .tokenize, .info, .chat, .template, .explain:
     let backend: any TextGenerationBackend
     do {
         backend = try BackendFactory.make(options.backend, environment: environment)
@@ -51,6 +51,7 @@ case .generate, .tokenize, .info, .chat, .template:
     case .tokenize: status = await Commands.tokenize(options, backend: backend)
     case .chat: status = await Commands.chat(options, backend: backend)
     case .template: status = await Commands.template(options, backend: backend)
+    case .explain: status = await ExplainCommand.run(options, backend: backend)
     default: status = await Commands.info(backend: backend)
     }
     exit(status)

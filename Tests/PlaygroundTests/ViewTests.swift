@@ -110,7 +110,7 @@ struct ViewTests {
         let screen = h.screen
         Snapshot.check(screen, named: "help-80x24")
         #expect(screen.contains("Ctrl-R F5"))
-        #expect(screen.contains("export .jsonl"))
+        #expect(screen.contains("md / JSONL"))
         #expect(screen.contains("Ctrl-Q"))
         h.keys(.escape)
         #expect(!h.state.helpOpen)

@@ -10,12 +10,20 @@ public struct GenerateRequest: Codable, Sendable, Equatable {
     public var parameters: GenerateParameters?
     /// Only sent to routes that read it (`/` and serverless model URLs); `/generate_stream` implies it.
     public var stream: Bool?
+    /// Not TGI's and never sent: asks the built-in engine to report every sampling step's distribution on each
+    /// stream event (`StreamResponse.stages`). A switch rather than always on because tracing costs decode time
+    /// (README, "Distribution lab"); other backends ignore it (they cannot see inside their samplers).
+    public var traceStages = false
 
-    public init(inputs: String, parameters: GenerateParameters? = nil, stream: Bool? = nil) {
+    public init(inputs: String, parameters: GenerateParameters? = nil, stream: Bool? = nil, traceStages: Bool = false) {
         self.inputs = inputs
         self.parameters = parameters
         self.stream = stream
+        self.traceStages = traceStages
     }
+
+    /// The wire fields only: `traceStages` stays on this side.
+    enum CodingKeys: String, CodingKey { case inputs, parameters, stream }
 
     /// Decodes a request body, as TGI's router would read it, with TGI's wording when it cannot:
     /// "Failed to parse the request body as JSON: ..." for bad syntax, "Failed to deserialize the JSON body into

@@ -9,14 +9,19 @@ public struct StreamResponse: Codable, Sendable, Equatable {
     public var topTokens: [Token]?
     public var generatedText: String?
     public var details: StreamDetails?
+    /// Not TGI's and never on the wire: what each sampling step did to this token's distribution, from the
+    /// built-in engine when the request set `traceStages` (see `TokenStages`). Neither decoded nor encoded, so
+    /// `generate` output stays exactly TGI's.
+    public var stages: TokenStages? = nil
 
     public init(index: UInt32?, token: Token, topTokens: [Token]? = nil, generatedText: String? = nil,
-                details: StreamDetails? = nil) {
+                details: StreamDetails? = nil, stages: TokenStages? = nil) {
         self.index = index
         self.token = token
         self.topTokens = topTokens
         self.generatedText = generatedText
         self.details = details
+        self.stages = stages
     }
 
     /// The final event of a stream is the one with a non-null `generated_text`.

@@ -14,11 +14,33 @@ public enum EngineBenchmark {
         public var threads: Int
         /// With `--grammar json`: the constrained run (nil otherwise).
         public var grammar: GrammarResult?
+        /// With `--stages`: sampled decoding with and without the per-token stage trace (nil otherwise).
+        public var stages: StagesResult?
 
         enum CodingKeys: String, CodingKey {
             case loadS = "load_s", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
             case prefillTokS = "prefill_tok_s", decodeTokS = "decode_tok_s", peakRssMb = "peak_rss_mb", threads
-            case grammar
+            case grammar, stages
+        }
+    }
+
+    /// What keeping every token's stages (`StageTrace`, `GenerateRequest.traceStages`) costs: the same sampled
+    /// decode from the same prompt and seed, without and with the trace, alternated `rounds` times so a shared
+    /// machine's noise falls on both; speeds are each side's best round.
+    public struct StagesResult: Encodable, Sendable {
+        /// The sampling parameters both sides use (every processor kind that reshapes or filters, as a
+        /// typical sampled request sets them).
+        public var parameters: String
+        public var rounds: Int
+        public var generatedTokens: Int
+        public var offDecodeTokS: Double
+        public var onDecodeTokS: Double
+        /// (off - on) / off, in percent.
+        public var overheadPercent: Double
+
+        enum CodingKeys: String, CodingKey {
+            case parameters, rounds, generatedTokens = "generated_tokens", offDecodeTokS = "off_decode_tok_s"
+            case onDecodeTokS = "on_decode_tok_s", overheadPercent = "overhead_percent"
         }
     }
 
@@ -69,7 +91,7 @@ public enum EngineBenchmark {
 
     /// - Parameter grammar: "json" to also decode under `benchmarkSchema` and compare.
     public static func run(modelPath: String, promptTokens: Int, generateTokens: Int, threads: Int,
-                           grammar: String? = nil) throws -> Result {
+                           grammar: String? = nil, stages: Bool = false) throws -> Result {
         let start = DispatchTime.now()
         let file = try GGUFFile(path: modelPath)
         let model = try GemmaModel(file: file)
@@ -105,6 +127,10 @@ public enum EngineBenchmark {
         var result = Result(loadS: loaded, promptTokens: ids.count, generatedTokens: generateTokens,
                             prefillTokS: Double(ids.count) / prefill, decodeTokS: decodeSpeed,
                             peakRssMb: peakResidentMegabytes(), threads: threads)
+        if stages {
+            result.stages = try stagesCost(session: session, tokenizer: tokenizer, ids: ids, prompted: prompted,
+                                           generateTokens: generateTokens)
+        }
         if let grammar {
             guard grammar == "json" else { throw GrammarError("unknown benchmark grammar \(grammar) (available: json)") }
             let trieStart = DispatchTime.now()
@@ -146,6 +172,50 @@ public enum EngineBenchmark {
             result.peakRssMb = peakResidentMegabytes()
         }
         return result
+    }
+
+    /// The generator's per-token work (processors, log-sum-exp, a seeded draw) with and without the trace and
+    /// its summary, from the prompt each time.
+    static func stagesCost(session: GemmaSession, tokenizer: GemmaTokenizer, ids: [Int32], prompted: [Float],
+                           generateTokens: Int) throws -> StagesResult {
+        var sampling = SamplingParameters()
+        sampling.doSample = true
+        sampling.temperature = 0.8
+        sampling.topK = 40
+        sampling.topP = 0.95
+        sampling.repetitionPenalty = 1.1
+        func decode(traced: Bool) throws -> Double {
+            if !session.truncate(to: ids.count) { _ = try session.evaluate(ids, logits: .none) }
+            var logits = prompted, history = ids
+            var generator = SeededGenerator(seed: 42)
+            var kept = 0
+            let start = DispatchTime.now()
+            for _ in 0..<generateTokens {
+                var trace = traced ? StageTrace(raw: logits) : nil
+                if traced {
+                    LogitsProcessor.process(&logits, history: history, sampling) { trace?.record($0, $1) }
+                } else {
+                    LogitsProcessor.process(&logits, history: history, sampling)
+                }
+                _ = LogSoftmax.logSumExp(logits)
+                let chosen = LogitsProcessor.choose(logits, sample: true, generator: &generator)
+                if let summary = trace?.summary(chosen: chosen, describe: { id in
+                    (tokenizer.decode([Int32(id)], special: true), tokenizer.isSpecial(Int32(id)))
+                }) { kept += summary.stages.count }
+                history.append(Int32(chosen))
+                logits = try session.evaluate([Int32(chosen)], logits: .last).last ?? []
+            }
+            return Double(generateTokens) / max(seconds(since: start), 1e-9)
+        }
+        let rounds = 3
+        var off = 0.0, on = 0.0
+        for _ in 0..<rounds {
+            off = max(off, try decode(traced: false))
+            on = max(on, try decode(traced: true))
+        }
+        return StagesResult(parameters: "temperature 0.8, top_k 40, top_p 0.95, repetition_penalty 1.1, seed 42",
+                            rounds: rounds, generatedTokens: generateTokens, offDecodeTokS: off, onDecodeTokS: on,
+                            overheadPercent: (off - on) / max(off, 1e-9) * 100)
     }
 
     static func seconds(since start: DispatchTime) -> Double {

@@ -92,9 +92,18 @@ struct Generator {
 
         while true {
             if isCancelled() { throw CancellationError() }
-            if p.watermark == true, let previous = history.last { Watermark.tgi.apply(&logits, previous: previous) }
+            // Only when asked: keeping every step's scores costs decode time (see `StageTrace`).
+            var trace = request.traceStages ? StageTrace(raw: logits) : nil
+            if p.watermark == true, let previous = history.last {
+                Watermark.tgi.apply(&logits, previous: previous)
+                trace?.record(.watermark, logits)
+            }
             let mask = grammar.flatMap { g in grammarState.map { g.mask($0) } }
-            LogitsProcessor.process(&logits, history: history, sampling, mask: mask)
+            if trace != nil {
+                LogitsProcessor.process(&logits, history: history, sampling, mask: mask) { trace?.record($0, $1) }
+            } else {
+                LogitsProcessor.process(&logits, history: history, sampling, mask: mask)
+            }
             let lse = LogSoftmax.logSumExp(logits)
             if let problem = LogitsProcessor.unusableScores(logits, logSumExp: lse, sampling, masked: mask != nil) {
                 throw GenerationError(errorType: GenerationError.ErrorType.generation, message: problem)
@@ -103,6 +112,9 @@ struct Generator {
             let id = Int32(chosen)
             let logprob = Double(logits[chosen]) - lse
             let special = tokenizer.isSpecial(id)
+            let stages = trace?.summary(chosen: chosen) { [tokenizer] other in
+                (tokenizer.decode([Int32(other)], special: true), tokenizer.isSpecial(Int32(other)))
+            }
             if let g = grammar, let state = grammarState {
                 // The mask only lets through tokens the grammar accepts; anything else means every allowed
                 // token had -infinity logits, which a model's output never has.
@@ -146,7 +158,7 @@ struct Generator {
                                     seed: sampling.doSample ? seed : nil, inputLength: UInt32(ids.count))
                     : nil
                 emit(StreamResponse(index: UInt32(tokens.count), token: token, topTokens: alternatives.isEmpty ? nil : alternatives,
-                                    generatedText: full, details: details))
+                                    generatedText: full, details: details, stages: stages))
                 let response = GenerateResponse(
                     generatedText: full,
                     details: (p.details ?? false) || wantPrefill
@@ -156,7 +168,8 @@ struct Generator {
                         : nil)
                 return Output(response: response, inputLength: ids.count)
             }
-            emit(StreamResponse(index: UInt32(tokens.count), token: token, topTokens: alternatives.isEmpty ? nil : alternatives))
+            emit(StreamResponse(index: UInt32(tokens.count), token: token, topTokens: alternatives.isEmpty ? nil : alternatives,
+                                stages: stages))
             let rows = try session.evaluate([id], logits: .last, shouldStop: isCancelled)
             logits = rows.last ?? []
         }

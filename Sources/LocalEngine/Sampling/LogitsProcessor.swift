@@ -51,14 +51,19 @@ public enum LogitsProcessor {
     ///   - history: every token so far (prompt and generated), for the penalties.
     ///   - mask: the grammar's allowed tokens, if a grammar constrains the output. Applied after the penalties
     ///     and before the warpers, as TGI does, so reported logprobs and `top_tokens` are over allowed tokens.
+    ///   - observe: called after each processor that ran, with its name (the request parameter's) and the scores
+    ///     it left, for `StageTrace`. It runs between the steps rather than re-running them, so a trace is the
+    ///     distributions this very call produced; the default does nothing and keeps nothing (no copy is made).
     public static func process(_ logits: inout [Float], history: [Int32], _ s: SamplingParameters,
-                               mask: TokenMask? = nil) {
+                               mask: TokenMask? = nil,
+                               observe: (ProcessorStage, [Float]) -> Void = { _, _ in }) {
         if s.repetitionPenalty != 1 {
             var seen = Set<Int32>()
             for id in history where seen.insert(id).inserted && Int(id) < logits.count {
                 let l = logits[Int(id)]
                 logits[Int(id)] = l < 0 ? l * s.repetitionPenalty : l / s.repetitionPenalty
             }
+            observe(.repetitionPenalty, logits)
         }
         if s.frequencyPenalty != 0, !history.isEmpty {
             var counts: [Int32: Int] = [:]
@@ -67,23 +72,39 @@ public enum LogitsProcessor {
             for (id, count) in counts where Int(id) < logits.count {
                 logits[Int(id)] -= s.frequencyPenalty * Float(count) / size
             }
+            observe(.frequencyPenalty, logits)
         }
         if s.presencePenalty != 0 {
             // OpenAI's form: once per token present in the history (prompt and generated), whatever its count.
             for id in Set(history) where Int(id) < logits.count { logits[Int(id)] -= s.presencePenalty }
+            observe(.presencePenalty, logits)
         }
-        if let mask { mask.apply(to: &logits) }
+        if let mask {
+            mask.apply(to: &logits)
+            observe(.grammar, logits)
+        }
         if s.temperature != 1 {
             let inverse = s.temperature
             for i in logits.indices { logits[i] /= inverse }
+            observe(.temperature, logits)
         }
         if s.topK > 0 && s.topK < logits.count {
             let kth = LogSoftmax.top(logits, s.topK).last?.logit ?? -Float.infinity
             for i in logits.indices where logits[i] < kth { logits[i] = -Float.infinity }
+            observe(.topK, logits)
         }
-        if s.topP < 1 { topP(&logits, s.topP) }
-        if s.typicalP < 1 { typical(&logits, s.typicalP) }
-        if s.minP > 0 { minP(&logits, s.minP) }
+        if s.topP < 1 {
+            topP(&logits, s.topP)
+            observe(.topP, logits)
+        }
+        if s.typicalP < 1 {
+            typical(&logits, s.typicalP)
+            observe(.typicalP, logits)
+        }
+        if s.minP > 0 {
+            minP(&logits, s.minP)
+            observe(.minP, logits)
+        }
     }
 
     /// min-p: keep the tokens whose probability is at least `minP` times the most likely token's. The ratio of

@@ -87,10 +87,27 @@ public struct Popup: Sendable, Equatable {
     public var onPrompt = false
     /// The alternative selected (index into its list, most likely first).
     public var selection: Int?
+    /// Which distribution the popup shows (`v` cycles them).
+    public var mode: PopupMode = .processed
 
-    public init(onPrompt: Bool = false, selection: Int? = nil) {
+    public init(onPrompt: Bool = false, selection: Int? = nil, mode: PopupMode = .processed) {
         self.onPrompt = onPrompt
         self.selection = selection
+        self.mode = mode
+    }
+}
+
+/// The popup's views of a token: the distribution it was drawn from (what the backend reports), the model's raw
+/// one, and what each sampling step did in between. The last two need the built-in engine's stages
+/// (`TokenStages`); a server's token says so instead.
+public enum PopupMode: String, Sendable, Equatable, CaseIterable {
+    case processed, raw, stages
+
+    /// The next view, wrapping around.
+    public var next: PopupMode {
+        let all = Self.allCases
+        let i = all.firstIndex(of: self) ?? 0
+        return all[(i + 1) % all.count]
     }
 }
 

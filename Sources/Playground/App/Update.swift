@@ -334,7 +334,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     state.stats.lastTokenAt = state.now
     state.phase = .streaming
     replaceOlderOutput(&state)
-    state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
+    state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? [], stages: response.stages))
     state.runTokenCount += 1
     state.stats.tokens = state.runTokenCount
     if case .finished(let final) = event {

@@ -19,10 +19,17 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .left, .right:
         moveTokenCursor(&state, key == .left ? -1 : 1)
         state.updatePopup { $0.selection = nil }
+    case .character("v"):
+        // Branching picks from the processed list, so the selection does not carry over to the other views.
+        state.updatePopup {
+            $0.mode = $0.mode.next
+            $0.selection = nil
+        }
     case .up, .down, .character("k"), .character("j"):
+        guard state.popup?.mode == .processed else { break }
         state.updatePopup { $0.selection = steppedSelection($0.selection, count: alternatives.count, key: key) }
     case .enter, .character("b"):
-        guard let selection = state.popup?.selection, selection < alternatives.count, let index = state.tokenCursor else {
+        guard state.popup?.mode == .processed, let selection = state.popup?.selection, selection < alternatives.count, let index = state.tokenCursor else {
             if key == .enter { closePopup(&state) } else { state.notice = "select an alternative with Up/Down" }
             break
         }

@@ -14,12 +14,16 @@ public struct OutputToken: Sendable {
 
     public var token: Token
     public var topTokens: [Token]
+    /// What each sampling step did to this token's distribution (the built-in engine's `stages`), for the
+    /// popup's raw and stages views; nil from servers, from sessions and from the branch tree.
+    public var stages: TokenStages?
     public var kind: Kind
     var glyphs: [Glyph]
 
-    public init(token: Token, topTokens: [Token] = []) {
+    public init(token: Token, topTokens: [Token] = [], stages: TokenStages? = nil) {
         self.token = token
         self.topTokens = topTokens
+        self.stages = stages
         if token.special {
             kind = .special
         } else if !token.text.isEmpty && token.text.allSatisfy({ $0.isWhitespace }) {

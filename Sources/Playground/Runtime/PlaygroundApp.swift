@@ -178,7 +178,11 @@ public enum PlaygroundApp {
                 switch effect {
                 case .startRun(let id, let request, let useCache, let waitForModel, let backend):
                     runs[id] = spawn(id, backend, useCache, waitForModel, { b in
-                        await consume(b.generateStream(request), run: id, into: queue)
+                        // The popup's raw and stages views need the built-in engine's stages; servers ignore the
+                        // switch. Set where the request is sent, so sessions and history keep it as written.
+                        var traced = request
+                        traced.traceStages = true
+                        await consume(b.generateStream(traced), run: id, into: queue)
                     }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
                 case .startChat(let id, let request, let useCache, let waitForModel, let backend):
                     runs[id] = spawn(id, backend, useCache, waitForModel, { b in

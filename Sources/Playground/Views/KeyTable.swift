@@ -82,6 +82,8 @@ public let keyTable: [KeySection] = [
         KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text; on a chat reply the same assistant message is continued, or the error says why the backend cannot); Enter with nothing selected closes",
                    short: "Enter  b", "branch there"),
         KeyBinding("Left, Right", "previous / next token", short: "← →", "other token"),
+        KeyBinding("v", "cycle the popup's view: processed (the distribution the token was drawn from, as the backend reports it), raw (the model's own before any processor) and stages (one row per sampling step: tokens left, share of the previous step's mass kept, entropy, the token's probability as a bar and its rank; then which step removed the tokens the raw model preferred); raw and stages need the built-in engine",
+                   short: "v", "raw / stages"),
     ]),
     KeySection(place: "compare (output focused)", title: "Compare (F7)", bindings: [
         KeyBinding("Left, Right, Home, End, mouse click", "move a token cursor through every column at once", short: "← → click", "token in all"),
@@ -102,8 +104,7 @@ public let keyTable: [KeySection] = [
         KeyBinding("p", "load its prompt and parameters into the editor and sidebar", short: "p", "load prompt"),
         KeyBinding("Space, =", "mark a run; diff the selected run with the marked one (or the one before): shared text and each continuation from the first divergent token",
                    short: "Space  =", "mark / diff"),
-        KeyBinding("e", "export the run to Markdown (type the path)", short: "e", "export .md"),
-        KeyBinding("J", "export the run to JSONL (type the path)", short: "J", "export .jsonl"),
+        KeyBinding("e, J", "export the run to Markdown / to JSONL (type the path)", short: "e  J", "md / JSONL"),
         KeyBinding("w, o", "save the session as a new file (autosave then writes there) / open a session file", short: "w  o", "save as, open"),
     ]),
     KeySection(place: "prompt tokens (F6)", title: "Prompt tokens (F6)", bindings: [
