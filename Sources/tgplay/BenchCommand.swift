@@ -3,8 +3,10 @@ import GenerationCore
 import LocalEngine
 import Playground
 
-/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]`:
-/// one JSON line. `--grammar json` also decodes under a JSON-schema grammar and reports both speeds.
+/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]
+/// [--single-thread 0|1]`: one JSON line, with the machine's limits (read bandwidth, f32 FMA peak) and, with more
+/// than one thread, the same run on one thread (`--single-thread 0` skips it). `--grammar json` also decodes under
+/// a JSON-schema grammar and reports both speeds.
 /// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
@@ -21,6 +23,7 @@ enum BenchCommand {
         }
         var promptTokens = 512, generateTokens = 128
         var grammar: String?
+        var singleThread = true
         var index = 0
         while index < rest.count {
             let flag = rest[index]
@@ -40,6 +43,7 @@ enum BenchCommand {
             switch flag {
             case "--prompt-tokens": promptTokens = max(1, n)
             case "--gen-tokens": generateTokens = n
+            case "--single-thread": singleThread = n != 0
             default:
                 Output.message("unknown bench option \(flag)")
                 return 2
@@ -50,7 +54,7 @@ enum BenchCommand {
         do {
             let result = try EngineBenchmark.run(modelPath: path, promptTokens: promptTokens,
                                                  generateTokens: generateTokens, threads: options.backend.threads ?? 2,
-                                                 grammar: grammar)
+                                                 grammar: grammar, singleThread: singleThread)
             Output.line(result)
             return 0
         } catch {

@@ -66,4 +66,13 @@ void tg_matmul_q6_K(const void *W, size_t row_bytes, const float *x, size_t K, s
 int tg_matmul(int ggml_type, int level, const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok,
               float *y, size_t ldy, size_t row_begin, size_t row_end);
 
+/// Reads `bytes` bytes at p with wide loads and returns a value depending on all of them (so the loop is not
+/// removed): a streaming-read bandwidth probe for `tgplay bench engine`.
+uint64_t tg_read_stream(const void *p, size_t bytes);
+
+/// Runs `iterations` rounds of independent f32 FMA chains in the vector width of `level` (negative = the level in
+/// use) and returns the floating-point operations done (2 per lane per FMA); the result goes to *sink so the loop
+/// stays. Timed by the caller on each of its threads at once: the measured f32 FMA peak of those cores.
+double tg_fma_probe(int level, size_t iterations, float *sink);
+
 #endif
