@@ -118,9 +118,14 @@ public final class GemmaSession: @unchecked Sendable {
 
         for (li, layer) in model.layers.enumerated() {
             normRows(x, layer.attnNorm, into: &h, count: b, width: d)
-            multiply(layer.q, h, b, &q)
-            multiply(layer.k, h, b, &k)
-            multiply(layer.v, h, b, &v)
+            q.withUnsafeMutableBufferPointer { qp in
+                k.withUnsafeMutableBufferPointer { kp in
+                    v.withUnsafeMutableBufferPointer { vp in
+                        guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress else { return }
+                        multiply([(layer.q, qb), (layer.k, kb), (layer.v, vb)], h, b)
+                    }
+                }
+            }
             if li == 0, let trace {
                 trace("blk0.attn_norm_out", Array(h[0..<d]))
                 trace("blk0.q_proj", Array(q[0..<nq]))
@@ -159,8 +164,12 @@ public final class GemmaSession: @unchecked Sendable {
             for i in 0..<(b * d) { x[i] += a[i] }
 
             normRows(x, layer.ffnNorm, into: &h, count: b, width: d)
-            multiply(layer.gate, h, b, &gate)
-            multiply(layer.up, h, b, &up)
+            gate.withUnsafeMutableBufferPointer { gp in
+                up.withUnsafeMutableBufferPointer { upp in
+                    guard let gb = gp.baseAddress, let ub = upp.baseAddress else { return }
+                    multiply([(layer.gate, gb), (layer.up, ub)], h, b)
+                }
+            }
             activate(&gate, up, count: b * ff)
             multiply(layer.down, gate, b, &a)
             normRows(a, layer.postFFNNorm, into: &a, count: b, width: d)
@@ -204,6 +213,26 @@ public final class GemmaSession: @unchecked Sendable {
                 let out = UncheckedBox(yb)
                 splitter.run(rows: w.n) { rows in
                     w.multiply(xb, tokens: tokens, into: out.value, ldy: w.n, rows: rows)
+                }
+            }
+        }
+    }
+
+    /// Several products of the same input `x` in one hand-off to the threads (Q/K/V, gate/up): each thread computes
+    /// its share of every matrix's rows. Every output row is still one whole dot product by the same kernel, so the
+    /// bits are those of separate products on any thread count.
+    private func multiply(_ products: [(WeightMatrix, UnsafeMutablePointer<Float>)], _ x: [Float], _ tokens: Int) {
+        let fewest = products.map { $0.0.n }.min() ?? 0
+        let parts = splitter.parts(rows: fewest)
+        let targets = products.map { (w: $0.0, y: UncheckedBox($0.1)) }
+        x.withUnsafeBufferPointer { xp in
+            guard let xb = xp.baseAddress else { return }
+            splitter.run(parts: parts) { part in
+                for target in targets {
+                    let rows = RowSplitter.range(part: part, of: parts, rows: target.w.n)
+                    if !rows.isEmpty {
+                        target.w.multiply(xb, tokens: tokens, into: target.y.value, ldy: target.w.n, rows: rows)
+                    }
                 }
             }
         }
