@@ -56,6 +56,8 @@ int tg_kernels_level(void) {
     return level;
 }
 
+int tg_resolve_level(int level) { return level < 0 ? tg_kernels_level() : clamp_level(level); }
+
 int tg_kernels_force_level(int level) {
     level = clamp_level(level);
     atomic_store_explicit(&active, level, memory_order_relaxed);

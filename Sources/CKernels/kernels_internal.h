@@ -20,6 +20,9 @@ enum { TG_F32 = 0, TG_F16 = 1, TG_Q5_0 = 6, TG_Q8_0 = 8, TG_Q4_K = 12, TG_Q6_K =
         size_t row_begin, size_t row_end
 
 void tg_matmul_portable(TG_MATMUL_ARGS);
+
+// A requested level made valid: negative means tg_kernels_level(), others are clamped to what the CPU supports.
+int tg_resolve_level(int level);
 #if defined(__x86_64__)
 void tg_matmul_avx2(TG_MATMUL_ARGS);
 void tg_matmul_avx512(TG_MATMUL_ARGS);

@@ -3,9 +3,11 @@ import GenerationCore
 import LocalEngine
 import Playground
 
-/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]`:
-/// one JSON line. `--grammar json` also decodes under a JSON-schema grammar and reports both speeds; `--stages`
-/// also decodes sampled with and without the per-token stage trace and reports the overhead.
+/// `tgplay bench engine [--model PATH] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--grammar json]
+/// [--single-thread 0|1] [--stages]`: one JSON line, with the machine's limits (read bandwidth, f32 FMA peak) and,
+/// with more than one thread, the same run on one thread (`--single-thread 0` skips it). `--grammar json` also
+/// decodes under a JSON-schema grammar and reports both speeds; `--stages` also decodes sampled with and without
+/// the per-token stage trace and reports the overhead.
 /// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
@@ -23,6 +25,7 @@ enum BenchCommand {
         var promptTokens = 512, generateTokens = 128
         var grammar: String?
         var stages = false
+        var singleThread = true
         var index = 0
         while index < rest.count {
             let flag = rest[index]
@@ -47,6 +50,7 @@ enum BenchCommand {
             switch flag {
             case "--prompt-tokens": promptTokens = max(1, n)
             case "--gen-tokens": generateTokens = n
+            case "--single-thread": singleThread = n != 0
             default:
                 Output.message("unknown bench option \(flag)")
                 return 2
@@ -57,7 +61,7 @@ enum BenchCommand {
         do {
             let result = try EngineBenchmark.run(modelPath: path, promptTokens: promptTokens,
                                                  generateTokens: generateTokens, threads: options.backend.threads ?? 2,
-                                                 grammar: grammar, stages: stages)
+                                                 grammar: grammar, singleThread: singleThread, stages: stages)
             Output.line(result)
             return 0
         } catch {

@@ -66,4 +66,26 @@ void tg_matmul_q6_K(const void *W, size_t row_bytes, const float *x, size_t K, s
 int tg_matmul(int ggml_type, int level, const void *W, size_t row_bytes, const float *x, size_t K, size_t n_tok,
               float *y, size_t ldy, size_t row_begin, size_t row_end);
 
+/// gate[i] = gelu(gate[i]) * up[i] for i < n (the feed-forward activation; tanh-form GELU evaluated as
+/// x / (1 + exp(-2u)), the same bits at every level). `level` as for `tg_matmul` (negative = `tg_kernels_level()`).
+/// Elementwise, so any split of [0, n) over threads gives the same bits.
+void tg_gelu_mul(int level, float *gate, const float *up, size_t n);
+
+/// Softmax attention of `heads` query heads sharing one key/value head (grouped-query attention), over n0 + n1
+/// cached positions stored as two runs (a ring buffer's wrap): key/value j is at k0/v0 + j*stride for j < n0, then
+/// at k1/v1 + (j - n0)*stride. q holds the heads' (already scaled) queries, head h at q + h*hd; out receives head
+/// h's output at out + h*hd; scores is scratch for heads * (n0 + n1) floats. The result for a head depends only on
+/// its query, the keys and values, and the level (see attention.c for the exact order of operations).
+void tg_attend(int level, const float *q, size_t heads, size_t hd, const float *k0, const float *v0, size_t n0,
+               const float *k1, const float *v1, size_t n1, size_t stride, float *scores, float *out);
+
+/// Reads `bytes` bytes at p with wide loads and returns a value depending on all of them (so the loop is not
+/// removed): a streaming-read bandwidth probe for `tgplay bench engine`.
+uint64_t tg_read_stream(const void *p, size_t bytes);
+
+/// Runs `iterations` rounds of independent f32 FMA chains in the vector width of `level` (negative = the level in
+/// use) and returns the floating-point operations done (2 per lane per FMA); the result goes to *sink so the loop
+/// stays. Timed by the caller on each of its threads at once: the measured f32 FMA peak of those cores.
+double tg_fma_probe(int level, size_t iterations, float *sink);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import GenerationCore
 
@@ -12,6 +13,23 @@ public enum EngineBenchmark {
         public var decodeTokS: Double
         public var peakRssMb: Double
         public var threads: Int
+        /// The whole prompt's prefill, i.e. the time to the first token's logits.
+        public var prefillS: Double
+        /// Kernel level in use: "avx512", "avx2" or "portable" (`TGPLAY_KERNELS_LEVEL` lowers it).
+        public var kernels: String
+        /// Streaming-read bandwidth of `threads` threads (`EngineLimits.readBandwidth`).
+        public var bandwidthGbS: Double
+        /// Weights read per decoded token (all matrices and the output head), in MB.
+        public var weightsMbPerToken: Double
+        /// weights_mb_per_token x decode_tok_s / bandwidth_gb_s: 1.0 would be decode at the memory limit.
+        public var decodeFractionOfBandwidth: Double
+        /// Prefill arithmetic rate (`EngineLimits.prefillFlops` over prefill_s).
+        public var prefillGflops: Double
+        /// Measured f32 FMA peak of `threads` cores at the kernel level in use (`EngineLimits.fmaPeak`).
+        public var fmaPeakGflops: Double
+        public var prefillFractionOfPeak: Double
+        /// With threads > 1: the same prompt and generation on one thread.
+        public var singleThread: SingleThreadResult?
         /// With `--grammar json`: the constrained run (nil otherwise).
         public var grammar: GrammarResult?
         /// With `--stages`: sampled decoding with and without the per-token stage trace (nil otherwise).
@@ -20,7 +38,10 @@ public enum EngineBenchmark {
         enum CodingKeys: String, CodingKey {
             case loadS = "load_s", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
             case prefillTokS = "prefill_tok_s", decodeTokS = "decode_tok_s", peakRssMb = "peak_rss_mb", threads
-            case grammar, stages
+            case prefillS = "prefill_s", kernels, bandwidthGbS = "bandwidth_gb_s"
+            case weightsMbPerToken = "weights_mb_per_token", decodeFractionOfBandwidth = "decode_fraction_of_bandwidth"
+            case prefillGflops = "prefill_gflops", fmaPeakGflops = "fma_peak_gflops"
+            case prefillFractionOfPeak = "prefill_fraction_of_peak", singleThread = "single_thread", grammar, stages
         }
     }
 
@@ -41,6 +62,22 @@ public enum EngineBenchmark {
         enum CodingKeys: String, CodingKey {
             case parameters, rounds, generatedTokens = "generated_tokens", offDecodeTokS = "off_decode_tok_s"
             case onDecodeTokS = "on_decode_tok_s", overheadPercent = "overhead_percent"
+        }
+    }
+
+    /// The `--threads 1` figures of the same run, with that thread's own limits.
+    public struct SingleThreadResult: Encodable, Sendable {
+        public var prefillTokS: Double
+        public var decodeTokS: Double
+        public var bandwidthGbS: Double
+        public var decodeFractionOfBandwidth: Double
+        public var prefillGflops: Double
+        public var prefillFractionOfPeak: Double
+
+        enum CodingKeys: String, CodingKey {
+            case prefillTokS = "prefill_tok_s", decodeTokS = "decode_tok_s", bandwidthGbS = "bandwidth_gb_s"
+            case decodeFractionOfBandwidth = "decode_fraction_of_bandwidth", prefillGflops = "prefill_gflops"
+            case prefillFractionOfPeak = "prefill_fraction_of_peak"
         }
     }
 
@@ -90,8 +127,9 @@ public enum EngineBenchmark {
         """#
 
     /// - Parameter grammar: "json" to also decode under `benchmarkSchema` and compare.
+    /// - Parameter singleThread: with threads > 1, also run on one thread (`single_thread` in the result).
     public static func run(modelPath: String, promptTokens: Int, generateTokens: Int, threads: Int,
-                           grammar: String? = nil, stages: Bool = false) throws -> Result {
+                           grammar: String? = nil, singleThread: Bool = true, stages: Bool = false) throws -> Result {
         let start = DispatchTime.now()
         let file = try GGUFFile(path: modelPath)
         let model = try GemmaModel(file: file)
@@ -108,25 +146,41 @@ public enum EngineBenchmark {
         ids = Array(ids.prefix(max(1, promptTokens)))
 
         let session = GemmaSession(model: model, threads: threads)
-        let prefillStart = DispatchTime.now()
-        var logits = try session.evaluate(ids, logits: .last).last ?? []
-        let prefill = seconds(since: prefillStart)
-
+        let main = try measure(session, ids, generateTokens)
+        let logits = main.prompted
+        let decodeSpeed = Double(generateTokens) / max(main.decodeS, 1e-9)
+        let peakRss = peakResidentMegabytes()
+        // The limits, measured after the run so the head's pages are resident and the probes add no memory.
+        let weightBytes = Double(EngineLimits.weightBytesPerToken(model))
+        let flops = EngineLimits.prefillFlops(model, tokens: ids.count)
+        let headBytes = model.embedding.n * model.embedding.rowBytes
+        func limits(threads: Int, prefillS: Double, decodeTokS: Double) -> (bandwidth: Double, fraction: Double,
+                                                                           gflops: Double, peak: Double) {
+            let bandwidth = EngineLimits.readBandwidth(model.embedding.base, bytes: headBytes, threads: threads)
+            let peak = EngineLimits.fmaPeak(threads: threads)
+            return (bandwidth, weightBytes * decodeTokS / 1e9 / max(bandwidth, 1e-9),
+                    flops / max(prefillS, 1e-9) / 1e9, peak)
+        }
+        let own = limits(threads: threads, prefillS: main.prefillS, decodeTokS: decodeSpeed)
+        let level = tg_kernels_level()
+        var result = Result(loadS: loaded, promptTokens: ids.count, generatedTokens: generateTokens,
+                            prefillTokS: Double(ids.count) / main.prefillS, decodeTokS: decodeSpeed,
+                            peakRssMb: peakRss, threads: threads, prefillS: main.prefillS,
+                            kernels: level >= 3 ? "avx512" : level >= 2 ? "avx2" : "portable",
+                            bandwidthGbS: own.bandwidth, weightsMbPerToken: weightBytes / 1e6,
+                            decodeFractionOfBandwidth: own.fraction, prefillGflops: own.gflops,
+                            fmaPeakGflops: own.peak, prefillFractionOfPeak: own.gflops / max(own.peak, 1e-9))
+        if threads > 1 && singleThread {
+            let one = try measure(GemmaSession(model: model, threads: 1), ids, generateTokens)
+            let speed = Double(generateTokens) / max(one.decodeS, 1e-9)
+            let l = limits(threads: 1, prefillS: one.prefillS, decodeTokS: speed)
+            result.singleThread = SingleThreadResult(
+                prefillTokS: Double(ids.count) / one.prefillS, decodeTokS: speed, bandwidthGbS: l.bandwidth,
+                decodeFractionOfBandwidth: l.fraction, prefillGflops: l.gflops,
+                prefillFractionOfPeak: l.gflops / max(l.peak, 1e-9))
+        }
         let prompted = logits
         let greedy = SamplingParameters()
-        var history = ids
-        let decodeStart = DispatchTime.now()
-        for _ in 0..<generateTokens {
-            LogitsProcessor.process(&logits, history: history, greedy)
-            let next = Int32(LogSoftmax.top(logits, 1).first?.id ?? 0)
-            history.append(next)
-            logits = try session.evaluate([next], logits: .last).last ?? []
-        }
-        let decode = seconds(since: decodeStart)
-        let decodeSpeed = Double(generateTokens) / max(decode, 1e-9)
-        var result = Result(loadS: loaded, promptTokens: ids.count, generatedTokens: generateTokens,
-                            prefillTokS: Double(ids.count) / prefill, decodeTokS: decodeSpeed,
-                            peakRssMb: peakResidentMegabytes(), threads: threads)
         if stages {
             result.stages = try stagesCost(session: session, tokenizer: tokenizer, ids: ids, prompted: prompted,
                                            generateTokens: generateTokens)
@@ -216,6 +270,25 @@ public enum EngineBenchmark {
         return StagesResult(parameters: "temperature 0.8, top_k 40, top_p 0.95, repetition_penalty 1.1, seed 42",
                             rounds: rounds, generatedTokens: generateTokens, offDecodeTokS: off, onDecodeTokS: on,
                             overheadPercent: (off - on) / max(off, 1e-9) * 100)
+    }
+
+    /// Prefill of `ids` on a fresh session, then `generate` greedy tokens one at a time.
+    private static func measure(_ session: GemmaSession, _ ids: [Int32], _ generate: Int) throws
+        -> (prefillS: Double, decodeS: Double, prompted: [Float]) {
+        let prefillStart = DispatchTime.now()
+        var logits = try session.evaluate(ids, logits: .last).last ?? []
+        let prefill = seconds(since: prefillStart)
+        let prompted = logits
+        let greedy = SamplingParameters()
+        var history = ids
+        let decodeStart = DispatchTime.now()
+        for _ in 0..<generate {
+            LogitsProcessor.process(&logits, history: history, greedy)
+            let next = Int32(LogSoftmax.top(logits, 1).first?.id ?? 0)
+            history.append(next)
+            logits = try session.evaluate([next], logits: .last).last ?? []
+        }
+        return (prefill, seconds(since: decodeStart), prompted)
     }
 
     static func seconds(since start: DispatchTime) -> Double {

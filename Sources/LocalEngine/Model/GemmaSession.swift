@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// One sequence being evaluated: the KV cache of every layer and the positions it holds.
@@ -117,9 +118,14 @@ public final class GemmaSession: @unchecked Sendable {
 
         for (li, layer) in model.layers.enumerated() {
             normRows(x, layer.attnNorm, into: &h, count: b, width: d)
-            multiply(layer.q, h, b, &q)
-            multiply(layer.k, h, b, &k)
-            multiply(layer.v, h, b, &v)
+            q.withUnsafeMutableBufferPointer { qp in
+                k.withUnsafeMutableBufferPointer { kp in
+                    v.withUnsafeMutableBufferPointer { vp in
+                        guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress else { return }
+                        multiply([(layer.q, qb), (layer.k, kb), (layer.v, vb)], h, b)
+                    }
+                }
+            }
             if li == 0, let trace {
                 trace("blk0.attn_norm_out", Array(h[0..<d]))
                 trace("blk0.q_proj", Array(q[0..<nq]))
@@ -158,9 +164,13 @@ public final class GemmaSession: @unchecked Sendable {
             for i in 0..<(b * d) { x[i] += a[i] }
 
             normRows(x, layer.ffnNorm, into: &h, count: b, width: d)
-            multiply(layer.gate, h, b, &gate)
-            multiply(layer.up, h, b, &up)
-            for i in 0..<(b * ff) { gate[i] = Kernels.gelu(gate[i]) * up[i] }
+            gate.withUnsafeMutableBufferPointer { gp in
+                up.withUnsafeMutableBufferPointer { upp in
+                    guard let gb = gp.baseAddress, let ub = upp.baseAddress else { return }
+                    multiply([(layer.gate, gb), (layer.up, ub)], h, b)
+                }
+            }
+            activate(&gate, up, count: b * ff)
             multiply(layer.down, gate, b, &a)
             normRows(a, layer.postFFNNorm, into: &a, count: b, width: d)
             for i in 0..<(b * d) { x[i] += a[i] }
@@ -208,6 +218,26 @@ public final class GemmaSession: @unchecked Sendable {
         }
     }
 
+    /// Several products of the same input `x` in one hand-off to the threads (Q/K/V, gate/up): each thread computes
+    /// its share of every matrix's rows. Every output row is still one whole dot product by the same kernel, so the
+    /// bits are those of separate products on any thread count.
+    private func multiply(_ products: [(WeightMatrix, UnsafeMutablePointer<Float>)], _ x: [Float], _ tokens: Int) {
+        let fewest = products.map { $0.0.n }.min() ?? 0
+        let parts = splitter.parts(rows: fewest)
+        let targets = products.map { (w: $0.0, y: UncheckedBox($0.1)) }
+        x.withUnsafeBufferPointer { xp in
+            guard let xb = xp.baseAddress else { return }
+            splitter.run(parts: parts) { part in
+                for target in targets {
+                    let rows = RowSplitter.range(part: part, of: parts, rows: target.w.n)
+                    if !rows.isEmpty {
+                        target.w.multiply(xb, tokens: tokens, into: target.y.value, ldy: target.w.n, rows: rows)
+                    }
+                }
+            }
+        }
+    }
+
     /// cos/sin of `position * inverseFrequency`, computed in Double for accuracy at long positions.
     private func rope(position: Int, _ inverseFrequencies: [Double]) -> ([Float], [Float]) {
         var cosines = [Float](repeating: 0, count: inverseFrequencies.count)
@@ -232,14 +262,17 @@ public final class GemmaSession: @unchecked Sendable {
     }
 
     /// Causal (and on sliding layers, windowed) softmax attention for every query of the batch; the query heads
-    /// share the KV heads (grouped-query attention). Work is split over (token, head) pairs.
+    /// share the KV heads (grouped-query attention). Work is split over (token, KV head) pairs, and each pair's
+    /// query heads go through `tg_attend` together, so every key and value row is read once for all of them.
     private func attend(layer: Int, sliding: Bool, q: [Float], batch: Int, firstPosition p0: Int, into out: inout [Float]) {
         let c = model.config
         let hd = c.headDim, nq = c.headCount * hd, nkv = c.kvHeadCount * hd
         let group = c.headCount / c.kvHeadCount
         let window = sliding ? c.slidingWindow : Int.max
         let cache = caches[layer]
-        let items = batch * c.headCount
+        let items = batch * c.kvHeadCount
+        // The longest run of keys any query of this batch sees (the scratch size for its scores).
+        let longest = min(p0 + batch, window)
         q.withUnsafeBufferPointer { qp in
             out.withUnsafeMutableBufferPointer { op in
                 cache.keys.withUnsafeBufferPointer { kp in
@@ -247,37 +280,39 @@ public final class GemmaSession: @unchecked Sendable {
                         guard let qb = qp.baseAddress, let ob = op.baseAddress, let kb = kp.baseAddress,
                               let vb = vp.baseAddress else { return }
                         let outBox = UncheckedBox(ob)
-                        splitter.run(rows: items, minimumRowsPerThread: 2) { range in
-                            var scores = [Float](repeating: 0, count: 0)
+                        splitter.run(rows: items, minimumRowsPerThread: 1) { range in
+                            let scores = UnsafeMutablePointer<Float>.allocate(capacity: group * longest)
+                            defer { scores.deallocate() }
                             for item in range {
-                                let t = item / c.headCount, head = item % c.headCount
+                                let t = item / c.kvHeadCount, kvHead = item % c.kvHeadCount
                                 let pos = p0 + t
                                 let first = window == Int.max ? 0 : max(0, pos - window + 1)
-                                let query = qb + t * nq + head * hd
-                                let kvOffset = (head / group) * hd
                                 let count = pos - first + 1
-                                if scores.count < count { scores = [Float](repeating: 0, count: count) }
-                                var maxScore = -Float.infinity
-                                for j in 0..<count {
-                                    let s = Kernels.dot(query, kb + cache.slot(first + j) * nkv + kvOffset, hd)
-                                    scores[j] = s
-                                    maxScore = max(maxScore, s)
-                                }
-                                var total: Float = 0
-                                for j in 0..<count {
-                                    let e = expf(scores[j] - maxScore)
-                                    scores[j] = e
-                                    total += e
-                                }
-                                let o = outBox.value + t * nq + head * hd
-                                o.update(repeating: 0, count: hd)
-                                let inv = 1 / total
-                                for j in 0..<count {
-                                    Kernels.axpy(scores[j] * inv, vb + cache.slot(first + j) * nkv + kvOffset, o, hd)
-                                }
+                                // Positions first...pos as at most two runs of slots (a ring wraps once).
+                                let start = cache.slot(first)
+                                let n0 = min(count, (cache.ringCapacity ?? Int.max) - start)
+                                let kvOffset = kvHead * hd
+                                let heads = kvHead * group * hd
+                                tg_attend(-1, qb + t * nq + heads, group, hd,
+                                          kb + start * nkv + kvOffset, vb + start * nkv + kvOffset, n0,
+                                          kb + kvOffset, vb + kvOffset, count - n0, nkv,
+                                          scores, outBox.value + t * nq + heads)
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// `gate = gelu(gate) * up` over the batch, split over the threads (elementwise, so the split is invisible).
+    private func activate(_ gate: inout [Float], _ up: [Float], count: Int) {
+        gate.withUnsafeMutableBufferPointer { gp in
+            up.withUnsafeBufferPointer { upp in
+                guard let g = gp.baseAddress, let u = upp.baseAddress else { return }
+                let gateBox = UncheckedBox(g)
+                splitter.run(rows: count, minimumRowsPerThread: 4096) { range in
+                    tg_gelu_mul(-1, gateBox.value + range.lowerBound, u + range.lowerBound, range.count)
                 }
             }
         }
