@@ -38,9 +38,14 @@ enum Help {
                                                            "passed_at"}. Asks for top_n_tokens 5 and details
                                                            when the body does not
       tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N] [--grammar json]
-                          [--stages]
+                          [--stages] [--single-thread 0|1]
                                                            built-in engine speed: one JSON line with load_s,
-                                                           prefill_tok_s, decode_tok_s, peak_rss_mb, threads;
+                                                           prefill_tok_s, prefill_s, decode_tok_s, peak_rss_mb,
+                                                           threads, kernels, bandwidth_gb_s,
+                                                           weights_mb_per_token, decode_fraction_of_bandwidth,
+                                                           prefill_gflops, fma_peak_gflops,
+                                                           prefill_fraction_of_peak and single_thread (the
+                                                           same run on one thread; --single-thread 0 skips it);
                                                            --grammar json adds a JSON-schema constrained run;
                                                            --stages a sampled decode without and with the
                                                            per-token stage trace (explain's) and its overhead
