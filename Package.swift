@@ -40,7 +40,7 @@ let package = Package(
         // The TUI: pure update/view over cell buffers, plus the ncurses runtime that blits them.
         .target(
             name: "Playground",
-            dependencies: ["GenerationCore", "LocalEngine", "CNCurses"]
+            dependencies: ["GenerationCore", "CNCurses"]
         ),
         .executableTarget(
             name: "tgplay",

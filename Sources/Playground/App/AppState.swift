@@ -1,6 +1,5 @@
 import Foundation
 import GenerationCore
-import LocalEngine
 
 /// Which pane takes the keys.
 public enum Focus: Int, CaseIterable, Sendable {

@@ -1,6 +1,5 @@
 import Foundation
 import GenerationCore
-import LocalEngine
 
 /// The playground's one state transition: no I/O, no clock, no terminal. What must happen outside comes
 /// back as `Effect`s for the runtime to perform.

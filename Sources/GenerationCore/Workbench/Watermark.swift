@@ -7,6 +7,9 @@ import Foundation
 /// TGI draws its green list with `torch.randperm`, which cannot be reproduced outside PyTorch; here membership is
 /// a keyed hash of (previous token, candidate), which gives the same statistics (each token green with
 /// probability gamma, independently per previous token) and lets detection run without the model.
+///
+/// In the core rather than the engine because both use it: the built-in engine marks the logits, the
+/// playground scores a watermarked run, and the playground must not depend on the engine.
 public struct Watermark: Sendable, Equatable {
     public var gamma: Double
     public var delta: Float
