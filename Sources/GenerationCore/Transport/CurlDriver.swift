@@ -16,24 +16,30 @@ final class CurlDriver: @unchecked Sendable {
         var toCancel: [CurlTransfer] = []
     }
 
-    private let multi: UnsafeMutableRawPointer
+    /// nil when libcurl could not make a multi handle (out of memory at start): every transfer then fails with
+    /// that reason instead of the process dying.
+    private let multi: UnsafeMutableRawPointer?
     private let inbox = Mutex(Inbox())
     /// Transfers in the multi handle, keyed by easy handle. Touched on the driver thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     private init() {
         _ = tg_global_init()
-        guard let handle = curl_multi_init() else { fatalError("libcurl: curl_multi_init failed") }
-        multi = handle
+        multi = curl_multi_init()
+        guard let multi else { return }
         // Idle connections are cheap; a generous cache keeps several endpoints (compare mode) warm at once.
         _ = tg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in if let multi = self.multi { run(multi) } }
         thread.name = "tgplay.curl"
         thread.start()
     }
 
     /// Queues `transfer` to start on the driver thread.
     func start(_ transfer: CurlTransfer) {
+        guard let multi else {
+            transfer.finish(code: Int(CURLE_FAILED_INIT.rawValue), message: "libcurl could not start (curl_multi_init failed)")
+            return
+        }
         inbox.withLock { $0.toStart.append(transfer) }
         curl_multi_wakeup(multi)
     }
@@ -41,11 +47,12 @@ final class CurlDriver: @unchecked Sendable {
     /// Aborts `transfer` now: its connection is closed and its handle freed on the driver thread.
     func cancel(_ transfer: CurlTransfer) {
         transfer.cancelRequested.store(true, ordering: .relaxed)
+        guard let multi else { return }
         inbox.withLock { $0.toCancel.append(transfer) }
         curl_multi_wakeup(multi)
     }
 
-    private func run() {
+    private func run(_ multi: UnsafeMutableRawPointer) {
         while true {
             let (starting, cancelling) = inbox.withLock { box -> ([CurlTransfer], [CurlTransfer]) in
                 defer { box = Inbox() }
