@@ -231,6 +231,25 @@ import Testing
         #expect(detailed.contains("| 1 | ` a\\|b\\n` | -0.3333 | 0.7165 | `alt0·1` -0.1250, `alt1·1` -1.1250 |"))
     }
 
+    /// A chat run's export writes its conversation, each message under its role, then the reply.
+    @Test func markdownExportOfAChatRun() {
+        var run = Self.run(tokens: 2, top: 0)
+        run.request.inputs = ""
+        run.chat = ChatRequest(messages: [ChatMessage(role: .system, content: "Answer briefly."),
+                                          ChatMessage(role: .user, content: "Name a colour.")])
+        let out = RunExport.markdown(run)
+        #expect(out.contains("## Conversation\n\n### system\n\n```text\nAnswer briefly.\n```\n\n### user\n\n```text\nName a colour.\n```\n\n## Reply\n\n```text\n w0 w1\n```\n"))
+        #expect(!out.contains("## Prompt"))
+        #expect(out.contains("| temperature | 0.7 |"))
+        // A reply being continued: the final assistant message is marked as the one the reply carries on.
+        run.chat?.messages.append(ChatMessage(role: .assistant, content: "Blue"))
+        run.chat?.continueFinalMessage = true
+        #expect(RunExport.markdown(run).contains("### assistant (continued by the reply)\n\n```text\nBlue\n```\n\n## Reply"))
+        // A text run keeps its prompt section.
+        run.chat = nil
+        #expect(RunExport.markdown(run).contains("## Prompt\n\n```text\n\n```\n\n## Output"))
+    }
+
     @Test func jsonlExport() throws {
         let run = Self.run(tokens: 3, top: 2)
         let lines = try RunExport.jsonl(run).split(separator: "\n", omittingEmptySubsequences: false)

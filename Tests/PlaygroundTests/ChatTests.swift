@@ -188,6 +188,86 @@ struct ChatTests {
         #expect(Self.chats(c.effects).last?.request.messages.last == ChatMessage(role: .assistant, content: " Blue."))
     }
 
+    /// F7 in chat mode: every set answers the same conversation with its own parameters and backend, one seed,
+    /// the replies side by side with the divergence marked, each column kept in the history as a chat run.
+    @Test func f7ComparesTheConversationAcrossTheSets() throws {
+        var h = Self.conversation(width: 120, height: 30)
+        h.state.settings.parameters.maxNewTokens = 24
+        h.state.defaultBackend = BackendIdentity("http://127.0.0.1:8080")
+        h.state.backendChoices = [.local, BackendIdentity("http://127.0.0.1:9/")]
+        h.state.sets[0].parameters.temperature = 0.3
+        h.state.sets[1].parameters.temperature = 1.5
+        h.state.sets[1].backend = .local
+        h.effects = []
+        h.keys(.function(7))
+        #expect(h.state.notice?.contains("text prompts") != true)
+        #expect(CompareModeTests.starts(h.effects).isEmpty)  // no text runs
+        let chats = Self.chats(h.effects)
+        #expect(chats.count == 2)  // C and D change nothing
+        let (a, b) = (try #require(chats.first), try #require(chats.last))
+        let messages = [ChatMessage(role: .system, content: "Answer briefly."),
+                        ChatMessage(role: .user, content: "Name a colour.")]
+        #expect(a.request.messages == messages && b.request.messages == messages)
+        #expect(a.request.parameters?.temperature == 0.3)
+        #expect(b.request.parameters?.temperature == 1.5)
+        #expect(a.request.parameters?.maxNewTokens == 24 && b.request.parameters?.maxNewTokens == 24)
+        #expect(a.request.parameters?.seed != nil && a.request.parameters?.seed == b.request.parameters?.seed)
+        #expect(a.request.parameters?.details == true && a.request.parameters?.topNTokens != nil)
+        #expect(a.backend == nil && b.backend == .local)
+        let c = try #require(h.state.compare)
+        #expect(c.columns.map(\.run) == [a.id, b.id])
+        #expect(c.differences.map(\.field).contains("temperature"))
+        // The replies stream into their columns and diverge at the second token.
+        CompareModeTests.feed(&h, run: a.id, [1, 2, 3])
+        CompareModeTests.feed(&h, run: b.id, [1, 5, 3])
+        #expect(h.state.compare?.divergence == 1)
+        #expect(h.state.compare?.columns.allSatisfy(\.done) == true)
+        #expect(h.state.compare?.columns[0].statistics.tokens == 3)
+        let screen = h.screen
+        #expect(screen.contains("diverge at token 2"))
+        #expect(screen.contains("w1 w2 w3"))
+        #expect(screen.contains("w1 w5 w3"))
+        // Each column is a chat run in the history: the conversation, its parameters, empty inputs.
+        #expect(h.state.history.map(\.setName) == ["A", "B"])
+        for run in h.state.history {
+            #expect(run.chat?.messages == messages)
+            #expect(run.chat?.parameters == nil)
+            #expect(run.request.inputs == "")
+            #expect(historyLine(run, marked: false, now: run.startedAt).contains("chat 2 msg"))
+        }
+        #expect(h.state.history[0].request.parameters?.temperature == 0.3)
+        #expect(h.state.history.map(\.backend) == [BackendIdentity("http://127.0.0.1:8080"), .local])
+        #expect(h.state.history[1].tokens.map(\.id) == [1, 5, 3])
+        // A conversation the templates refuse is refused before anything is sent.
+        var bad = Harness()
+        bad.keys(.function(4), .alt("r"))
+        bad.type("x")
+        bad.keys(.function(7))
+        #expect(Self.chats(bad.effects).isEmpty)
+        #expect(bad.state.compare == nil)
+        #expect(bad.state.error?.message.contains("alternate") == true)
+    }
+
+    /// Branching a chat column from the distributions continues that set's reply as an assistant message.
+    @Test func branchingAChatColumnContinuesItsReply() throws {
+        var h = Self.conversation()
+        h.state.sets[1].parameters.topK = 7
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        CompareModeTests.feed(&h, run: c.columns[0].run, [1, 2, 3])
+        CompareModeTests.feed(&h, run: c.columns[1].run, [1, 5, 3])
+        h.state.focus = .output
+        h.keys(.enter, .tab, .down, .down)
+        h.effects = []
+        h.keys(.enter)
+        #expect(h.state.compare == nil)
+        let chat = try #require(Self.chats(h.effects).last?.request)
+        #expect(chat.continueFinalMessage == true)
+        #expect(chat.messages.last == ChatMessage(role: .assistant, content: "w1 v5 "))
+        #expect(chat.parameters?.topK == 7)
+        #expect(chat.parameters?.seed == c.seed)
+    }
+
     @Test func f9ShowsTheTemplatedTextWithSpecialTokensMarked() throws {
         var h = Self.conversation()
         h.keys(.function(9))

@@ -2,7 +2,7 @@ import Foundation
 
 /// A run written out for people (Markdown) or for scripts (JSONL, one line per generated token).
 public enum RunExport {
-    /// Prompt, output, a parameters table, the outcome, and optionally one table row per token
+    /// Prompt (a chat run: its conversation, each message under its role, then the reply), output, a parameters table, the outcome, and optionally one table row per token
     /// (index, text, logprob, probability, top alternatives).
     public static func markdown(_ run: SessionRun, includeTokens: Bool = false) -> String {
         var out = "# tgplay run \(run.id)"
@@ -20,7 +20,17 @@ public enum RunExport {
             if let ppl = stats.perplexity { out += "- perplexity: \(format(ppl))\n" }
         }
         if let error = run.error { out += "- error (\(error.errorType ?? "unknown")): \(error.error)\n" }
-        out += "\n## Prompt\n\n" + fenced(run.request.inputs) + "\n## Output\n\n"
+        if let chat = run.chat {
+            out += "\n## Conversation\n\n"
+            for (index, message) in chat.messages.enumerated() {
+                let continued = chat.continuesReply && index == chat.messages.count - 1
+                out += "### \(message.role.rawValue)\(continued ? " (continued by the reply)" : "")\n\n"
+                out += fenced(message.content) + "\n"
+            }
+            out += "## Reply\n\n"
+        } else {
+            out += "\n## Prompt\n\n" + fenced(run.request.inputs) + "\n## Output\n\n"
+        }
         out += fenced(run.response?.generatedText ?? run.tokens.filter { !$0.special }.map(\.text).joined())
         out += "\n## Parameters\n\n"
         let values = (run.request.parameters ?? GenerateParameters()).wireValues

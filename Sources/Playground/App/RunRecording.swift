@@ -92,11 +92,13 @@ func archiveTree(_ state: inout AppState) {
 func recordCompareRun(_ state: inout AppState, _ column: CompareColumn, cancelled: Bool = false) {
     let type = cancelled ? GenerationError.ErrorType.cancelled : GenerationError.ErrorType.generation
     let error = column.error.map { GenerationError(errorType: type, message: $0) }
-    record(&state, sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,
-                              request: column.request, tokens: column.transcript.tokens,
-                              finishReason: column.finishReason, seed: column.seed, error: error,
-                              timing: column.timing,
-                              startedAt: state.timestamp(column.startedAt)))
+    var run = sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,
+                         request: column.request, tokens: column.transcript.tokens,
+                         finishReason: column.finishReason, seed: column.seed, error: error,
+                         timing: column.timing,
+                         startedAt: state.timestamp(column.startedAt))
+    run.chat = column.chat  // a chat column is kept as chat runs are: its conversation, its parameters in `request`
+    record(&state, run)
 }
 
 extension AppState {

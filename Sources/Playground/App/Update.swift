@@ -172,9 +172,6 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(6) where state.mode == .chat && !state.promptView:
         state.notice = "F6 scores a text prompt; in chat mode F9 shows the templated text"
         return []
-    case .function(7) where state.mode == .chat && state.compare == nil:
-        state.notice = "compare runs text prompts: F4 switches to text mode"
-        return []
     case .function(6):
         return togglePromptView(&state)
     case .function(7):

@@ -101,7 +101,7 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
     let base = source?.request ?? settings.request(prompt: b.tree.prompt)
     let backend = source.map(\.backend) ?? settings.backend
     let launched: [Effect]?
-    if case .none = column, state.runChat != nil {
+    if state.runChat != nil {
         // A chat reply: the same assistant message continued from the chosen token (the backend refuses in the
         // run's error when it cannot continue a reply, rather than a new turn starting).
         guard let chat = chatContinuation(state, b, base: base) else { return effects }

@@ -3,7 +3,10 @@ import GenerationCore
 /// One column of compare mode: a set's request, where it runs, and what came back.
 public struct CompareColumn: Sendable {
     public var name: String
+    /// The set's request: for a chat column its parameters with empty inputs, as chat runs are recorded.
     public var request: GenerateRequest
+    /// The conversation a chat column answers (without parameters: they are `request`'s); nil for a text column.
+    public var chat: ChatRequest?
     /// nil: the playground's own backend.
     public var backend: BackendIdentity?
     public var run: Int
@@ -35,7 +38,7 @@ public struct CompareColumn: Sendable {
     }
 }
 
-/// Compare mode: the prompt run with 2 to 4 parameter sets at once, one seed, side by side, with the first
+/// Compare mode: the prompt (or, in chat mode, the conversation) run with 2 to 4 parameter sets at once, one seed, side by side, with the first
 /// divergent token marked in every column.
 public struct CompareState: Sendable {
     public var columns: [CompareColumn]
@@ -91,7 +94,8 @@ func comparedSets(_ state: AppState) -> [ParameterSet] {
     state.sets.enumerated().filter { $0.offset < 2 || !$0.element.isEmpty }.map(\.element)
 }
 
-/// F7: runs the compared sets with one seed (closes the compare view when it is open).
+/// F7: runs the compared sets with one seed (closes the compare view when it is open). In chat mode every set
+/// answers the same conversation (`.startChat` with the set's parameters and backend); everything else is the same.
 func startCompare(_ state: inout AppState) -> [Effect] {
     if let c = state.compare {
         state.compare = nil
@@ -109,7 +113,13 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
-    let prompt = state.editor.text
+    let chat = state.mode == .chat ? state.chat.request : nil
+    if let problem = chat?.problem {
+        state.error = problem
+        state.phase = .failed
+        return effects
+    }
+    let prompt = chat == nil ? state.editor.text : ""
     let sets = comparedSets(state)
     let settings = sets.map { state.settings.applying($0) }
     var requests = settings.map { $0.request(prompt: prompt) }
@@ -126,7 +136,9 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         requests[i].parameters = p
     }
     for (set, request) in zip(sets, requests) {
-        if let problem = state.problem(with: request, backend: set.backend) {
+        var probe = request
+        if chat != nil { probe.inputs = "x" }  // parameters alone: a chat has no text inputs (as `launchChatIfValid`)
+        if let problem = state.problem(with: probe, backend: set.backend) {
             var named = problem
             named.message = "set \(set.name): " + problem.message
             state.error = named
@@ -142,8 +154,8 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     var columns: [CompareColumn] = []
     for (i, set) in sets.enumerated() {
         state.runID += 1
-        var column = CompareColumn(name: set.name, request: requests[i], backend: settings[i].backend, run: state.runID,
-                                   startedAt: state.now)
+        var column = CompareColumn(name: set.name, request: requests[i], chat: chat?.withoutParameters,
+                                   backend: settings[i].backend, run: state.runID, startedAt: state.now)
         column.transcript = Transcript(width: width)
         columns.append(column)
     }
@@ -154,9 +166,14 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     if !state.phase.isActive { state.phase = .idle }
     state.notice = sets.allSatisfy(\.isEmpty)
         ? "A and B use the base parameters: F8 picks a set to edit, then change it" : nil
-    return effects + columns.map {
-        .startRun(id: $0.run, request: $0.request, useCache: state.settings.useCache,
-                  waitForModel: state.settings.waitForModel, backend: $0.backend)
+    return effects + columns.map { column in
+        if var chat = column.chat {
+            chat.parameters = column.request.parameters
+            return .startChat(id: column.run, request: chat, useCache: state.settings.useCache,
+                              waitForModel: state.settings.waitForModel, backend: column.backend)
+        }
+        return .startRun(id: column.run, request: column.request, useCache: state.settings.useCache,
+                         waitForModel: state.settings.waitForModel, backend: column.backend)
     }
 }
 
@@ -298,7 +315,7 @@ func branchFromColumn(_ state: inout AppState) -> [Effect] {
     state.transcript.removeAll()
     for token in column.transcript.tokens { state.transcript.append(token) }
     state.runPrompt = column.request.inputs
-    state.runChat = nil
+    state.runChat = column.chat  // a chat column's branch continues its reply (see `branch`)
     archiveTree(&state)
     state.branches = nil
     state.shownRun = nil

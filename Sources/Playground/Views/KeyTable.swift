@@ -39,7 +39,7 @@ public let keyTable: [KeySection] = [
         KeyBinding("F4, F9", "chat mode: F4 switches the prompt pane between a text prompt and chat messages (also the sidebar's `mode`; both are kept); F9 shows the exact templated text the backend feeds the model, special tokens marked, and which template made it (Esc closes)", short: "F4  F9", "chat/template"),
         KeyBinding("F8", "which parameters the sidebar edits: the base, then compare set A, B, C, D, then the base again (a set's own values are marked with its letter; Ctrl-R runs what the sidebar shows)",
                    short: "F8", "edit base/A-D"),
-        KeyBinding("F7", "compare mode: the prompt runs with sets A and B (and C, D when they change something) at once with one seed, one column each with the differing parameters on top, the first divergent token marked in every column and each set's stats below; F7, Esc or Ctrl-R leave it",
+        KeyBinding("F7", "compare mode: the prompt (in chat mode, the conversation) runs with sets A and B (and C, D when they change something) at once with one seed, one column each with the differing parameters on top, the first divergent token marked in every column and each set's stats below; F7, Esc or Ctrl-R leave it",
                    short: "F7", "compare sets"),
         KeyBinding("F3", "the history of runs (see below)", short: "F3", "run history"),
         KeyBinding("Ctrl-O", "open a session file (type its path)", short: "Ctrl-O", "open session"),
