@@ -20,6 +20,7 @@ enum Help {
                                                            chat.completion with logprobs (chunks with --stream)
       tgplay template [BACKEND] [--input FILE]             the same input -> {"templated_text", "source"}: the
                                                            exact text the model is fed, and which template
+                                                           made it
       tgplay compare  [BACKEND] --input FILE               2-4 parameter sets on one prompt with one seed:
                                                            {"inputs", "parameters", "sets": [{"name",
                                                            "parameters", "endpoint"?}]} -> one JSON object with
@@ -76,7 +77,8 @@ enum Help {
                             (installed by `make run`); --threads defaults to 2
       Default: --endpoint, else TGPLAY_ENDPOINT, else "endpoint" in $XDG_CONFIG_HOME/tgplay/config.json
       (~/.config/tgplay/config.json), else the built-in engine. The playground's `backend` field also offers
-      the built-in engine and the config's "endpoints": [URL, ...] for runs and compare sets.
+      the built-in engine and the config's "endpoints": [URL or {"url", "api", "model"}, ...] for runs and
+      compare sets.
 
     OUTPUT (generate)
       Every backend takes TGI request bodies and answers in TGI's shapes; a parameter the backend cannot
