@@ -283,10 +283,20 @@ public enum PlaygroundApp {
 
         _ = update(&state, .presetsListed(presets.names(), active: nil))
         var readBuffer = [UInt8](repeating: 0, count: 65536)
+        // When a lone Esc arrived: it is the Esc key only if nothing follows within 25 ms. Timed from its arrival,
+        // because a frame deadline can end a poll sooner, and flushing then would split an arrow key's sequence
+        // (Esc, then "[B" read as the branch key and a "B").
+        var escapeSince: Double?
         while running {
             let now = monotonicSeconds()
             var timeout: Int32 = 250
-            if decoder.hasPendingEscape { timeout = 25 }
+            if decoder.hasPendingEscape {
+                let since = escapeSince ?? now
+                escapeSince = since
+                timeout = Int32(max(0, (since + 0.025 - now) * 1000))
+            } else {
+                escapeSince = nil
+            }
             if needsFrame { timeout = min(timeout, Int32(max(0, (lastFrame + frameInterval - now) * 1000))) }
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: queue.readFD, events: Int16(POLLIN), revents: 0)]
@@ -299,8 +309,10 @@ public enum PlaygroundApp {
                 } else if n == 0 {
                     running = false  // the terminal went away
                 }
-            } else if ready == 0 && decoder.hasPendingEscape {
+            } else if decoder.hasPendingEscape, let since = escapeSince, monotonicSeconds() - since >= 0.025 {
+                // No terminal byte this time (a stream's messages may have woken the poll): the Esc stood alone.
                 messages += decoder.flushPendingEscape()
+                escapeSince = nil
             }
             messages += queue.drain()
             if windowChanged != 0 {
