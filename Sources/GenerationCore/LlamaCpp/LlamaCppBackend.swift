@@ -142,40 +142,18 @@ public final class LlamaCppBackend: TextGenerationBackend {
 
 /// Native `/completion` stream chunks: one per token with `completion_probabilities`, then a last chunk with
 /// `stop: true` and `stop_type` (no token), which becomes TGI's final event on the held-back last token.
-struct LlamaCppStreamDecoder: StreamDecoder {
-    private var assembly: CompletionAssembly
-    private let url: String
-    private var held = HeldToken()
-
-    init(request: GenerateRequest, url: String) {
-        self.assembly = CompletionAssembly(request: request)
-        self.url = url
-    }
-
-    var pendingTokens: [Token] { held.tokens }
-
-    mutating func decode(_ event: SSEEvent) -> [StreamStep] {
-        let tree: JSONValue
-        switch CompletionChunk.read(event, url: url) {
-        case .nothing: return []
-        case .step(let step): return [step]
-        case .chunk(let chunk): tree = chunk
-        }
-        let data = Data(event.data)
-        var steps: [StreamStep] = []
+enum LlamaCppChunks: CompletionChunkDialect {
+    static func read(_ tree: JSONValue, request: GenerateRequest) -> CompletionChunkContent? {
+        var content = CompletionChunkContent(inputLength: tree["tokens_evaluated"]?.intValue)
         if let items = tree["completion_probabilities"]?.arrayValue {
-            guard let entries = LogprobEntries.fromCompletionProbabilities(items) else { return [malformed(data)] }
-            for entry in entries { steps += held.hold(assembly.append(entry), in: assembly) }
+            guard let entries = LogprobEntries.fromCompletionProbabilities(items) else { return nil }
+            content.pieces = .entries(entries)
         } else if let piece = tree["content"]?.stringValue, !piece.isEmpty {
-            steps += held.hold(assembly.appendText(piece), in: assembly)
+            content.pieces = .text(piece)
         }
-        if tree["stop"]?.boolValue == true {
-            let finish = CompletionFinish.llamaCpp(tree["stop_type"]?.stringValue)
-            steps.append(held.finish(finish, in: assembly, inputLength: tree["tokens_evaluated"]?.intValue))
-        }
-        return steps
+        if tree["stop"]?.boolValue == true { content.finish = CompletionFinish.llamaCpp(tree["stop_type"]?.stringValue) }
+        return content
     }
-
-
-    private func malformed(_ data: Data) -> StreamStep { CompletionChunk.malformed(data, url: url) }
 }
+
+typealias LlamaCppStreamDecoder = CompletionStreamDecoder<LlamaCppChunks>

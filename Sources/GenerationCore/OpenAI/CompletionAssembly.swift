@@ -151,3 +151,61 @@ enum CompletionChunk {
                                  message: "malformed stream event from \(url): \(BodySnippet.of(data))"))
     }
 }
+
+/// What one chunk of a completion stream says, whatever the dialect: its tokens (with logprobs, or bare text
+/// from a server that sent none), whether the stream ends here and why, and the prompt length when told.
+struct CompletionChunkContent: Sendable {
+    enum Pieces: Sendable {
+        case none
+        case entries([LogprobEntry])
+        case text(String)
+    }
+
+    var pieces: Pieces = .none
+    var finish: FinishReason?
+    var inputLength: Int?
+}
+
+/// How one server family's stream chunk reads (OpenAI-compatible `choices[]`, llama.cpp's native object).
+protocol CompletionChunkDialect: Sendable {
+    /// The chunk's content; nil when it is not the shape the API promises.
+    static func read(_ chunk: JSONValue, request: GenerateRequest) -> CompletionChunkContent?
+}
+
+/// Completion-server stream events as TGI events, for any dialect: the last token is held back until the
+/// server says whether the stream ends there, so it can become TGI's final event; keep-alives and `[DONE]` say
+/// nothing; an `{"error": ...}` chunk fails the stream with the server's words.
+struct CompletionStreamDecoder<Dialect: CompletionChunkDialect>: StreamDecoder {
+    private var assembly: CompletionAssembly
+    private let url: String
+    private var held = HeldToken()
+    private var inputLength: Int?
+
+    init(request: GenerateRequest, url: String) {
+        self.assembly = CompletionAssembly(request: request)
+        self.url = url
+    }
+
+    var pendingTokens: [Token] { held.tokens }
+
+    mutating func decode(_ event: SSEEvent) -> [StreamStep] {
+        let tree: JSONValue
+        switch CompletionChunk.read(event, url: url) {
+        case .nothing: return []
+        case .step(let step): return [step]
+        case .chunk(let chunk): tree = chunk
+        }
+        guard let content = Dialect.read(tree, request: assembly.request) else {
+            return [CompletionChunk.malformed(Data(event.data), url: url)]
+        }
+        if let length = content.inputLength { inputLength = length }
+        var steps: [StreamStep] = []
+        switch content.pieces {
+        case .none: break
+        case .entries(let entries): for entry in entries { steps += held.hold(assembly.append(entry), in: assembly) }
+        case .text(let piece): steps += held.hold(assembly.appendText(piece), in: assembly)
+        }
+        if let finish = content.finish { steps.append(held.finish(finish, in: assembly, inputLength: inputLength)) }
+        return steps
+    }
+}

@@ -182,45 +182,24 @@ struct CompletionShapeError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `/v1/completions` stream chunks as TGI events. The last token is held back until the server says whether
-/// the stream ends there (a chunk with `finish_reason`), so it can become TGI's final event; usage-only chunks
-/// and `[DONE]` say nothing; an `{"error": ...}` chunk fails the stream with the server's words.
-struct OpenAIStreamDecoder: StreamDecoder {
-    private var assembly: CompletionAssembly
-    private let url: String
-    private var held = HeldToken()
-    private var inputLength: Int?
-
-    init(request: GenerateRequest, url: String) {
-        self.assembly = CompletionAssembly(request: request)
-        self.url = url
-    }
-
-    var pendingTokens: [Token] { held.tokens }
-
-    mutating func decode(_ event: SSEEvent) -> [StreamStep] {
-        let tree: JSONValue
-        switch CompletionChunk.read(event, url: url) {
-        case .nothing: return []
-        case .step(let step): return [step]
-        case .chunk(let chunk): tree = chunk
-        }
-        if let prompt = tree["usage"]?["prompt_tokens"]?.intValue { inputLength = prompt }
-        guard let choices = tree["choices"]?.arrayValue else { return [malformed(event.data)] }
-        guard let choice = choices.first(where: { ($0["index"]?.intValue ?? 0) == 0 }) else { return [] }
-        var steps: [StreamStep] = []
+/// `/v1/completions` and `/v1/chat/completions` stream chunks (legacy `text` or chat `delta.content`, either
+/// logprob dialect); usage-only chunks and chunks for other choices say nothing.
+enum OpenAIChunks: CompletionChunkDialect {
+    static func read(_ tree: JSONValue, request: GenerateRequest) -> CompletionChunkContent? {
+        var content = CompletionChunkContent(inputLength: tree["usage"]?["prompt_tokens"]?.intValue)
+        guard let choices = tree["choices"]?.arrayValue else { return nil }
+        guard let choice = choices.first(where: { ($0["index"]?.intValue ?? 0) == 0 }) else { return content }
         if let logprobs = choice["logprobs"], !logprobs.isNull {
-            guard let entries = LogprobEntries.fromChoiceLogprobs(logprobs) else { return [malformed(event.data)] }
-            for entry in entries { steps += held.hold(assembly.append(entry), in: assembly) }
+            guard let entries = LogprobEntries.fromChoiceLogprobs(logprobs) else { return nil }
+            content.pieces = .entries(entries)
         } else if let piece = choice["text"]?.stringValue ?? choice["delta"]?["content"]?.stringValue, !piece.isEmpty {
-            steps += held.hold(assembly.appendText(piece), in: assembly)
+            content.pieces = .text(piece)
         }
         if let reason = choice["finish_reason"]?.stringValue {
-            let finish = CompletionFinish.openAI(reason, stopReason: choice["stop_reason"], request: assembly.request)
-            steps.append(held.finish(finish, in: assembly, inputLength: inputLength))
+            content.finish = CompletionFinish.openAI(reason, stopReason: choice["stop_reason"], request: request)
         }
-        return steps
+        return content
     }
-
-    private func malformed(_ data: [UInt8]) -> StreamStep { CompletionChunk.malformed(Data(data), url: url) }
 }
+
+typealias OpenAIStreamDecoder = CompletionStreamDecoder<OpenAIChunks>
