@@ -13,6 +13,11 @@ public struct ChatMessage: Codable, Sendable, Equatable, Hashable {
         self.role = role
         self.content = content
     }
+
+    /// A conversation as every chat route takes it: `[{"role", "content"}]`.
+    static func wire(_ messages: [ChatMessage]) -> JSONValue {
+        .array(messages.map { .fields([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })
+    }
 }
 
 /// A chat turn to generate: the conversation and TGI's parameters (the same ones text runs take), so chat

@@ -110,10 +110,7 @@ public final class AutoBackend: TextGenerationBackend {
 
     // MARK: - Detection
 
-    private var root: String {
-        let base = configuration.endpoint.base
-        return base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
-    }
+    private var root: String { configuration.endpoint.serverRoot }
 
     private func detect() async throws -> Detected {
         let endpoint = configuration.endpoint
@@ -134,7 +131,7 @@ public final class AutoBackend: TextGenerationBackend {
             return Detected(backend: TGIBackend(configuration: configuration), detection: "TGI serverless (model URL)")
         }
         var probes: [String] = []
-        if !endpoint.base.hasSuffix("/v1") {
+        if !endpoint.hasVersionSuffix {
             if let props = try await probe("/props", &probes), props["default_generation_settings"] != nil {
                 return Detected(backend: LlamaCppBackend(configuration: rooted()),
                                 detection: "llama.cpp llama-server (GET /props answered)")

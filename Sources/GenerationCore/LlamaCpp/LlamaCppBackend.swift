@@ -109,8 +109,9 @@ public final class LlamaCppBackend: TextGenerationBackend {
     }
 
     private func check(_ request: GenerateRequest, streaming: Bool) throws {
-        if let problem = Validation.check(request, streaming: streaming, limits: limits) { throw problem }
-        if let problem = capabilities.problem(with: request, backend: displayName) { throw problem }
+        if let problem = capabilities.refusal(of: request, streaming: streaming, limits: limits, backend: displayName) {
+            throw problem
+        }
     }
 
     /// The native `/completion` body for a TGI-shaped request. A set `min_p` counts as sampling

@@ -21,9 +21,7 @@ extension LlamaCppBackend {
         var messages = request.messages
         var reply = ""
         if request.continuesReply, let last = messages.popLast() { reply = last.content }
-        let body = JSONValue.fields([("messages", .array(messages.map {
-            .fields([("role", .string($0.role.rawValue)), ("content", .string($0.content))])
-        }))])
+        let body = JSONValue.fields([("messages", ChatMessage.wire(messages))])
         let client = HTTPClient(configuration: configuration)
         let data = try await client.exchange(method: "POST", url: configuration.endpoint.base + "/apply-template",
                                              body: try WireJSON.encode(body))

@@ -74,6 +74,14 @@ public struct BackendCapabilities: Sendable, Equatable {
     /// Why `parameter` (a TGI name) cannot be honoured here, nil when it can.
     public func refusal(of parameter: String) -> String? { refused[parameter] }
 
+    /// Why `request` cannot be sent: TGI's server-independent rules with `limits` first (their messages are the
+    /// ones a person knows), then what this backend cannot honour. The one check every adapter and the
+    /// playground run before a request leaves.
+    public func refusal(of request: GenerateRequest, streaming: Bool, limits: ValidationLimits,
+                        backend: String) -> GenerationError? {
+        Validation.check(request, streaming: streaming, limits: limits) ?? problem(with: request, backend: backend)
+    }
+
     /// The first parameter of `request` this backend cannot honour, as a validation error naming the backend
     /// and the reason, or nil when everything set can be honoured.
     public func problem(with request: GenerateRequest, backend: String) -> GenerationError? {

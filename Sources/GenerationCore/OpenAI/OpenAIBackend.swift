@@ -26,11 +26,8 @@ public final class OpenAIBackend: TextGenerationBackend {
     public var capabilities: BackendCapabilities { server.capabilities }
     public var limits: ValidationLimits { ValidationLimits(maxTopNTokens: server.maxAlternatives) }
 
-    /// The server root: the endpoint without a trailing `/v1` (people give either form).
-    var root: String {
-        let base = configuration.endpoint.base
-        return base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
-    }
+    /// The server root (`Endpoint.serverRoot`).
+    var root: String { configuration.endpoint.serverRoot }
 
     public func info() async throws -> Info {
         var info = Info(modelId: try await modelID() ?? "unknown")
@@ -107,8 +104,9 @@ public final class OpenAIBackend: TextGenerationBackend {
     func checkChat(_ request: ChatRequest) throws {
         if let problem = request.problem { throw problem }
         let text = request.textRequest(inputs: "x")
-        if let problem = Validation.check(text, streaming: true, limits: .unknown) { throw problem }
-        if let problem = server.chatCapabilities.problem(with: text, backend: displayName) { throw problem }
+        if let problem = server.chatCapabilities.refusal(of: text, streaming: true, limits: .unknown, backend: displayName) {
+            throw problem
+        }
         if request.continuesReply && !server.continuesReplies {
             throw GenerationError.validation("continuing a reply is not supported by \(server) at \(displayName): its chat route always starts a new assistant turn")
         }
@@ -120,8 +118,9 @@ public final class OpenAIBackend: TextGenerationBackend {
     /// and refusals (`limits` is not used here: its `top_n_tokens` limit of 0 for TGI's /v1 would hide the
     /// refusal's reason behind "must be <= 0").
     private func check(_ request: GenerateRequest, streaming: Bool) throws {
-        if let problem = Validation.check(request, streaming: streaming, limits: .unknown) { throw problem }
-        if let problem = capabilities.problem(with: request, backend: displayName) { throw problem }
+        if let problem = capabilities.refusal(of: request, streaming: streaming, limits: .unknown, backend: displayName) {
+            throw problem
+        }
     }
 
     /// The `model` field: as configured, else the first of `/v1/models` (asked once; nil if it cannot be had,

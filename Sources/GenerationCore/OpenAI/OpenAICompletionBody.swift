@@ -29,9 +29,7 @@ enum OpenAICompletionBody {
         case .prompt(let prompt):
             fields.append(("prompt", .string(prompt)))
         case .chat(let messages, _):
-            fields.append(("messages", .array(messages.map {
-                .fields([("role", .string($0.role.rawValue)), ("content", .string($0.content))])
-            })))
+            fields.append(("messages", ChatMessage.wire(messages)))
         }
         fields += [
             ("max_tokens", p.maxNewTokens.map { .uint(UInt64($0)) }),

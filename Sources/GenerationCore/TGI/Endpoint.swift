@@ -38,6 +38,12 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { base }
 
+    /// Whether the URL ends in `/v1`, as OpenAI-compatible base URLs are often written.
+    public var hasVersionSuffix: Bool { base.hasSuffix("/v1") }
+
+    /// The server root: the URL without a trailing `/v1` (people give either form; adapters add their routes).
+    public var serverRoot: String { hasVersionSuffix ? String(base.dropLast(3)) : base }
+
     public var isServerless: Bool {
         if case .serverless = kind { return true }
         return false

@@ -30,8 +30,7 @@ public final class TGIBackend: TextGenerationBackend {
 
     /// TGI's rules, then what TGI cannot honour (`min_p`, `presence_penalty`: its router would ignore them).
     private func problem(with request: GenerateRequest, streaming: Bool) -> GenerationError? {
-        Validation.check(request, streaming: streaming, limits: limits)
-            ?? capabilities.problem(with: request, backend: displayName)
+        capabilities.refusal(of: request, streaming: streaming, limits: limits, backend: displayName)
     }
 
     // MARK: - Simple routes

@@ -13,9 +13,7 @@ extension TGIBackend {
     public func template(_ request: ChatRequest) async throws -> TemplatedChat {
         guard !configuration.endpoint.isServerless else { throw Self.serverlessChat }
         if let problem = request.problem { throw problem }
-        let body = JSONValue.fields([("messages", .array(request.messages.map {
-            .fields([("role", .string($0.role.rawValue)), ("content", .string($0.content))])
-        }))])
+        let body = JSONValue.fields([("messages", ChatMessage.wire(request.messages))])
         let client = HTTPClient(configuration: configuration)
         let data = try await client.exchange(method: "POST", url: configuration.endpoint.url("chat_tokenize"),
                                              body: try WireJSON.encode(body))

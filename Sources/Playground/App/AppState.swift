@@ -202,9 +202,8 @@ public struct AppState: Sendable {
     /// Why `request` cannot run on `backend` (nil: the default one): TGI's rules, then what the default
     /// backend's capabilities refuse (another backend's refusals come back from its adapter when it runs).
     func problem(with request: GenerateRequest, backend: BackendIdentity?) -> GenerationError? {
-        if let problem = Validation.check(request, streaming: true, limits: limits) { return problem }
-        guard backend == nil, let capabilities else { return nil }
-        return capabilities.problem(with: request, backend: backendName)
+        guard backend == nil, let capabilities else { return Validation.check(request, streaming: true, limits: limits) }
+        return capabilities.refusal(of: request, streaming: true, limits: limits, backend: backendName)
     }
 
     /// Why the default backend cannot honour `field`, nil when it can (or when that is not known yet).
