@@ -133,11 +133,8 @@ final class StreamSession<Decoder: StreamDecoder>: @unchecked Sendable {
         let type = outcome.headers["content-type"] ?? "no content type"
         continuation.finish(throwing: GenerationError(
             errorType: GenerationError.ErrorType.invalidResponse,
-            message: "\(url) answered with \(type) instead of an event stream: \(Self.snippet(nonStreamBody))"))
+            message: "\(url) answered with \(type) instead of an event stream: \(BodySnippet.of(nonStreamBody))"))
     }
-
-    /// The start of a body, for error messages: printable, one line, bounded.
-    static func snippet(_ data: Data, limit: Int = 200) -> String { BodySnippet.of(data, limit: limit) }
 }
 
 /// The start of a body, for error messages: printable, one line, bounded.

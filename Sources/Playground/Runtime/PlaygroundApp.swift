@@ -361,14 +361,9 @@ public enum PlaygroundApp {
             for try await event in stream {
                 queue.push(.runEvent(run: run, event, now: monotonicSeconds()))
             }
-        } catch let error as GenerationError {
-            queue.push(.runFailed(run: run, error, now: monotonicSeconds()))
-        } catch is CancellationError {
-            queue.push(.runFailed(run: run, GenerationError(errorType: GenerationError.ErrorType.cancelled,
-                                                            message: "cancelled"), now: monotonicSeconds()))
         } catch {
-            queue.push(.runFailed(run: run, GenerationError(errorType: GenerationError.ErrorType.generation,
-                                                            message: "\(error)"), now: monotonicSeconds()))
+            queue.push(.runFailed(run: run, GenerationError.from(error, otherwise: GenerationError.ErrorType.generation),
+                                  now: monotonicSeconds()))
         }
     }
 
