@@ -108,6 +108,15 @@ import Testing
         #expect(info.modelId == "gemma-3-270m-q4_k_m" && info.maxTotalTokens == 8192 && info.maxBestOf == 2)
     }
 
+    /// The context meter counts what the engine will evaluate: `tokenize`'s tokens, BOS included.
+    @Test func countTokensMatchesTokenizeAgainstTheInputLimit() async throws {
+        for text in ["Hello world", "", "<start_of_turn>user\nHi<end_of_turn>\n", String(repeating: "long prompt ", count: 300)] {
+            let count = try await Self.backend.countTokens(text)
+            #expect(count.count == (try await Self.backend.tokenize(Self.request(text))).count)
+            #expect(count.limit == 8191 && count.limitKind == .input && count.source == "the built-in tokenizer")
+        }
+    }
+
     /// The 873-token BLUEBERRY prompt: only the global layers can see the password; the answer is `▁BLUE`.
     @Test func longContextUsesGlobalLayers() throws {
         let data = try TestModel.fixture("f32-testvectors.json")

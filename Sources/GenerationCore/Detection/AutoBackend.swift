@@ -84,6 +84,10 @@ public final class AutoBackend: TextGenerationBackend {
         try await resolve().backend.tokenize(request)
     }
 
+    public func countTokens(_ text: String) async throws -> TokenCount {
+        try await resolve().backend.countTokens(text)
+    }
+
     public func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         if let done = found.withLock({ $0 }) { return done.backend.chatStream(request) }
         return DeferredStream.make { try await self.resolve().backend.chatStream(request) }
@@ -118,7 +122,7 @@ public final class AutoBackend: TextGenerationBackend {
         case .tgi:
             return Detected(backend: TGIBackend(configuration: configuration), detection: "TGI (--api tgi)")
         case .llamacpp:
-            return Detected(backend: LlamaCppBackend(configuration: rooted()), detection: "llama.cpp llama-server (--api llamacpp)")
+            return Detected(backend: LlamaCppBackend(configuration: configuration.atServerRoot), detection: "llama.cpp llama-server (--api llamacpp)")
         case .ollama:
             return Detected(backend: OpenAIBackend(configuration: configuration, server: .ollama, modelID: modelID),
                             detection: "Ollama (--api ollama)")
@@ -133,14 +137,14 @@ public final class AutoBackend: TextGenerationBackend {
         var probes: [String] = []
         if !endpoint.hasVersionSuffix {
             if let props = try await probe("/props", &probes), props["default_generation_settings"] != nil {
-                return Detected(backend: LlamaCppBackend(configuration: rooted()),
+                return Detected(backend: LlamaCppBackend(configuration: configuration.atServerRoot),
                                 detection: "llama.cpp llama-server (GET /props answered)")
             }
             if let info = try await probe("/info", &probes), info["model_id"]?.stringValue != nil {
                 return Detected(backend: TGIBackend(configuration: configuration), detection: "TGI (GET /info answered)")
             }
             if let version = try await probe("/api/version", &probes), version["version"] != nil {
-                return Detected(backend: OpenAIBackend(configuration: rooted(), server: .ollama, modelID: modelID),
+                return Detected(backend: OpenAIBackend(configuration: configuration.atServerRoot, server: .ollama, modelID: modelID),
                                 detection: "Ollama (GET /api/version answered)")
             }
         }
@@ -156,17 +160,11 @@ public final class AutoBackend: TextGenerationBackend {
         }
         let server = OpenAIServer(ownedBy: list.first?["owned_by"]?.stringValue)
         let model = modelID ?? list.first?["id"]?.stringValue
-        return Detected(backend: OpenAIBackend(configuration: rooted(), server: server, modelID: model),
+        return Detected(backend: OpenAIBackend(configuration: configuration.atServerRoot, server: server, modelID: model),
                         detection: "\(server) (GET /v1/models answered)")
     }
 
     /// The configuration with the endpoint's trailing `/v1` removed (adapters add their own routes).
-    private func rooted() -> HTTPBackendConfiguration {
-        var rooted = configuration
-        if let endpoint = try? Endpoint(root) { rooted.endpoint = endpoint }
-        return rooted
-    }
-
     /// GETs `path` under the root: the parsed JSON of a 2xx answer, nil for any HTTP error status (noted in
     /// `probes`). A transport failure (refused, timed out) ends detection with that error: the server is not there;
     /// so does a 401 or 403, since no probe can pass without the right token.

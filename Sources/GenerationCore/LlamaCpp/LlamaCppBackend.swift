@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The llama.cpp adapter: `llama-server`'s native `/completion`, which gives what its OpenAI layer does not:
 /// token ids and bytes on every token and alternative (`n_probs`), pre-sampling probabilities by default and
@@ -11,6 +12,8 @@ public final class LlamaCppBackend: TextGenerationBackend {
     /// Ask for the probabilities after llama.cpp's samplers instead of the model's raw distribution.
     public let postSamplingProbabilities: Bool
     private let client: HTTPClient
+    /// `n_ctx` from `/props`, asked once by `countTokens`.
+    private let contextSize = Mutex<Int?>(nil)
 
     public init(configuration: HTTPBackendConfiguration, postSamplingProbabilities: Bool = false) {
         self.configuration = configuration
@@ -56,6 +59,23 @@ public final class LlamaCppBackend: TextGenerationBackend {
 
     public func health() async throws {
         _ = try await client.exchange(method: "GET", url: root + "/health", body: nil)
+    }
+
+    /// `/tokenize` with `add_special: true` (its default is false, but `/completion` adds the BOS token, so the
+    /// count a prompt will take includes it), against the context size `n_ctx` from `/props` (asked once).
+    public func countTokens(_ text: String) async throws -> TokenCount {
+        let body = JSONValue.fields([("content", .string(text)), ("add_special", .bool(true))])
+        let data = try await client.exchange(method: "POST", url: root + "/tokenize", body: try WireJSON.encode(body))
+        let count = try client.decode(data, what: "/tokenize") { data in
+            guard let items = try JSONValue.parse(data)["tokens"]?.arrayValue else { throw CompletionShapeError("no tokens list") }
+            return items.count
+        }
+        var limit = contextSize.withLock { $0 }
+        if limit == nil, let asked = try? await info().maxTotalTokens {
+            contextSize.withLock { $0 = asked }
+            limit = asked
+        }
+        return TokenCount(count: count, limit: limit, limitKind: .context, source: "llama-server /tokenize")
     }
 
     /// `/tokenize` with pieces, as TGI's `/tokenize` answer (byte offsets from the pieces' lengths).

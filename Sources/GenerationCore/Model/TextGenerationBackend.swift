@@ -35,6 +35,9 @@ public protocol TextGenerationBackend: Sendable {
     func health() async throws
     /// TGI's `POST /tokenize`.
     func tokenize(_ request: GenerateRequest) async throws -> [SimpleToken]
+    /// The prompt's length in this backend's tokens and its limit, by the cheapest route the backend has
+    /// (the default counts `tokenize`'s answer; see `TokenCount`).
+    func countTokens(_ text: String) async throws -> TokenCount
     /// TGI's `POST /generate`.
     func generate(_ request: GenerateRequest) async throws -> GenerateResponse
     /// TGI's `POST /generate_stream`, one `GenerationEvent` per server event.

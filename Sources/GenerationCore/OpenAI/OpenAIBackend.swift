@@ -12,6 +12,9 @@ public final class OpenAIBackend: TextGenerationBackend {
     public let server: OpenAIServer
     private let client: HTTPClient
     private let model: Mutex<String?>
+    /// The server's native adapter for the routes that live at its root (`/tokenize`, `/props`, `/info`), kept so
+    /// what it learns once (the context size) is not asked again: llama-server's and TGI's; nil elsewhere.
+    private let native: (any TextGenerationBackend)?
 
     /// - Parameter modelID: the `model` field; nil asks `/v1/models` once and takes its first entry.
     public init(configuration: HTTPBackendConfiguration, server: OpenAIServer, modelID: String? = nil) {
@@ -19,6 +22,11 @@ public final class OpenAIBackend: TextGenerationBackend {
         self.server = server
         self.client = HTTPClient(configuration: configuration)
         self.model = Mutex(modelID)
+        switch server {
+        case .llamaServer: native = LlamaCppBackend(configuration: configuration.atServerRoot)
+        case .tgi: native = TGIBackend(configuration: configuration.atServerRoot)
+        default: native = nil
+        }
     }
 
     public var displayName: String { BackendIdentity(endpoint: configuration.endpoint).value }
@@ -42,6 +50,46 @@ public final class OpenAIBackend: TextGenerationBackend {
     public func tokenize(_ request: GenerateRequest) async throws -> [SimpleToken] {
         throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
                               message: "\(server) at \(displayName) has no tokenize route tgplay can use")
+    }
+
+    /// Each server's own counting route: vLLM's and SGLang's `/tokenize` (which also tell `max_model_len`),
+    /// llama-cpp-python's `/extras/tokenize/count`, llama-server's and TGI's own `/tokenize` at the server root.
+    /// Ollama and unknown servers have none, and say so.
+    public func countTokens(_ text: String) async throws -> TokenCount {
+        switch server {
+        case .vllm, .sglang:
+            var fields: [(String, JSONValue)] = []
+            if let model = try await modelID() { fields.append(("model", .string(model))) }
+            fields += [("prompt", .string(text)), ("add_special_tokens", .bool(true))]
+            let data = try await client.exchange(method: "POST", url: root + "/tokenize",
+                                                 body: try WireJSON.encode(JSONValue.fields(fields)))
+            return try client.decode(data, what: "/tokenize") { data in
+                let tree = try JSONValue.parse(data)
+                guard let count = tree["count"]?.intValue ?? tree["tokens"]?.arrayValue?.count, count >= 0 else {
+                    throw CompletionShapeError("no count")
+                }
+                return TokenCount(count: count, limit: tree["max_model_len"]?.intValue, limitKind: .context,
+                                  source: "\(server) /tokenize")
+            }
+        case .llamaCppPython:
+            var fields: [(String, JSONValue)] = [("input", .string(text))]
+            if let model = model.withLock({ $0 }) { fields.append(("model", .string(model))) }
+            let data = try await client.exchange(method: "POST", url: root + "/extras/tokenize/count",
+                                                 body: try WireJSON.encode(JSONValue.fields(fields)))
+            return try client.decode(data, what: "/extras/tokenize/count") { data in
+                guard let count = try JSONValue.parse(data)["count"]?.intValue, count >= 0 else {
+                    throw CompletionShapeError("no count")
+                }
+                return TokenCount(count: count, limit: nil, limitKind: .context,
+                                  source: "llama-cpp-python /extras/tokenize/count")
+            }
+        case .llamaServer, .tgi:
+            guard let native else { fallthrough }
+            return try await native.countTokens(text)
+        case .ollama, .generic:
+            throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
+                                  message: "\(server) at \(displayName) has no route to count tokens")
+        }
     }
 
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {

@@ -10,6 +10,8 @@ public final class TGIBackend: TextGenerationBackend {
     public let configuration: HTTPBackendConfiguration
     public let limits: ValidationLimits
     private let client: HTTPClient
+    /// `max_input_tokens` from `/info`, asked once by `countTokens` when `limits` does not say.
+    private let infoInputLimit = Mutex<Int?>(nil)
 
     public init(configuration: HTTPBackendConfiguration, limits: ValidationLimits = .unknown) {
         self.configuration = configuration
@@ -59,6 +61,17 @@ public final class TGIBackend: TextGenerationBackend {
         let body = try await exchange(method: "POST", url: configuration.endpoint.url("tokenize"),
                                       body: try WireJSON.encode(plain))
         return try decode([SimpleToken].self, from: body, what: "/tokenize")
+    }
+
+    /// `/tokenize`'s count against `max_input_tokens` (from the limits given, else `/info`, asked once).
+    public func countTokens(_ text: String) async throws -> TokenCount {
+        let tokens = try await tokenize(GenerateRequest(inputs: text))
+        var limit = limits.maxInputTokens ?? infoInputLimit.withLock { $0 }
+        if limit == nil, let asked = try? await info().inputTokenLimit {
+            infoInputLimit.withLock { $0 = asked }
+            limit = asked
+        }
+        return TokenCount(count: tokens.count, limit: limit, limitKind: .input, source: "TGI /tokenize")
     }
 
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {

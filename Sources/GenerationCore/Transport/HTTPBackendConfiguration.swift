@@ -29,6 +29,14 @@ public struct HTTPBackendConfiguration: Sendable {
         self.readTimeout = readTimeout
     }
 
+    /// This configuration at the server's root (`Endpoint.serverRoot`: a `/v1` suffix dropped), for the
+    /// routes that live there (`/props`, `/tokenize`, `/info`) whatever URL the person gave.
+    public var atServerRoot: HTTPBackendConfiguration {
+        var rooted = self
+        if let endpoint = try? Endpoint(endpoint.serverRoot) { rooted.endpoint = endpoint }
+        return rooted
+    }
+
     /// The request headers, in a fixed order.
     var headers: [(name: String, value: String)] {
         var list: [(name: String, value: String)] = [("Content-Type", "application/json")]

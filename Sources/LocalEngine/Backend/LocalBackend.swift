@@ -65,6 +65,12 @@ public final class LocalBackend: TextGenerationBackend {
         }
     }
 
+    /// The built-in tokenizer's count, with the BOS token the engine adds, against the input limit.
+    public func countTokens(_ text: String) async throws -> TokenCount {
+        TokenCount(count: tokenizer.encode(text, addSpecial: true, parseSpecial: true).count,
+                   limit: limits.maxInputTokens, limitKind: .input, source: "the built-in tokenizer")
+    }
+
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
         let cancelled = Atomic<Bool>(false)
         return try await withTaskCancellationHandler {
