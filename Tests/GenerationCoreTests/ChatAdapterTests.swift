@@ -64,6 +64,9 @@ import LocalEngine
         continued.messages.append(.init(role: .assistant, content: "Paris is"))
         continued.continueFinalMessage = true
         #expect(try await backend.template(continued).templatedText == recordedPrompt + "Paris is")
+        // Through its OpenAI layer (`--api openai` at /v1) the same server's template comes from the same route.
+        let openAI = OpenAIBackend(configuration: try Replay.configuration(server.url + "/v1"), server: .llamaServer)
+        #expect(try await openAI.template(request).templatedText == recordedPrompt)
     }
 
     @Test func tgiMessagesAPIStream() async throws {
@@ -97,6 +100,47 @@ import LocalEngine
             #expect(error.message.contains("continuing a reply is not supported by llama-cpp-python"), "\(error.message)")
         }
         #expect(!server.requests.contains { $0.path == "/v1/chat/completions" }, "nothing was sent")
+    }
+
+    /// vLLM's templated text: `/tokenize` with the messages, then `/detokenize` of the ids it answered. The answer
+    /// shapes are vLLM's own test's (tests/entrypoints/openai/test_tokenization.py: `tokens`, `count`,
+    /// `max_model_len`, `token_strs` null; `/detokenize` answers `{"prompt": text}`); the ids and the text are
+    /// this test's, since vLLM's test computes them from a tokenizer at run time.
+    @Test func vLLMTemplateIsTheTokenizeDetokenizeRoundTrip() async throws {
+        let text = "<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n"
+        let server = try TestHTTPServer { request in
+            switch request.path {
+            case "/v1/models": return Reply.body(#"{"object":"list","data":[{"id":"google/gemma-3-270m-it","object":"model","owned_by":"vllm"}]}"#)
+            case "/tokenize": return Reply.body(#"{"count":8,"max_model_len":8192,"tokens":[2,105,2364,107,10979,106,107,105],"token_strs":null}"#)
+            case "/detokenize": return Reply.body(#"{"prompt":"\#(text.replacingOccurrences(of: "\n", with: "\\n"))"}"#)
+            default: return Reply.body(status: 404, #"{"detail":"Not Found"}"#)
+            }
+        }
+        defer { server.stop() }
+        let backend = OpenAIBackend(configuration: try Replay.configuration(server.url + "/v1"), server: .vllm)
+        let templated = try await backend.template(ChatRequest(messages: [.init(role: .user, content: "Hi")]))
+        #expect(templated.templatedText == text)
+        #expect(templated.source.contains("vLLM /tokenize"))
+        let tokenize = try #require(server.requests.first { $0.path == "/tokenize" }?.bodyJSON)
+        #expect((tokenize["messages"] as? [[String: Any]])?.first?["content"] as? String == "Hi")
+        #expect(tokenize["add_generation_prompt"] as? Bool == true)
+        #expect(tokenize["continue_final_message"] as? Bool == false)
+        #expect(tokenize["model"] as? String == "google/gemma-3-270m-it")
+        let detokenize = try #require(server.requests.first { $0.path == "/detokenize" }?.bodyJSON)
+        #expect(detokenize["tokens"] as? [Int] == [2, 105, 2364, 107, 10979, 106, 107, 105])
+
+        // Continuing a reply leaves the generation prompt out and asks vLLM to keep the last message open.
+        _ = try await backend.template(ChatRequest(messages: [.init(role: .user, content: "Hi"), .init(role: .assistant, content: "Hel")],
+                                                   continueFinalMessage: true))
+        let continued = try #require(server.requests.last { $0.path == "/tokenize" }?.bodyJSON)
+        #expect(continued["add_generation_prompt"] as? Bool == false)
+        #expect(continued["continue_final_message"] as? Bool == true)
+
+        // A server with no such route says so without sending anything.
+        let generic = OpenAIBackend(configuration: try Replay.configuration(server.url), server: .generic)
+        let before = server.requests.count
+        await #expect(throws: GenerationError.self) { _ = try await generic.template(ChatRequest(messages: [.init(role: .user, content: "Hi")])) }
+        #expect(server.requests.count == before)
     }
 
     /// `tgplay chat` and `tgplay template` through the binary on the built-in engine: OpenAI's shapes.

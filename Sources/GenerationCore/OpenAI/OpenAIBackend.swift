@@ -141,11 +141,51 @@ public final class OpenAIBackend: TextGenerationBackend {
         }
     }
 
-    /// OpenAI-compatible servers have no common route that returns the templated text (llama-server's
-    /// `/apply-template` is used through its native adapter; vLLM's `/tokenize` returns ids only).
+    /// The templated text by the route each server has: vLLM renders its chat template in `/tokenize` (messages
+    /// in, ids out) and `/detokenize` turns the ids back into text, special tokens kept, so the pair gives exactly
+    /// what the model is fed; llama-server's `/apply-template` and TGI's `/chat_tokenize` through their native
+    /// adapters. Other servers have no such route, and say so.
     public func template(_ request: ChatRequest) async throws -> TemplatedChat {
+        if let problem = request.problem { throw problem }
+        switch server {
+        case .llamaServer, .tgi:
+            if let native { return try await native.template(request) }
+        case .vllm:
+            return try await renderedByTokenizeRoundTrip(request)
+        default:
+            break
+        }
         throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
                               message: "\(server) at \(displayName) has no route that returns a chat's templated text")
+    }
+
+    /// vLLM's `/tokenize` with the messages (the generation prompt added unless a reply is continued; no extra
+    /// special tokens, as its chat route tokenizes), then `/detokenize` of those ids.
+    private func renderedByTokenizeRoundTrip(_ request: ChatRequest) async throws -> TemplatedChat {
+        let model = try await modelID()
+        var fields: [(String, JSONValue)] = model.map { [("model", .string($0))] } ?? []
+        let continuing = request.continuesReply
+        fields += [("messages", ChatMessage.wire(request.messages)), ("add_generation_prompt", .bool(!continuing)),
+                   ("continue_final_message", .bool(continuing)), ("add_special_tokens", .bool(false))]
+        let tokenized = try await client.exchange(method: "POST", url: root + "/tokenize",
+                                                  body: try WireJSON.encode(JSONValue.fields(fields)))
+        let ids = try client.decode(tokenized, what: "/tokenize") { data -> [JSONValue] in
+            guard let ids = try JSONValue.parse(data)["tokens"]?.arrayValue,
+                  ids.allSatisfy({ $0.intValue.map { $0 >= 0 } == true }) else {
+                throw CompletionShapeError("no list of token ids")
+            }
+            return ids
+        }
+        var back: [(String, JSONValue)] = model.map { [("model", .string($0))] } ?? []
+        back.append(("tokens", .array(ids)))
+        let detokenized = try await client.exchange(method: "POST", url: root + "/detokenize",
+                                                    body: try WireJSON.encode(JSONValue.fields(back)))
+        let text = try client.decode(detokenized, what: "/detokenize") { data in
+            guard let text = try JSONValue.parse(data)["prompt"]?.stringValue else { throw CompletionShapeError("no prompt text") }
+            return text
+        }
+        return TemplatedChat(templatedText: text,
+                             source: "the server's chat template (vLLM /tokenize with the messages, then /detokenize)")
     }
 
     /// The conversation's shape, TGI's rules, then what this server's chat route can honour.
