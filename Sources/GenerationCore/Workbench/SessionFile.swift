@@ -32,7 +32,7 @@ public struct SessionFileError: Error, Sendable, Equatable, CustomStringConverti
 
     /// The same failure in the shape the CLI and UI report errors in.
     public var generationError: GenerationError {
-        GenerationError(errorType: "session_file", message: description)
+        GenerationError(errorType: .sessionFile, message: description)
     }
 }
 
