@@ -106,8 +106,15 @@ public struct AppState: Sendable {
     var lastRequest: Effect?
     /// Whether the current run asked for `watermark` (scored when it finishes).
     var runWatermarked = false
-    /// Whether something the person would want kept changed since the last save.
-    public var dirty = false
+    /// Whether something the person would want kept changed since the last save. Every change counts one
+    /// more in `changeCount`; a save reports the count it wrote (`.saved`), so a change made while the file was
+    /// being written stays unsaved.
+    public var dirty: Bool {
+        get { changeCount != savedChangeCount }
+        set { if newValue { changeCount += 1 } else { savedChangeCount = changeCount } }
+    }
+    var changeCount = 0
+    var savedChangeCount = 0
 
     public init(backendName: String, limits: ValidationLimits = .tgiDefaults) {
         self.backendName = backendName

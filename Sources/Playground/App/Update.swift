@@ -46,44 +46,26 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.limits = limits
         state.capabilities = capabilities
         return []
-    case .themeChanged(let name, let problem):
+    case .themeChanged(let name, let problem, let theme):
         state.themeName = name
         state.notice = problem ?? "theme \(name)"  // F2 says which theme it switched to
-        return []
+        return theme.map { [.applyTheme($0)] } ?? []
     case .notice(let text):
         state.notice = text
         return []
     case .presetsListed(let names, let active):
-        state.sidebar.presets = names
-        if let active {
-            state.sidebar.activePreset = active
-            state.notice = "saved preset \(active)"
-        }
+        presetsListed(&state, names, active: active)
         return []
     case .presetLoaded(let name, let settings):
-        if let t = state.editTarget, state.sets.indices.contains(t) {
-            // A preset loaded into a set: the set overrides whatever the preset sets differently from the base.
-            let (set, _) = state.settings.override(to: settings, name: state.sets[t].name)
-            state.sets[t] = set
-        } else {
-            state.settings = settings
-        }
-        state.sidebar.activePreset = name
-        state.sidebar.inputProblem = nil
-        state.notice = "preset \(name)"
-        state.dirty = true
+        presetLoaded(&state, name: name, settings: settings)
         return []
     case .stopAllRuns:
         return stopAllRuns(&state)
     case .sessionOpened(let session, let path):
-        let effects = stopAllRuns(&state)
-        state.restore(session)
-        state.sessionPath = path
-        state.autosaveProblem = nil
-        applyLayout(&state)
-        state.notice = "opened \(path): \(session.runs.count) run\(session.runs.count == 1 ? "" : "s")"
-        state.runID += 1  // nothing still in flight reaches the opened session
-        return effects
+        return sessionOpened(&state, session, path: path)
+    case .saved, .saveFailed, .sessionSavedAs, .exported, .exportFailed:
+        fileWritten(&state, message)
+        return []
     case .promptScored(let id, let response):
         guard id == state.promptScoreID, state.promptScoring else { return [] }
         receivePromptScore(&state, response)

@@ -94,6 +94,8 @@ extension AppState {
             stats.seed = last.seed
             phase = .finished
         }
+        // Sets that run elsewhere offer their backends in the sidebar's `backend` field.
+        for set in sets { if let b = set.backend, !backendChoices.contains(b) { backendChoices.append(b) } }
         dirty = false
     }
 
