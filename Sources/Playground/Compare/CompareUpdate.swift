@@ -34,17 +34,11 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     let sets = comparedSets(state)
     let settings = sets.map { state.settings.applying($0) }
     var requests = settings.map { $0.request(prompt: prompt) }
-    let seed = state.settings.parameters.seed ?? requests.lazy.compactMap { $0.parameters?.seed }.first
-        ?? (UInt64(max(0, state.now * 1000)) % 1_000_000_007 + 1)
+    let seed = CompareRunner.sharedSeed(base: state.settings.parameters, sets: sets,
+                                        otherwise: UInt64(max(0, state.now * 1000)) % 1_000_000_007 + 1)
     for i in requests.indices {
-        var p = requests[i].parameters ?? GenerateParameters()
-        if p.seed == nil { p.seed = seed }
-        // The divergence view needs every set's tokens and alternatives.
-        if p.details == nil { p.details = true }
-        if p.topNTokens == nil {
-            p.topNTokens = UInt32(min(Int(CompareRunner.defaultTopNTokens), state.limits.maxTopNTokens ?? 5))
-        }
-        requests[i].parameters = p
+        requests[i].parameters = CompareRunner.prepared(requests[i].parameters ?? GenerateParameters(), seed: seed,
+                                                        maxTopNTokens: state.limits.maxTopNTokens)
     }
     for (set, request) in zip(sets, requests) {
         var probe = request
