@@ -22,18 +22,32 @@ public struct AppState: Sendable {
     public var settings = ParameterSettings.defaults
     public var sidebar = SidebarState()
     public var transcript = Transcript()
-    public var phase: RunPhase = .idle
-    public var stats = RunStats()
+    /// The main run: the last one started from the prompt, a branch or the history (kept when it ends, for its
+    /// numbers in the status bar); nil before the first.
+    public var run: LiveRun?
+    /// The status bar's phase: the main run's, unless the output shows something else since (a history run, a
+    /// branch browsed, a request refused before it was sent): then that.
+    public var phase: RunPhase {
+        get { shownPhase ?? run?.phase ?? .idle }
+        set { shownPhase = newValue }
+    }
+    var shownPhase: RunPhase?
+    /// The error the status bar shows: the main run's, or one a request got before it was sent.
+    public var error: GenerationError? {
+        get { shownPhase == nil ? run?.error : shownError }
+        set { shownError = newValue }
+    }
+    var shownError: GenerationError?
+    /// The finish reason and seed of a history run shown in the output (the status bar shows them in place of the
+    /// main run's numbers); nil while the output is the main run's.
+    var shownRecord: ShownRecord?
     /// The run whose events are accepted; events of older runs are ignored.
     public var runID = 0
-    /// How many tokens the current run has delivered (to merge `receivedTokens` of a failure without duplicates).
-    var runTokenCount = 0
     /// The output shown is older than the main run: a new root run (Ctrl-R, `r` in the history) replaces the
     /// output and the branch tree only when its first token arrives, so a run the backend rejects (a 422, an input
     /// over the context limit) or one cancelled before any token leaves what was shown. While set, the output is
     /// marked "previous output" rather than as that run's (not "[incomplete]" for a run that was complete).
     public var outputIsOlder = false
-    public var error: GenerationError?
     public var tokenCursor: Int?
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
@@ -52,10 +66,6 @@ public struct AppState: Sendable {
     /// The history id of the root run whose output is shown: the root a branch tree started from it gets, so
     /// the tree can go back into that run's history entry when another run replaces it.
     var outputRun: Int?
-    /// Whether the main run starts a new root (Ctrl-R, `r` in the history) rather than continuing a branch.
-    var runIsRoot = false
-    /// What the main run carries on (a branch or continuation of which run), recorded with it in the history.
-    var runOrigin: RunOrigin?
     /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
     public var promptScore: PromptPerplexity?
     var promptScoreText: String?
@@ -102,10 +112,6 @@ public struct AppState: Sendable {
     public var themes: [String] = [Theme.builtinDefault.name]
     public var notice: String?
     public var now: Double = 0
-    /// The last run's request (for retries).
-    var lastRequest: Effect?
-    /// Whether the current run asked for `watermark` (scored when it finishes).
-    var runWatermarked = false
     /// Whether something the person would want kept changed since the last save. Every change counts one
     /// more in `changeCount`; a save reports the count it wrote (`.saved`), so a change made while the file was
     /// being written stays unsaved.
@@ -160,4 +166,10 @@ public struct AppState: Sendable {
     public static let minimumWidth = 60
     public static let minimumHeight = 16
     public var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+}
+
+/// What the status bar says about a run of the history shown in the output.
+struct ShownRecord: Sendable {
+    var finishReason: FinishReason?
+    var seed: UInt64?
 }

@@ -78,25 +78,3 @@ public enum Effect: Equatable, Sendable {
     case writeFile(path: String, contents: String, what: String)
     case quit
 }
-
-extension Effect {
-    /// A run's request as the history keeps it: the text request (for a chat run its parameters, with empty
-    /// inputs), the conversation of a chat run, and the backend. nil for effects that are not runs.
-    var runRequest: (request: GenerateRequest, chat: ChatRequest?, backend: BackendIdentity?)? {
-        switch self {
-        case .startRun(_, let request, _, _, let backend): return (request, nil, backend)
-        case .startChat(_, let chat, _, _, let backend):
-            return (chat.textRequest(inputs: ""), chat.withoutParameters, backend)
-        default: return nil
-        }
-    }
-
-    /// The same run sent again as run `id` (a retry after a 503 or a 429).
-    func retried(as id: Int) -> Effect? {
-        switch self {
-        case .startRun(_, let r, let c, let w, let b): return .startRun(id: id, request: r, useCache: c, waitForModel: w, backend: b)
-        case .startChat(_, let r, let c, let w, let b): return .startChat(id: id, request: r, useCache: c, waitForModel: w, backend: b)
-        default: return nil
-        }
-    }
-}

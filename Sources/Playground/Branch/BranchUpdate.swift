@@ -62,7 +62,8 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
         launched = launchIfValid(&state, request, backend: backend)
     }
     guard let launched else { return effects }
-    state.runOrigin = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
+    let from = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
+    state.run?.origin = from
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects + launched
 }
@@ -134,7 +135,8 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
         launched = launchIfValid(&state, request, backend: backend)
     }
     guard let effects = launched else { return [] }
-    state.runOrigin = origin(state, RunOrigin.continuation, of: source?.id)
+    let carriesOn = origin(state, RunOrigin.continuation, of: source?.id)
+    state.run?.origin = carriesOn
     state.outputScroll = nil
     state.notice = "continuing after token \(from)" + (source.map { " with run #\($0.id)'s parameters" } ?? "")
     return effects
@@ -168,7 +170,6 @@ func showCurrentBranch(_ state: inout AppState) {
     for (i, token) in tokens.enumerated() {
         state.transcript.append(OutputToken(token: token, topTokens: i < tops.count ? tops[i] : []))
     }
-    state.stats.tokens = state.transcript.count
     if let c = state.tokenCursor { state.tokenCursor = state.transcript.isEmpty ? nil : min(c, state.transcript.count - 1) }
     state.outputScroll = nil
     closePopup(&state)

@@ -77,7 +77,7 @@ func startChatRun(_ state: inout AppState) -> [Effect] {
     let settings = state.runSettings
     guard let effects = launchChatIfValid(&state, state.chat.request, base: settings.request(prompt: ""),
                                           backend: settings.backend) else { return [] }
-    state.runIsRoot = true
+    state.run?.isRoot = true
     state.outputIsOlder = true
     return effects + [.save]
 }

@@ -1,35 +1,46 @@
 import GenerationCore
 
-/// One column of compare mode: a set's request, where it runs, and what came back.
+/// One column of compare mode: a set's run (the same `LiveRun` as the main run's) and the tokens it shows.
 public struct CompareColumn: Sendable {
     public var name: String
-    /// The set's request: for a chat column its parameters with empty inputs, as chat runs are recorded.
-    public var request: GenerateRequest
-    /// The conversation a chat column answers (without parameters: they are `request`'s); nil for a text column.
-    public var chat: ChatRequest?
-    /// nil: the playground's own backend.
-    public var backend: BackendIdentity?
-    public var run: Int
+    /// The set's run: its request (for a chat column its parameters with empty inputs, as chat runs are
+    /// recorded), its conversation, where it runs, its timing and how it ended.
+    public var live: LiveRun
     public var transcript = Transcript()
-    public var done = false
-    public var error: String?
-    public var startedAt: Double
     /// When the set's request most likely started being served: `startedAt`, or the end of another set's run on
     /// the same backend when this one had nothing before that (see `compareEvent`). Set with the first token.
     public var servedFrom: Double?
-    public var firstTokenAt: Double?
-    public var lastTokenAt: Double?
-    public var finishReason: FinishReason?
+
+    public init(name: String, live: LiveRun, transcript: Transcript = Transcript()) {
+        self.name = name
+        self.live = live
+        self.transcript = transcript
+    }
+
+    /// The id its events carry.
+    public var run: Int { live.id }
+    public var request: GenerateRequest { live.request }
+    public var chat: ChatRequest? { live.chat }
+    /// nil: the playground's own backend.
+    public var backend: BackendIdentity? { live.backend }
+    public var startedAt: Double { live.startedAt }
+    public var firstTokenAt: Double? { live.firstTokenAt }
+    public var lastTokenAt: Double? { live.lastTokenAt }
+    public var finishReason: FinishReason? { live.finishReason }
     /// The seed the backend reports (the shared one unless the set has its own).
-    public var seed: UInt64?
+    public var seed: UInt64? { live.seed }
+    public var done: Bool { !live.isActive }
+    /// Why the column failed, as shown under it (the HTTP status first when there was one).
+    public var error: String? { live.error.map { ($0.statusCode.map { "\($0) " } ?? "") + $0.message } }
 
     /// Seconds the set waited behind other sets on its backend before it was served (0 when it did not).
     public var queueTime: Double { max(0, (servedFrom ?? startedAt) - startedAt) }
 
     /// The column's timing, from when it was served (its TTFT leaves out the time it queued).
     var timing: RunTiming {
-        let start = servedFrom ?? startedAt
-        return RunTiming(start: start, firstToken: firstTokenAt, end: max(start, lastTokenAt ?? start))
+        var timing = live.timing(servedFrom: servedFrom)
+        timing.end = max(timing.start, timing.end)  // served after its last token can only be a clock step back
+        return timing
     }
 
     /// TTFT, tokens/s, tokens, finish reason, mean logprob and perplexity of the column so far.

@@ -14,9 +14,8 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         // Columns still running are cancelled and kept in the history with what they received.
         let running = c.columns.filter { !$0.done }
         for var column in running {
-            column.error = "cancelled"
-            column.lastTokenAt = column.lastTokenAt ?? state.now
-            recordCompareRun(&state, column, cancelled: true)
+            column.live.fail(GenerationError(errorType: .cancelled, message: "cancelled"), now: state.now)
+            recordCompareRun(&state, column)
         }
         state.runID += 1  // late events of the columns can never match the main run
         return running.map { .cancelRun(id: $0.run) }
@@ -59,10 +58,10 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     var columns: [CompareColumn] = []
     for (i, set) in sets.enumerated() {
         state.runID += 1
-        var column = CompareColumn(name: set.name, request: requests[i], chat: chat?.withoutParameters,
-                                   backend: settings[i].backend, run: state.runID, startedAt: state.now)
-        column.transcript = Transcript(width: width)
-        columns.append(column)
+        let live = LiveRun(id: state.runID, request: requests[i], chat: chat?.withoutParameters,
+                           backend: settings[i].backend, useCache: state.settings.useCache,
+                           waitForModel: state.settings.waitForModel, startedAt: state.now)
+        columns.append(CompareColumn(name: set.name, live: live, transcript: Transcript(width: width)))
     }
     state.runID += 1  // the main run's id is none of the columns'
     state.compare = CompareState(columns: columns, seed: seed, differences: differences)
@@ -71,32 +70,15 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     if !state.phase.isActive { state.phase = .idle }
     state.notice = sets.allSatisfy(\.isEmpty)
         ? "A and B use the base parameters: F8 picks a set to edit, then change it" : nil
-    return effects + columns.map { column in
-        if var chat = column.chat {
-            chat.parameters = column.request.parameters
-            return .startChat(id: column.run, request: chat, useCache: state.settings.useCache,
-                              waitForModel: state.settings.waitForModel, backend: column.backend)
-        }
-        return .startRun(id: column.run, request: column.request, useCache: state.settings.useCache,
-                         waitForModel: state.settings.waitForModel, backend: column.backend)
-    }
+    return effects + columns.map(\.live.effect)
 }
 
 /// Routes a compare run's event; false when `run` is not one of the columns.
 func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent, now: Double) -> Bool {
     guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
-    let response = event.response
-    c.columns[i].transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
-    if c.columns[i].firstTokenAt == nil {
-        c.columns[i].firstTokenAt = now
-        c.columns[i].servedFrom = servedFrom(c, i, firstTokenAt: now)
-    }
-    c.columns[i].lastTokenAt = now
-    if case .finished(let final) = event {
-        c.columns[i].done = true
-        c.columns[i].finishReason = final.details?.finishReason
-        c.columns[i].seed = final.details?.seed
-    }
+    let first = c.columns[i].firstTokenAt == nil
+    c.columns[i].transcript.append(c.columns[i].live.receive(event, now: now))
+    if first { c.columns[i].servedFrom = servedFrom(c, i, firstTokenAt: now) }
     state.compare = c
     if case .finished = event { compareColumnEnded(&state, i) }
     return true
@@ -117,13 +99,8 @@ func servedFrom(_ c: CompareState, _ i: Int, firstTokenAt: Double) -> Double {
 
 func compareFailed(_ state: inout AppState, run: Int, _ error: GenerationError, now: Double) -> Bool {
     guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
-    let have = c.columns[i].transcript.count
-    if error.receivedTokens.count > have {
-        for token in error.receivedTokens[have...] { c.columns[i].transcript.append(OutputToken(token: token)) }
-    }
-    c.columns[i].done = true
-    c.columns[i].lastTokenAt = c.columns[i].lastTokenAt ?? now
-    c.columns[i].error = (error.statusCode.map { "\($0) " } ?? "") + error.message
+    for token in c.columns[i].live.missedTokens(of: error) { c.columns[i].transcript.append(token) }
+    c.columns[i].live.fail(error, now: now)
     state.compare = c
     compareColumnEnded(&state, i)
     return true

@@ -102,11 +102,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
         showCurrentBranch(&state)
         state.error = nil
         state.phase = .finished
-        state.stats = RunStats()
-        state.stats.tokens = state.transcript.count
-        state.stats.finishReason = run.finishReason?.rawValue
-        state.stats.seed = run.seed
-        state.runTokenCount = 0
+        state.shownRecord = ShownRecord(finishReason: run.finishReason, seed: run.seed)
         let branches = tree.nodes.count - 1
         state.notice = "run #\(run.id) with its tree (\(branches) branch\(branches == 1 ? "" : "es")): [ ] browse, u undoes"
         state.focus = .output
@@ -123,11 +119,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     state.outputScroll = nil
     state.error = nil
     state.phase = run.error == nil ? .finished : (run.response?.details?.finishReason == .other("cancelled") ? .cancelled : .failed)
-    state.stats = RunStats()
-    state.stats.tokens = run.tokens.count
-    state.stats.finishReason = run.finishReason?.rawValue
-    state.stats.seed = run.seed
-    state.runTokenCount = run.tokens.count
+    state.shownRecord = ShownRecord(finishReason: run.finishReason, seed: run.seed)
     let set = run.setName.map { " (set \($0))" } ?? ""
     state.notice = "run #\(run.id)\(set) on \(run.backend): r in the history re-runs it, p loads its prompt and parameters"
     state.focus = .output
@@ -139,7 +131,7 @@ func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
     effects += launch(&state, run.rerunRequest, backend: state.launchBackend(of: run), chat: run.rerunChat)
-    state.runIsRoot = true
+    state.run?.isRoot = true
     state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
     return effects

@@ -32,26 +32,3 @@ public enum RunPhase: Equatable, Sendable {
         }
     }
 }
-
-/// Numbers about the current run, shown in the status bar.
-public struct RunStats: Equatable, Sendable {
-    public var startedAt: Double?
-    public var firstTokenAt: Double?
-    public var lastTokenAt: Double?
-    public var tokens = 0
-    public var finishReason: String?
-    public var seed: UInt64?
-    /// The watermark detector's verdict on the finished run's token ids (only when the run asked for `watermark`).
-    public var watermark: Watermark.Detection?
-
-    public var timeToFirstToken: Double? {
-        guard let s = startedAt, let f = firstTokenAt else { return nil }
-        return f - s
-    }
-
-    /// Tokens per second after the first token (TTFT is prefill, not decoding speed).
-    public var tokensPerSecond: Double? {
-        guard let f = firstTokenAt, let l = lastTokenAt, tokens > 1, l > f else { return nil }
-        return Double(tokens - 1) / (l - f)
-    }
-}

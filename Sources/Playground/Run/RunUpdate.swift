@@ -14,7 +14,7 @@ func startRun(_ state: inout AppState) -> [Effect] {
         return effects
     }
     effects += launch(&state, request, backend: settings.backend)
-    state.runIsRoot = true
+    state.run?.isRoot = true
     state.outputIsOlder = true  // replaced by the run's first token (see `replaceOlderOutput`)
     return effects + [.save]
 }
@@ -31,9 +31,9 @@ func replaceOlderOutput(_ state: inout AppState) {
     state.outputScroll = nil
     state.branches = nil
     state.shownRun = nil
-    if let run = state.lastRequest?.runRequest {
+    if let run = state.run {
         state.runPrompt = run.request.inputs
-        state.runChat = run.chat
+        state.runChat = run.chat?.withoutParameters
     }
 }
 
@@ -47,25 +47,18 @@ func launch(_ state: inout AppState, _ request: GenerateRequest, backend: Backen
     state.shownRun = nil
     state.runID += 1
     state.close(.popup)
-    state.error = nil
-    state.stats = RunStats(startedAt: state.now)
-    state.runTokenCount = 0
+    state.shownPhase = nil
+    state.shownError = nil
+    state.shownRecord = nil
     state.outputIsOlder = false
-    state.runIsRoot = false
-    state.runOrigin = nil
-    state.phase = .waiting
-    let run: Effect
-    if var chat {
-        chat.parameters = request.parameters
-        run = .startChat(id: state.runID, request: chat, useCache: state.settings.useCache,
-                         waitForModel: state.settings.waitForModel, backend: backend)
-    } else {
-        run = .startRun(id: state.runID, request: request, useCache: state.settings.useCache,
-                        waitForModel: state.settings.waitForModel, backend: backend)
-    }
-    state.lastRequest = run
-    state.runWatermarked = request.parameters?.watermark == true
-    return effects + [run]
+    var sent = chat
+    sent?.parameters = request.parameters
+    // A chat run is kept as its parameters with empty inputs, and its conversation.
+    let run = LiveRun(id: state.runID, request: sent.map { $0.textRequest(inputs: "") } ?? request, chat: sent,
+                      backend: backend, useCache: state.settings.useCache, waitForModel: state.settings.waitForModel,
+                      startedAt: state.now)
+    state.run = run
+    return effects + [run.effect]
 }
 
 /// Cancels the main run and every compare column in flight, each kept in the history with what it received
@@ -79,62 +72,57 @@ func stopAllRuns(_ state: inout AppState) -> [Effect] {
 
 func cancel(_ state: inout AppState) -> [Effect] {
     let id = state.runID
-    state.phase = .cancelled
-    recordMainRun(&state, error: GenerationError(errorType: GenerationError.ErrorType.cancelled, message: "cancelled"))
+    state.run?.fail(GenerationError(errorType: .cancelled, message: "cancelled"), now: state.now)
+    state.shownPhase = nil
+    recordMainRun(&state)
     // Events still in flight for this run are ignored from now on.
     state.runID += 1
     return [.cancelRun(id: id)]
 }
 
 func receive(_ state: inout AppState, _ event: GenerationEvent) {
-    let response = event.response
-    if state.stats.firstTokenAt == nil { state.stats.firstTokenAt = state.now }
-    state.stats.lastTokenAt = state.now
-    state.phase = .streaming
+    guard var run = state.run else { return }
+    let token = run.receive(event, now: state.now)
+    state.run = run
+    state.shownPhase = nil
     replaceOlderOutput(&state)
-    state.transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? [], stages: response.stages))
-    state.runTokenCount += 1
-    state.stats.tokens = state.runTokenCount
-    if case .finished(let final) = event {
-        state.phase = .finished
-        if let details = final.details {
-            state.stats.finishReason = details.finishReason.rawValue
-            state.stats.seed = details.seed
-        }
+    state.transcript.append(token)
+    if case .finished = event {
         scoreWatermark(&state)
         syncBranches(&state)
-        recordMainRun(&state, error: nil)
+        recordMainRun(&state)
     }
 }
 
-/// Runs TGI's watermark detector over the generated token ids (any backend that reports ids).
+/// Runs TGI's watermark detector over the generated token ids (any backend that reports ids), when the run asked
+/// for `watermark`.
 func scoreWatermark(_ state: inout AppState) {
-    guard state.runWatermarked else { state.stats.watermark = nil; return }
+    guard state.run?.request.parameters?.watermark == true else { state.run?.watermark = nil; return }
     let ids = state.transcript.tokens.filter { !$0.token.special }.compactMap { $0.token.id.map { Int32(bitPattern: $0) } }
-    state.stats.watermark = Watermark.tgi.detect(ids)
+    state.run?.watermark = Watermark.tgi.detect(ids)
 }
 
 /// Keeps the prompt and partial output; a loading model (503 with `estimated_time`) or a rate limit (429)
 /// is retried automatically after a countdown.
 func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
-    if error.receivedTokens.count > state.runTokenCount {
+    guard var run = state.run else { return [] }
+    let missed = run.missedTokens(of: error)
+    state.run = run
+    if !missed.isEmpty {
         replaceOlderOutput(&state)
-        for token in error.receivedTokens[state.runTokenCount...] {
-            state.transcript.append(OutputToken(token: token))
-        }
-        state.runTokenCount = error.receivedTokens.count
-        state.stats.tokens = state.runTokenCount
+        for token in missed { state.transcript.append(token) }
     }
-    if error.errorType == GenerationError.ErrorType.cancelled {
-        state.phase = .cancelled
-        recordMainRun(&state, error: error)
+    if error.errorType == .cancelled {
+        state.run?.fail(error, now: state.now)
+        state.shownPhase = nil
+        recordMainRun(&state)
         return []
     }
-    state.error = error
     let attempt: Int
-    if case .waitingForModel(_, let a, _) = state.phase { attempt = a + 1 } else { attempt = 1 }
-    let retryable = state.runTokenCount == 0 && attempt <= 6
+    if case .waitingForModel(_, let a, _) = run.phase { attempt = a + 1 } else { attempt = 1 }
+    let retryable = run.tokenCount == 0 && attempt <= 6
         && ((error.statusCode == 503 && !state.settings.waitForModel) || error.statusCode == 429)
+    state.shownPhase = nil
     if retryable {
         let wait: Double
         if error.statusCode == 429 {
@@ -143,24 +131,27 @@ func fail(_ state: inout AppState, _ error: GenerationError) -> [Effect] {
             wait = max(1, error.estimatedTime ?? error.retryAfter ?? pow(2, Double(attempt)))
         }
         let reason = error.statusCode == 429 ? "rate limited" : "model loading"
-        state.phase = .waitingForModel(until: state.now + wait, attempt: attempt, reason: reason)
+        state.run?.error = error
+        state.run?.phase = .waitingForModel(until: state.now + wait, attempt: attempt, reason: reason)
     } else {
-        state.phase = .failed
+        state.run?.fail(error, now: state.now)
         state.notice = nil  // the error takes the status bar (a branch's "branched at..." must not hide why it failed)
         syncBranches(&state)
-        recordMainRun(&state, error: error)
+        recordMainRun(&state)
     }
     return []
 }
 
+/// A run waiting for its model is sent again when its countdown is over (as a new run id: late events of the
+/// one before are ignored); it stays in the waiting phase, keeping the attempt count, until a token or another
+/// error arrives, and the error that made it wait stays on the status bar meanwhile.
 func retryIfDue(_ state: inout AppState) -> [Effect] {
-    guard case .waitingForModel(let until, let attempt, let reason) = state.phase, state.now >= until,
-          let again = state.lastRequest?.retried(as: state.runID + 1) else { return [] }
+    guard let run = state.run, case .waitingForModel(let until, let attempt, let reason) = run.phase,
+          state.now >= until else { return [] }
     state.runID += 1
-    state.runTokenCount = 0
-    state.stats = RunStats(startedAt: state.now)
-    // Stay in the waiting phase (keeping the attempt count) until a token or another error arrives.
-    state.phase = .waitingForModel(until: .infinity, attempt: attempt, reason: reason)
-    state.lastRequest = again
-    return [again]
+    var again = run.retried(as: state.runID, now: state.now)
+    again.error = run.error
+    again.phase = .waitingForModel(until: .infinity, attempt: attempt, reason: reason)
+    state.run = again
+    return [again.effect]
 }
