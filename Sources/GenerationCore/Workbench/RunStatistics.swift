@@ -53,11 +53,10 @@ public struct RunStatistics: Codable, Sendable, Equatable {
         let duration = max(0, timing.end - timing.start)
         var rate = Self.decodeRate(timing, tokens: tokens.count)
         if rate == nil && duration > 0 { rate = Double(tokens.count) / duration }
-        let scored = tokens.filter { !$0.special }.compactMap(\.logprob).filter(\.isFinite)
-        let mean = scored.isEmpty ? nil : scored.reduce(0, +) / Double(scored.count)
+        let scored = LogprobMean(tokens.lazy.filter { !$0.special }.map(\.logprob))
         self.init(timeToFirstToken: timing.firstToken.map { max(0, $0 - timing.start) }, tokensPerSecond: rate,
-                  duration: duration, tokens: tokens.count, finishReason: finishReason, meanLogprob: mean,
-                  perplexity: mean.map { Foundation.exp(-$0) })
+                  duration: duration, tokens: tokens.count, finishReason: finishReason, meanLogprob: scored.mean,
+                  perplexity: scored.perplexity)
     }
 
     /// Tokens per second after the first token (decode speed: TTFT is prefill), nil unless streamed with more
