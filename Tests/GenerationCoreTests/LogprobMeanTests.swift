@@ -14,7 +14,8 @@ struct LogprobMeanTests {
     }
 
     @Test func runStatisticsAndPromptScoringAgree() {
-        let tokens = [Token(id: 1, text: "a", logprob: -0.5, special: false), Token(id: 2, text: "<eos>", logprob: -9, special: true),
+        let tokens = [Token(id: 1, text: "a", logprob: -0.5, special: false),
+                      Token(id: 2, text: "<eos>", logprob: -9, special: true),
                       Token(id: 3, text: "b", logprob: -1.5, special: false)]
         let stats = RunStatistics(timing: RunTiming(start: 0, end: 1), tokens: tokens, finishReason: nil)
         #expect(stats.meanLogprob == -1)

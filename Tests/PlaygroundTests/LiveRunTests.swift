@@ -37,9 +37,10 @@ struct LiveRunTests {
         h.keys(.function(7))
         let c = try #require(h.state.compare)
         for (i, text) in Self.words.enumerated() {
-            h.send(.runEvent(run: c.columns[0].run, Harness.event(UInt32(i + 1), text, log(max(0.02, 0.97 - Double(i) * 0.11)),
-                                                                 final: i == Self.words.count - 1),
-                             now: 1 + Double(i) * 0.01))
+            // The same tokens and logprobs as `Harness.stream` sends.
+            let event = Harness.event(UInt32(i + 1), text, log(max(0.02, 0.97 - Double(i) * 0.11)),
+                                      final: i == Self.words.count - 1)
+            h.send(.runEvent(run: c.columns[0].run, event, now: 1 + Double(i) * 0.01))
         }
         let column = try #require(h.state.history.last)
         #expect(column.setName == c.columns[0].name)

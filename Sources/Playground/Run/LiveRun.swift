@@ -118,7 +118,9 @@ public struct LiveRun: Sendable {
             response = GenerateResponse(generatedText: plain.filter { !$0.special }.map(\.text).joined(),
                                         details: details)
         }
-        let failure = error.map { ErrorResponse(error: $0.message, errorType: $0.errorType, estimatedTime: $0.estimatedTime) }
+        let failure = error.map {
+            ErrorResponse(error: $0.message, errorType: $0.errorType, estimatedTime: $0.estimatedTime)
+        }
         var run = SessionRun(setName: setName, backend: backend ?? defaultBackend, request: request, response: response,
                              error: failure,
                              stats: RunStatistics(timing: timing ?? self.timing(), tokens: plain,

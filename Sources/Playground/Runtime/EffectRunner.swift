@@ -228,7 +228,8 @@ final class EffectRunner {
                 queue.push(.runEvent(run: run, event, now: monotonicSeconds()))
             }
         } catch {
-            queue.push(.runFailed(run: run, GenerationError.from(error, otherwise: .generation), now: monotonicSeconds()))
+            queue.push(.runFailed(run: run, GenerationError.from(error, otherwise: .generation),
+                                  now: monotonicSeconds()))
         }
     }
 
