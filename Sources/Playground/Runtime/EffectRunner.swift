@@ -70,21 +70,11 @@ final class EffectRunner {
                 await Self.consume(b.chatStream(request), run: id, into: queue)
             }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
         case .fetchTemplate(let id, let request, let useCache, let waitForModel, let backend):
-            _ = spawn(backend, useCache, waitForModel, { b in
-                do {
-                    queue.push(.templateReady(id: id, try await b.template(request)))
-                } catch {
-                    queue.push(.templateFailed(id: id, GenerationError.from(error, otherwise: .generation)))
-                }
-            }, failed: { .templateFailed(id: id, $0) })
+            ask(backend, useCache, waitForModel, { try await $0.template(request) },
+                answered: { .templateReady(id: id, $0) }, failed: { .templateFailed(id: id, $0) })
         case .scorePrompt(let id, let request, let useCache, let waitForModel, let backend):
-            _ = spawn(backend, useCache, waitForModel, { b in
-                do {
-                    queue.push(.promptScored(id: id, try await b.generate(request)))
-                } catch {
-                    queue.push(.promptScoreFailed(id: id, GenerationError.from(error, otherwise: .generation)))
-                }
-            }, failed: { .promptScoreFailed(id: id, $0) })
+            ask(backend, useCache, waitForModel, { try await $0.generate(request) },
+                answered: { .promptScored(id: id, $0) }, failed: { .promptScoreFailed(id: id, $0) })
         case .cancelRun(let id):
             runs[id]?.cancel()
             runs[id] = nil
@@ -194,6 +184,22 @@ final class EffectRunner {
                 queue.push(.notice("\(error)"))
             }
         }
+    }
+
+    /// A one-shot request on a task: its answer reported as `answered`, any failure (the backend not built
+    /// included) as `failed`.
+    private func ask<Answer: Sendable>(_ identity: BackendIdentity?, _ useCache: Bool, _ waitForModel: Bool,
+                                       _ work: @escaping @Sendable (any TextGenerationBackend) async throws -> Answer,
+                                       answered: @escaping @Sendable (Answer) -> Message,
+                                       failed: @escaping @Sendable (GenerationError) -> Message) {
+        let queue = queue
+        _ = spawn(identity, useCache, waitForModel, { b in
+            do {
+                queue.push(answered(try await work(b)))
+            } catch {
+                queue.push(failed(GenerationError.from(error, otherwise: .generation)))
+            }
+        }, failed: failed)
     }
 
     /// Runs `work` on a task with the backend, or reports `failed` when the backend cannot be built.
