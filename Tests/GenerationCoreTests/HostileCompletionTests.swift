@@ -20,7 +20,7 @@ import Testing
         return steps
     }
 
-    static func failureType(_ steps: [StreamStep]) -> String? {
+    static func failureType(_ steps: [StreamStep]) -> GenerationError.ErrorType? {
         for step in steps { if case .failure(let error) = step { return error.errorType } }
         return nil
     }
@@ -62,7 +62,7 @@ import Testing
     /// stream, or a typed error.
     @Test func mutatedRecordingsNeverTrap() throws {
         var rng = SplitMix(seed: 20261202)
-        let kinds: Set<String> = [GenerationError.ErrorType.invalidResponse, GenerationError.ErrorType.generation,
+        let kinds: Set<GenerationError.ErrorType> = [GenerationError.ErrorType.invalidResponse, GenerationError.ErrorType.generation,
                                   "invalid_request_error", "server_error", "internal_server_error", "not_found_error"]
         var cases = 0
         for set in RecordedServer.allCases {

@@ -63,8 +63,9 @@ struct PlaygroundChatEndToEndTests {
         // The session keeps the messages, the mode and each run's conversation.
         let file = tmux.home.appendingPathComponent("state/tgplay/session.json")
         let session = try SessionFile.load(from: file.path)
-        #expect(session.playground?.mode == "chat")
-        #expect(session.playground?.messages?.count == 4)
+        // The playground's part is an object the core keeps without reading it (`Session.frontEnd`).
+        #expect(session.frontEnd?["mode"]?.stringValue == "chat")
+        #expect(session.frontEnd?["messages"]?.arrayValue?.count == 4)
         #expect(session.runs.filter { $0.chat != nil }.count == 3)
         #expect(session.runs.contains { $0.chat?.continueFinalMessage == true })
     }

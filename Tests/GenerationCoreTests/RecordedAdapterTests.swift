@@ -291,7 +291,7 @@ enum Run {
         var name: String
         var adapter: AdapterKind
         var status: Int
-        var errorType: String
+        var errorType: GenerationError.ErrorType
         /// nil: the message is the recording's `error.message`.
         var message: String?
         var description: String { "\(set)/\(name)" }

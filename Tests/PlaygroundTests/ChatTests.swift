@@ -126,7 +126,7 @@ struct ChatTests {
         Self.reply(&h)
         #expect(h.state.phase == .finished)
         #expect(h.state.transcript.tokens.map(\.token.text) == [" Blue", ".", "<end_of_turn>"])
-        #expect(h.state.stats.finishReason == "eos_token")
+        #expect(h.state.run?.finishReason?.rawValue == "eos_token")
         let run = try #require(h.state.history.last)
         #expect(run.chat?.messages.count == 2)
         #expect(run.chat?.parameters == nil)

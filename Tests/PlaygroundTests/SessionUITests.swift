@@ -47,8 +47,6 @@ struct SessionUITests {
         h.state.settings.parameters.presencePenalty = -0.5
         h.state.sets[1].parameters.minP = 0.2
         h.state.settings.parameters.stop = ["\n\n", "END"]
-        h.state.settings.grammarKind = .jsonSchema
-        h.state.settings.grammarText = "{\"type\": \"object\",\n \"properties\": {\"b\": {}, \"a\": {}}}"
         h.state.settings.useCache = false
         h.state.settings.backend = BackendIdentity("http://127.0.0.1:9")
         h.state.sets[0].parameters.topK = 5
@@ -58,6 +56,9 @@ struct SessionUITests {
         h.keys(.tab, .tab, .home, .enter, .down, .down, .enter)
         #expect(h.state.branches != nil)
         h.send(.runEvent(run: h.state.runID, Harness.event(1, " lived", -0.2, final: true), now: 3))
+        // A grammar draft (not a valid schema yet: set after the runs, which it would refuse) is kept as typed.
+        h.state.settings.grammarKind = .jsonSchema
+        h.state.settings.grammarText = "{\"type\": \"object\",\n \"properties\": {\"b\": {}, \"a\": {}}}"
         let before = h.state
         let document = before.sessionDocument()
         let data = try SessionFile.encode(document)

@@ -38,11 +38,12 @@ struct UpdateTests {
         h.type("x")
         h.stream(["a", "b", "c"])
         #expect(h.state.phase == .finished)
-        #expect(h.state.stats.tokens == 3)
-        #expect(h.state.stats.finishReason == "length")
-        #expect(h.state.stats.seed == 42)
-        #expect(h.state.stats.timeToFirstToken == 1)
-        let tps = h.state.stats.tokensPerSecond ?? 0
+        let stats = h.state.runStatistics
+        #expect(stats?.tokens == 3)
+        #expect(stats?.finishReason?.rawValue == "length")
+        #expect(h.state.run?.seed == 42)
+        #expect(stats?.timeToFirstToken == 1)
+        let tps = stats?.tokensPerSecond ?? 0
         #expect(abs(tps - 100) < 0.001)
         let mean = h.state.transcript.meanLogprob ?? 0
         #expect(abs((h.state.transcript.perplexity ?? 0) - exp(-mean)) < 1e-9)
@@ -203,11 +204,11 @@ struct WorkbenchTests {
         var h = Harness(width: 120, height: 30)
         h.type("x")
         h.stream(["a", "b", "c"])
-        #expect(h.state.stats.watermark == nil)
+        #expect(h.state.run?.watermark == nil)
         #expect(!h.screen.contains("wm z"))
         h.state.settings.parameters.watermark = true
         h.stream(["a", "b", "c", "d"])
-        let w = h.state.stats.watermark
+        let w = h.state.run?.watermark
         #expect(w?.tokensScored == 3)
         #expect(w?.watermarked == false)
         #expect(h.screen.contains("wm z "))
@@ -228,7 +229,7 @@ struct WorkbenchTests {
                                           details: i == ids.count - 1 ? StreamDetails(finishReason: .length, generatedTokens: 40, seed: 1) : nil)
             h.send(.runEvent(run: run, i == ids.count - 1 ? .finished(response) : .token(response), now: 2))
         }
-        #expect(h.state.stats.watermark?.watermarked == true)
+        #expect(h.state.run?.watermark?.watermarked == true)
         #expect(h.screen.contains("WATERMARKED"))
     }
 

@@ -6,8 +6,8 @@ import Foundation
 /// `receivedTokens` keeps whatever a stream delivered before it failed, so nothing shown is lost.
 public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// TGI's `error_type` when the server gave one (`validation`, `generation`, `overloaded`,
-    /// `incomplete_generation`, ...), else one of `ErrorType`'s client-side values.
-    public var errorType: String
+    /// `incomplete_generation`, ...), else one of the client's own kinds.
+    public var errorType: ErrorType
     /// The server's message verbatim (plain-text bodies included), or the client's explanation.
     public var message: String
     /// HTTP status, when the failure came with one.
@@ -19,7 +19,7 @@ public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertib
     /// Tokens that arrived before the failure.
     public var receivedTokens: [Token]
 
-    public init(errorType: String, message: String, statusCode: Int? = nil, estimatedTime: Double? = nil,
+    public init(errorType: ErrorType, message: String, statusCode: Int? = nil, estimatedTime: Double? = nil,
                 retryAfter: Double? = nil, receivedTokens: [Token] = []) {
         self.errorType = errorType
         self.message = message
@@ -34,36 +34,10 @@ public struct GenerationError: Error, Sendable, Equatable, CustomStringConvertib
     /// The error as TGI would write it: `{"error": ..., "error_type": ...}`.
     public var response: ErrorResponse { ErrorResponse(error: message, errorType: errorType) }
 
-    /// Client-side error types (TGI's own are passed through as the server sent them).
-    public enum ErrorType {
-        public static let validation = "validation"
-        public static let generation = "generation"
-        public static let overloaded = "overloaded"
-        public static let incompleteGeneration = "incomplete_generation"
-        /// The request body itself could not be read (bad JSON, wrong types).
-        public static let invalidRequest = "invalid_request"
-        /// Could not reach the server (refused, DNS, TLS).
-        public static let connection = "connection"
-        /// Connect or read timeout.
-        public static let timeout = "timeout"
-        /// The person cancelled.
-        public static let cancelled = "cancelled"
-        /// The server answered with bytes that are not what the API promises.
-        public static let invalidResponse = "invalid_response"
-        /// The operation does not exist on this backend (e.g. `/tokenize` on a serverless URL).
-        public static let unsupported = "unsupported"
-        /// A failure of no known kind (reported with its own description).
-        public static let unknown = "unknown"
-        /// The server sent more than tgplay reads: a body over 64 MiB, or one stream event over 16 MiB.
-        public static let responseTooLarge = "response_too_large"
-        /// The server streamed more tokens than were asked for (`max_new_tokens` plus a margin for special tokens).
-        public static let tooManyTokens = "too_many_tokens"
-    }
-
     /// Any error as a `GenerationError`: itself, `cancelled` for a task cancellation, else `otherwise` with the
     /// error's own description after `prefix`. The one conversion every caller uses, so a failure reads the same
     /// in the CLI, compare and the playground.
-    public static func from(_ error: any Error, otherwise: String = ErrorType.unknown, prefix: String = "")
+    public static func from(_ error: any Error, otherwise: ErrorType = .unknown, prefix: String = "")
         -> GenerationError {
         if let error = error as? GenerationError { return error }
         if error is CancellationError { return GenerationError(errorType: ErrorType.cancelled, message: "cancelled") }

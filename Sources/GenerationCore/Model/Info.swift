@@ -80,12 +80,12 @@ public struct SimpleToken: Codable, Sendable, Equatable {
 /// loads, and some proxies send `error` without a type; both decode.
 public struct ErrorResponse: Codable, Sendable, Equatable {
     public var error: String
-    public var errorType: String?
+    public var errorType: GenerationError.ErrorType?
     public var estimatedTime: Double?
     /// The serverless API's extra detail for non-TGI models (`"warnings": ["There was an inference error: ..."]`).
     public var warnings: [String]?
 
-    public init(error: String, errorType: String?, estimatedTime: Double? = nil, warnings: [String]? = nil) {
+    public init(error: String, errorType: GenerationError.ErrorType?, estimatedTime: Double? = nil, warnings: [String]? = nil) {
         self.error = error
         self.errorType = errorType
         self.estimatedTime = estimatedTime
@@ -107,7 +107,7 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         } else {
             error = try c.decode([String].self, forKey: .error).joined(separator: "; ")
         }
-        errorType = try c.decodeIfPresent(String.self, forKey: .errorType)
+        errorType = try c.decodeIfPresent(GenerationError.ErrorType.self, forKey: .errorType)
         estimatedTime = try c.decodeIfPresent(Double.self, forKey: .estimatedTime)
         warnings = try c.decodeIfPresent([String].self, forKey: .warnings)
     }

@@ -128,7 +128,7 @@ struct TGIStreamDecoder: StreamDecoder {
         }
         if let error = try? JSONDecoder().decode(ErrorResponse.self, from: data) {
             return [.failure(GenerationError(
-                errorType: ServerText.visible(error.errorType ?? GenerationError.ErrorType.generation),
+                errorType: error.errorType.map { .fromServer($0.rawValue) } ?? .generation,
                 message: ServerText.visible(error.error), statusCode: 200, estimatedTime: error.estimatedTime))]
         }
         return [.failure(GenerationError(

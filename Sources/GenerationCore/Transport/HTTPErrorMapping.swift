@@ -26,17 +26,17 @@ enum HTTPErrorMapping {
     /// The server's own type is kept (`invalid_request_error`, `not_found_error`); without one it is derived
     /// from the status (`generation` for an error body that came with a 200).
     static func bodyError(_ body: Data, status: Int) -> GenerationError? {
-        func fallback(_ estimatedTime: Double? = nil) -> String {
-            status == 200 ? GenerationError.ErrorType.generation : derivedType(status: status, estimatedTime: estimatedTime)
+        func fallback(_ estimatedTime: Double? = nil) -> GenerationError.ErrorType {
+            status == 200 ? .generation : derivedType(status: status, estimatedTime: estimatedTime)
         }
         if let parsed = try? JSONDecoder().decode(ErrorResponse.self, from: body) {
-            return GenerationError(errorType: ServerText.visible(parsed.errorType ?? fallback(parsed.estimatedTime)),
+            return GenerationError(errorType: parsed.errorType.map { .fromServer($0.rawValue) } ?? fallback(parsed.estimatedTime),
                                    message: ServerText.visible(parsed.error), statusCode: status,
                                    estimatedTime: parsed.estimatedTime)
         }
         guard let tree = try? JSONValue.parse(body) else { return nil }
         if let error = tree["error"], let message = error["message"]?.stringValue {
-            return GenerationError(errorType: ServerText.visible(error["type"]?.stringValue ?? fallback()),
+            return GenerationError(errorType: error["type"]?.stringValue.map { .fromServer($0) } ?? fallback(),
                                    message: ServerText.visible(message), statusCode: status)
         }
         if let detail = tree["detail"] {
@@ -47,22 +47,22 @@ enum HTTPErrorMapping {
     }
 
     /// An error type from the status when the server gave none (the Python client's mapping, spelled as types).
-    static func derivedType(status: Int, estimatedTime: Double?) -> String {
+    static func derivedType(status: Int, estimatedTime: Double?) -> GenerationError.ErrorType {
         switch status {
-        case 400: return "bad_request"
-        case 401: return "unauthorized"
-        case 403: return "forbidden"
-        case 404: return "not_found"
-        case 408: return GenerationError.ErrorType.timeout
-        case 410: return "gone"
-        case 413: return "payload_too_large"
-        case 415: return "unsupported_media_type"
-        case 422: return GenerationError.ErrorType.validation
-        case 424: return GenerationError.ErrorType.generation
-        case 429: return GenerationError.ErrorType.overloaded
-        case 503: return estimatedTime != nil ? "model_loading" : "unavailable"
-        case 500...599: return "server_error"
-        default: return "http_error"
+        case 400: return .badRequest
+        case 401: return .unauthorized
+        case 403: return .forbidden
+        case 404: return .notFound
+        case 408: return .timeout
+        case 410: return .gone
+        case 413: return .payloadTooLarge
+        case 415: return .unsupportedMediaType
+        case 422: return .validation
+        case 424: return .generation
+        case 429: return .overloaded
+        case 503: return estimatedTime != nil ? .modelLoading : .unavailable
+        case 500...599: return .serverError
+        default: return .httpError
         }
     }
 

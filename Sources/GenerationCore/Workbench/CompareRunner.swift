@@ -43,19 +43,28 @@ public enum CompareRunner {
         }
     }
 
-    /// The seed all sets share: the base's, else the first set's own, else a fresh random one.
-    public static func sharedSeed(base: GenerateParameters, sets: [ParameterSet]) -> UInt64 {
-        base.seed ?? sets.lazy.compactMap(\.parameters.seed).first ?? UInt64.random(in: .min ... .max)
+    /// The seed all sets share: the base's, else the first set's own, else `otherwise` (a fresh random one by
+    /// default; the playground passes one made from its clock, as its update draws no random numbers).
+    public static func sharedSeed(base: GenerateParameters, sets: [ParameterSet],
+                                  otherwise: @autoclosure () -> UInt64 = UInt64.random(in: .min ... .max)) -> UInt64 {
+        base.seed ?? sets.lazy.compactMap(\.parameters.seed).first ?? otherwise()
     }
 
-    /// What each set sends: the base merged with its override, the shared seed where the set has none of its
-    /// own, and `details` plus `top_n_tokens` turned on (divergence needs the tokens and their alternatives).
+    /// What each set sends: the base merged with its override, then `prepared`.
     public static func parameters(for set: ParameterSet, base: GenerateParameters, seed: UInt64) -> GenerateParameters {
-        var merged = set.merged(with: base)
-        if merged.seed == nil { merged.seed = seed }
-        if merged.details == nil { merged.details = true }
-        if merged.topNTokens == nil { merged.topNTokens = defaultTopNTokens }
-        return merged
+        prepared(set.merged(with: base), seed: seed)
+    }
+
+    /// A set's parameters as compare sends them: the shared seed where the set has none of its own, and `details`
+    /// plus `top_n_tokens` turned on (divergence needs the tokens and their alternatives), the latter capped at
+    /// `maxTopNTokens` when the backend has a lower limit.
+    public static func prepared(_ parameters: GenerateParameters, seed: UInt64, maxTopNTokens: Int? = nil)
+        -> GenerateParameters {
+        var p = parameters
+        if p.seed == nil { p.seed = seed }
+        if p.details == nil { p.details = true }
+        if p.topNTokens == nil { p.topNTokens = UInt32(min(Int(defaultTopNTokens), maxTopNTokens ?? Int.max)) }
+        return p
     }
 
     /// Runs `sets` on `prompt`; `backend(set)` gives each set its backend. Never throws for a failing set: its

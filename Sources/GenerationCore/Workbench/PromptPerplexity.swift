@@ -18,9 +18,9 @@ public struct PromptPerplexity: Sendable, Equatable {
     public init(prefill: [PrefillToken]) {
         tokens = prefill
         logprobs = prefill.map { token in token.logprob.flatMap { $0.isFinite ? $0 : nil } }
-        let scored = logprobs.compactMap { $0 }
-        meanLogprob = scored.isEmpty ? nil : scored.reduce(0, +) / Double(scored.count)
-        perplexity = meanLogprob.map { Foundation.exp(-$0) }
+        let scored = LogprobMean(logprobs)
+        meanLogprob = scored.mean
+        perplexity = scored.perplexity
     }
 
     /// From a `/generate` answer; nil when it has no prefill (the request lacked `decoder_input_details`).

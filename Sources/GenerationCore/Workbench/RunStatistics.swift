@@ -51,17 +51,19 @@ public struct RunStatistics: Codable, Sendable, Equatable {
     /// Computes the statistics of a run from its timing and generated tokens.
     public init(timing: RunTiming, tokens: [Token], finishReason: FinishReason?) {
         let duration = max(0, timing.end - timing.start)
-        var rate: Double?
-        if let first = timing.firstToken, tokens.count > 1, timing.end > first {
-            rate = Double(tokens.count - 1) / (timing.end - first)
-        } else if duration > 0 {
-            rate = Double(tokens.count) / duration
-        }
-        let scored = tokens.filter { !$0.special }.compactMap(\.logprob).filter(\.isFinite)
-        let mean = scored.isEmpty ? nil : scored.reduce(0, +) / Double(scored.count)
+        var rate = Self.decodeRate(timing, tokens: tokens.count)
+        if rate == nil && duration > 0 { rate = Double(tokens.count) / duration }
+        let scored = LogprobMean(tokens.lazy.filter { !$0.special }.map(\.logprob))
         self.init(timeToFirstToken: timing.firstToken.map { max(0, $0 - timing.start) }, tokensPerSecond: rate,
-                  duration: duration, tokens: tokens.count, finishReason: finishReason, meanLogprob: mean,
-                  perplexity: mean.map { Foundation.exp(-$0) })
+                  duration: duration, tokens: tokens.count, finishReason: finishReason, meanLogprob: scored.mean,
+                  perplexity: scored.perplexity)
+    }
+
+    /// Tokens per second after the first token (decode speed: TTFT is prefill), nil unless streamed with more
+    /// than one token. O(1): the playground's status bar shows it for a run still streaming.
+    public static func decodeRate(_ timing: RunTiming, tokens: Int) -> Double? {
+        guard let first = timing.firstToken, tokens > 1, timing.end > first else { return nil }
+        return Double(tokens - 1) / (timing.end - first)
     }
 
     /// The statistics of a `/generate` answer received between `timing.start` and `timing.end`.

@@ -22,8 +22,11 @@ public struct Session: Codable, Sendable, Equatable {
     /// Oldest first; ids are unique and increasing.
     public var runs: [SessionRun]
     public var tree: BranchTree?
-    /// What only the playground needs to resume where the person was; absent in files from `tgplay compare`.
-    public var playground: SessionPlayground?
+    /// What the front end that wrote the file needs to resume where the person was (the playground's drafts,
+    /// its mode, the branch node shown), as a JSON object the core keeps as it is and never reads: the core has no
+    /// UI types, and a front end's state round-trips through tools that do not know it. On disk under
+    /// `"playground"` (as since version 1); absent in files from `tgplay compare`.
+    public var frontEnd: JSONValue?
 
     public init(prompt: String = "", parameters: GenerateParameters = GenerateParameters(), sets: [ParameterSet] = [],
                 backend: BackendIdentity? = nil, runs: [SessionRun] = [], tree: BranchTree? = nil,
@@ -55,7 +58,7 @@ public struct Session: Codable, Sendable, Equatable {
         backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
         runs = try c.decodeIfPresent([SessionRun].self, forKey: .runs) ?? []
         tree = try c.decodeIfPresent(BranchTree.self, forKey: .tree)
-        playground = try c.decodeIfPresent(SessionPlayground.self, forKey: .playground)
+        frontEnd = try c.decodeIfPresent(JSONValue.self, forKey: .playground)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -70,55 +73,7 @@ public struct Session: Codable, Sendable, Equatable {
         try c.encode(backend, forKey: .backend)
         try c.encode(runs, forKey: .runs)
         try c.encode(tree, forKey: .tree)
-        try c.encodeIfPresent(playground, forKey: .playground)
-    }
-}
-
-/// The playground's own part of a session: settings that are not TGI parameters and where the view stood.
-public struct SessionPlayground: Codable, Sendable, Equatable {
-    /// The branch-tree node shown.
-    public var node: Int?
-    /// The `x-use-cache` and `x-wait-for-model` headers.
-    public var useCache: Bool
-    public var waitForModel: Bool
-    /// The base parameters' backend (nil: the one the playground is opened with).
-    public var backend: BackendIdentity?
-    /// The grammar as typed (a draft that is not valid JSON yet is kept as is).
-    public var grammarText: String?
-    /// `chat` when the prompt pane holds messages (absent: text, as in files from before chat mode).
-    public var mode: String?
-    /// The chat messages being written, kept in text mode too so switching back finds them.
-    public var messages: [ChatMessage]?
-
-    public init(node: Int? = nil, useCache: Bool = true, waitForModel: Bool = false, backend: BackendIdentity? = nil,
-                grammarText: String? = nil, mode: String? = nil, messages: [ChatMessage]? = nil) {
-        self.node = node
-        self.useCache = useCache
-        self.waitForModel = waitForModel
-        self.backend = backend
-        self.grammarText = grammarText
-        self.mode = mode
-        self.messages = messages
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case node
-        case useCache = "use_cache"
-        case waitForModel = "wait_for_model"
-        case backend
-        case grammarText = "grammar_text"
-        case mode, messages
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        node = try c.decodeIfPresent(Int.self, forKey: .node)
-        useCache = try c.decodeIfPresent(Bool.self, forKey: .useCache) ?? true
-        waitForModel = try c.decodeIfPresent(Bool.self, forKey: .waitForModel) ?? false
-        backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
-        grammarText = try c.decodeIfPresent(String.self, forKey: .grammarText)
-        mode = try c.decodeIfPresent(String.self, forKey: .mode)
-        messages = try c.decodeIfPresent([ChatMessage].self, forKey: .messages)
+        try c.encodeIfPresent(frontEnd, forKey: .playground)
     }
 }
 

@@ -32,7 +32,7 @@ public struct SessionFileError: Error, Sendable, Equatable, CustomStringConverti
 
     /// The same failure in the shape the CLI and UI report errors in.
     public var generationError: GenerationError {
-        GenerationError(errorType: "session_file", message: description)
+        GenerationError(errorType: .sessionFile, message: description)
     }
 }
 
@@ -85,7 +85,12 @@ public enum SessionFile {
         } catch {
             throw SessionFileError(path: path, problem: .invalid, detail: WireJSON.describe(error))
         }
-        if session.usesGrammar, let tree = try? JSONValue.parse(data) { session.restoreGrammarOrder(from: tree) }
+        // Through `Decoder` JSON objects lose their member order: grammars and the front end's object are read
+        // again from the bytes, so they are kept (and written back) as they were written.
+        if session.usesGrammar || session.frontEnd != nil, let tree = try? JSONValue.parse(data) {
+            if session.usesGrammar { session.restoreGrammarOrder(from: tree) }
+            if let frontEnd = tree["playground"] { session.frontEnd = frontEnd }
+        }
         return session
     }
 

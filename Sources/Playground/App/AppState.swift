@@ -9,79 +9,6 @@ public enum Focus: Int, CaseIterable, Sendable {
     var previous: Focus { Focus(rawValue: (rawValue + 2) % 3) ?? .prompt }
 }
 
-/// Where a run stands; the status bar shows it.
-public enum RunPhase: Equatable, Sendable {
-    case idle
-    /// Request sent, no token yet.
-    case waiting
-    /// A 503 "model loading" or a 429: retry at `until`.
-    case waitingForModel(until: Double, attempt: Int, reason: String)
-    case streaming
-    case finished
-    case cancelled
-    case failed
-
-    public var label: String {
-        switch self {
-        case .idle: return "idle"
-        case .waiting: return "waiting"
-        case .waitingForModel: return "waiting for model"
-        case .streaming: return "streaming"
-        case .finished: return "done"
-        case .cancelled: return "cancelled"
-        case .failed: return "error"
-        }
-    }
-
-    public var isActive: Bool {
-        switch self {
-        case .waiting, .streaming, .waitingForModel: return true
-        default: return false
-        }
-    }
-}
-
-/// Numbers about the current run, shown in the status bar.
-public struct RunStats: Equatable, Sendable {
-    public var startedAt: Double?
-    public var firstTokenAt: Double?
-    public var lastTokenAt: Double?
-    public var tokens = 0
-    public var finishReason: String?
-    public var seed: UInt64?
-    /// The watermark detector's verdict on the finished run's token ids (only when the run asked for `watermark`).
-    public var watermark: Watermark.Detection?
-
-    public var timeToFirstToken: Double? {
-        guard let s = startedAt, let f = firstTokenAt else { return nil }
-        return f - s
-    }
-
-    /// Tokens per second after the first token (TTFT is prefill, not decoding speed).
-    public var tokensPerSecond: Double? {
-        guard let f = firstTokenAt, let l = lastTokenAt, tokens > 1, l > f else { return nil }
-        return Double(tokens - 1) / (l - f)
-    }
-}
-
-/// The sidebar: which field is selected, and the text being typed into it.
-public struct SidebarState: Sendable {
-    public var selected: ParameterField = .maxNewTokens
-    /// Non-nil while a field is being edited.
-    public var editText: String?
-    /// Why the last typed value was refused (not a validation message: those are computed live).
-    public var inputProblem: String?
-    /// Saved preset names, and the one last saved or loaded.
-    public var presets: [String] = []
-    public var activePreset: String?
-}
-
-/// Where the output stands in the branch tree: the tree of continuations and the node shown.
-public struct BranchState: Equatable, Sendable {
-    public var tree: BranchTree
-    public var node: BranchTree.NodeID
-}
-
 /// The whole model of the playground. `update` changes it; `view` draws it.
 public struct AppState: Sendable {
     public var width = 80
@@ -95,18 +22,32 @@ public struct AppState: Sendable {
     public var settings = ParameterSettings.defaults
     public var sidebar = SidebarState()
     public var transcript = Transcript()
-    public var phase: RunPhase = .idle
-    public var stats = RunStats()
+    /// The main run: the last one started from the prompt, a branch or the history (kept when it ends, for its
+    /// numbers in the status bar); nil before the first.
+    public var run: LiveRun?
+    /// The status bar's phase: the main run's, unless the output shows something else since (a history run, a
+    /// branch browsed, a request refused before it was sent): then that.
+    public var phase: RunPhase {
+        get { shownPhase ?? run?.phase ?? .idle }
+        set { shownPhase = newValue }
+    }
+    var shownPhase: RunPhase?
+    /// The error the status bar shows: the main run's, or one a request got before it was sent.
+    public var error: GenerationError? {
+        get { shownPhase == nil ? run?.error : shownError }
+        set { shownError = newValue }
+    }
+    var shownError: GenerationError?
+    /// The finish reason and seed of a history run shown in the output (the status bar shows them in place of the
+    /// main run's numbers); nil while the output is the main run's.
+    var shownRecord: ShownRecord?
     /// The run whose events are accepted; events of older runs are ignored.
     public var runID = 0
-    /// How many tokens the current run has delivered (to merge `receivedTokens` of a failure without duplicates).
-    var runTokenCount = 0
     /// The output shown is older than the main run: a new root run (Ctrl-R, `r` in the history) replaces the
     /// output and the branch tree only when its first token arrives, so a run the backend rejects (a 422, an input
     /// over the context limit) or one cancelled before any token leaves what was shown. While set, the output is
     /// marked "previous output" rather than as that run's (not "[incomplete]" for a run that was complete).
     public var outputIsOlder = false
-    public var error: GenerationError?
     public var tokenCursor: Int?
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
@@ -125,10 +66,6 @@ public struct AppState: Sendable {
     /// The history id of the root run whose output is shown: the root a branch tree started from it gets, so
     /// the tree can go back into that run's history entry when another run replaces it.
     var outputRun: Int?
-    /// Whether the main run starts a new root (Ctrl-R, `r` in the history) rather than continuing a branch.
-    var runIsRoot = false
-    /// What the main run carries on (a branch or continuation of which run), recorded with it in the history.
-    var runOrigin: RunOrigin?
     /// The last prompt scoring (`decoder_input_details`) and the prompt text it scored.
     public var promptScore: PromptPerplexity?
     var promptScoreText: String?
@@ -175,12 +112,15 @@ public struct AppState: Sendable {
     public var themes: [String] = [Theme.builtinDefault.name]
     public var notice: String?
     public var now: Double = 0
-    /// The last run's request (for retries).
-    var lastRequest: Effect?
-    /// Whether the current run asked for `watermark` (scored when it finishes).
-    var runWatermarked = false
-    /// Whether something the person would want kept changed since the last save.
-    public var dirty = false
+    /// Whether something the person would want kept changed since the last save. Every change counts one
+    /// more in `changeCount`; a save reports the count it wrote (`.saved`), so a change made while the file was
+    /// being written stays unsaved.
+    public var dirty: Bool {
+        get { changeCount != savedChangeCount }
+        set { if newValue { changeCount += 1 } else { savedChangeCount = changeCount } }
+    }
+    var changeCount = 0
+    var savedChangeCount = 0
 
     public init(backendName: String, limits: ValidationLimits = .tgiDefaults) {
         self.backendName = backendName
@@ -226,4 +166,10 @@ public struct AppState: Sendable {
     public static let minimumWidth = 60
     public static let minimumHeight = 16
     public var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+}
+
+/// What the status bar says about a run of the history shown in the output.
+struct ShownRecord: Sendable {
+    var finishReason: FinishReason?
+    var seed: UInt64?
 }

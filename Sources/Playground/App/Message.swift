@@ -16,7 +16,8 @@ public enum Message: Sendable {
     case runFailed(run: Int, GenerationError, now: Double)
     /// The backend's `/info` answer (model name, limits) and, once its API is known, what it can honour.
     case backendInfo(model: String, limits: ValidationLimits, capabilities: BackendCapabilities)
-    case themeChanged(name: String, problem: String?)
+    /// A theme was read (F2): `theme` is what the screen now draws with (nil from tests that only name it).
+    case themeChanged(name: String, problem: String?, theme: Theme? = nil)
     case notice(String)
     /// The answer to prompt-scoring request `id` (non-streaming, `decoder_input_details`).
     case promptScored(id: Int, GenerateResponse)
@@ -28,8 +29,19 @@ public enum Message: Sendable {
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
     case presetLoaded(name: String, settings: ParameterSettings)
-    /// A session file was read (Ctrl-O / `o` in the history): it replaces the current session.
+    /// A session file was read (Ctrl-O / `o` in the history): it replaces the current session, which is
+    /// written where it was first, its runs in flight cancelled.
     case sessionOpened(Session, path: String)
+    /// A save wrote the state as of change `revision` (nil `path`: autosave is off, only the defaults were
+    /// written); `created` is the creation time the file keeps.
+    case saved(revision: Int, path: String?, created: Timestamp?)
+    /// A session write failed: why.
+    case saveFailed(String)
+    /// "Save as" wrote the session to `path`, where autosave now writes.
+    case sessionSavedAs(path: String, revision: Int, created: Timestamp)
+    /// An export was written.
+    case exported(what: String, path: String)
+    case exportFailed(path: String, reason: String)
     /// Cancel every run in flight, keeping each in the history (sent before the session is saved and left).
     case stopAllRuns
 }
@@ -46,13 +58,18 @@ public enum Effect: Equatable, Sendable {
     case cancelRun(id: Int)
     /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
     case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Read the theme `name` and report `themeChanged` with it.
     case switchTheme(name: String)
+    /// Draw with `theme` from now on (the screen's colours).
+    case applyTheme(Theme)
     /// Save the sidebar's parameters as a named preset, then report `presetsListed`.
     case savePreset(name: String, settings: ParameterSettings)
     /// Read a named preset and report `presetLoaded` (or a notice if it cannot be read).
     case loadPreset(name: String)
     /// Persist the session (autosave slot or `--session` file) and the theme.
     case save
+    /// Write `document` to `path` (the session being left when another is opened).
+    case writeSession(Session, path: String)
     /// Write the session to `path`, which becomes the file autosave writes to.
     case saveSessionAs(path: String)
     /// Read the session file at `path` and report `sessionOpened` (or a notice naming the problem).
@@ -60,26 +77,4 @@ public enum Effect: Equatable, Sendable {
     /// Write an export (Markdown, JSONL) to `path`; `what` names it in the notice.
     case writeFile(path: String, contents: String, what: String)
     case quit
-}
-
-extension Effect {
-    /// A run's request as the history keeps it: the text request (for a chat run its parameters, with empty
-    /// inputs), the conversation of a chat run, and the backend. nil for effects that are not runs.
-    var runRequest: (request: GenerateRequest, chat: ChatRequest?, backend: BackendIdentity?)? {
-        switch self {
-        case .startRun(_, let request, _, _, let backend): return (request, nil, backend)
-        case .startChat(_, let chat, _, _, let backend):
-            return (chat.textRequest(inputs: ""), chat.withoutParameters, backend)
-        default: return nil
-        }
-    }
-
-    /// The same run sent again as run `id` (a retry after a 503 or a 429).
-    func retried(as id: Int) -> Effect? {
-        switch self {
-        case .startRun(_, let r, let c, let w, let b): return .startRun(id: id, request: r, useCache: c, waitForModel: w, backend: b)
-        case .startChat(_, let r, let c, let w, let b): return .startChat(id: id, request: r, useCache: c, waitForModel: w, backend: b)
-        default: return nil
-        }
-    }
 }

@@ -85,9 +85,8 @@ public struct Transcript: Sendable {
     public private(set) var width: Int
     /// Column where the next glyph goes on the last row.
     var x = 0
-    /// Running sum of finite logprobs, for mean logprob and perplexity in O(1).
-    public private(set) var logprobSum = 0.0
-    public private(set) var logprobCount = 0
+    /// Mean logprob and perplexity of the non-special tokens, kept up to date in O(1) per token.
+    public private(set) var scored = LogprobMean()
 
     public init(width: Int = 80) {
         self.width = max(1, width)
@@ -99,10 +98,7 @@ public struct Transcript: Sendable {
     public mutating func append(_ token: OutputToken) {
         let index = Int32(tokens.count)
         tokens.append(token)
-        if let lp = token.token.logprob, lp.isFinite, !token.token.special {
-            logprobSum += lp
-            logprobCount += 1
-        }
+        if !token.token.special { scored.add(token.token.logprob) }
         layout(index)
     }
 
@@ -144,12 +140,11 @@ public struct Transcript: Sendable {
         rows = []
         tokenRow = []
         x = 0
-        logprobSum = 0
-        logprobCount = 0
+        scored = LogprobMean()
     }
 
-    public var meanLogprob: Double? { logprobCount > 0 ? logprobSum / Double(logprobCount) : nil }
-    public var perplexity: Double? { meanLogprob.map { Foundation.exp(-$0) } }
+    public var meanLogprob: Double? { scored.mean }
+    public var perplexity: Double? { scored.perplexity }
 
     /// Calls `body(glyph, tokenIndex, x)` for every glyph on `row`, left to right.
     func forEachGlyph(onRow row: Int, _ body: (OutputToken.Glyph, Int, Int) -> Void) {

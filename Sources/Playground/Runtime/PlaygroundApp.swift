@@ -1,7 +1,5 @@
-import CNCurses
 import Foundation
 import GenerationCore
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,83 +36,36 @@ public struct PlaygroundConfiguration: Sendable {
     }
 }
 
-/// The interactive program: ncurses screen, input decoding, backend tasks and the frame-paced main loop
-/// around the pure `update`/`view`. The terminal is restored on every way out.
+/// The interactive program: start-up (`StartUp`), the effect runner (`EffectRunner`) and the frame-paced main
+/// loop (poll, decode, update, perform, draw) around the pure `update`/`view`. The terminal is restored on every
+/// way out.
 public enum PlaygroundApp {
     /// Frames are drawn at most this often, however fast tokens arrive.
     static let frameInterval = 1.0 / 60
 
     /// Runs until the person quits; returns the exit status.
     public static func run(_ configuration: PlaygroundConfiguration) -> Int32 {
-        let paths = StatePaths(environment: configuration.environment)
-        let presets = PresetStore(paths: paths)
-        let loader = ThemeLoader.standard(environment: configuration.environment,
-                                          executablePath: configuration.executablePath)
-        let (saved, loadProblem) = SavedSession.load(from: paths)
-        let themeName = configuration.themeName ?? saved.theme ?? Theme.builtinDefault.name
-        var (theme, themeProblem) = loader.load(themeName)
-
-        // The session: `--session FILE`, else the autosave slot. A file this build cannot read is never
-        // overwritten: with --session the playground does not open; the slot's damaged file is moved aside,
-        // a newer tgplay's file is left and autosave is off.
-        let explicitSession = configuration.sessionPath.map(expandHome)
-        var sessionPath = explicitSession ?? SessionStore(environment: configuration.environment).path
-        let opening: SessionOpening
-        do {
-            opening = try SessionSlot.open(path: sessionPath, explicit: explicitSession != nil)
-        } catch {
-            FileHandle.standardError.write(Data("tgplay: \(error)\n".utf8))
-            return 1
+        let start: StartUp
+        switch StartUp.prepare(configuration) {
+        case .failure(let failure):
+            FileHandle.standardError.write(Data("tgplay: \(failure.message)\n".utf8))
+            return failure.status
+        case .success(let prepared):
+            start = prepared
         }
-
-        guard isatty(0) != 0 && isatty(1) != 0 else {
-            FileHandle.standardError.write(Data("tgplay: the playground needs a terminal (stdin and stdout must be a tty)\n".utf8))
-            return 2
-        }
-
-        var backends: [String: any TextGenerationBackend] = [:]
-        func backendFor(_ identity: BackendIdentity?, _ useCache: Bool, _ waitForModel: Bool) throws -> any TextGenerationBackend {
-            let key = "\(identity?.value ?? "")|\(useCache)|\(waitForModel)"
-            if let b = backends[key] { return b }
-            let b = try configuration.makeBackend(identity, useCache, waitForModel)
-            backends[key] = b
-            return b
-        }
-        let backend: any TextGenerationBackend
-        do {
-            backend = try backendFor(nil, saved.settings.useCache, saved.settings.waitForModel)
-        } catch {
-            FileHandle.standardError.write(Data("tgplay: cannot open the playground: \(error)\n".utf8))
-            return 1
-        }
-        var state = AppState(backendName: backend.displayName,
-                             limits: ValidationLimits.tgiDefaults.overridden(by: backend.limits))
-        state.defaultBackend = BackendIdentity(of: backend)
-        state.backendChoices = configuration.backendChoices
-        state.wallClockOffset = Date().timeIntervalSince1970 - monotonicSeconds()
-        state.now = monotonicSeconds()
-        if let session = opening.session {
-            state.restore(session)
-        } else {
-            state.settings = saved.settings
-            state.editor.setText(saved.prompt)
-        }
-        for set in state.sets { if let b = set.backend, !state.backendChoices.contains(b) { state.backendChoices.append(b) } }
-        state.sessionPath = sessionPath
-        state.autosaveProblem = opening.autosaveProblem
-        state.themes = loader.available()
-        state.themeName = themeProblem == nil ? themeName : theme.name
-        state.notice = opening.notice ?? themeProblem ?? loadProblem
-        if themeProblem != nil { theme = .builtinDefault }
-
+        var state = start.state
         let queue = MessageQueue()
-        let screen = CursesScreen(theme: theme, environment: configuration.environment)
+        let runner = EffectRunner(queue: queue, paths: start.paths, loader: start.loader,
+                                  makeBackend: configuration.makeBackend)
+        runner.adopt(start.backend, useCache: state.settings.useCache, waitForModel: state.settings.waitForModel)
+        let screen = CursesScreen(theme: start.theme, environment: configuration.environment)
+        runner.applyTheme = { screen.setTheme($0) }
         installSignalHandlers()
         screen.start()
         atexit { restoreTerminal() }
         defer { screen.stop() }
 
-        let infoBackend: any TextGenerationBackend = backend
+        let infoBackend = start.backend
         Task.detached {
             if let info = try? await infoBackend.info() {
                 let limits = ValidationLimits.tgiDefaults.overridden(by: infoBackend.limits)
@@ -122,172 +73,30 @@ public enum PlaygroundApp {
                 queue.push(.backendInfo(model: info.modelId, limits: limits, capabilities: infoBackend.capabilities))
             }
         }
-
-        var runs: [Int: Task<Void, Never>] = [:]
-        var decoder = InputDecoder()
+        queue.push(.presetsListed(PresetStore(paths: start.paths).names(), active: nil))
         let (w, h) = screen.size
         _ = update(&state, .resize(width: w, height: h))
+        mainLoop(&state, screen: screen, queue: queue, runner: runner)
+        if let problem = runner.finish() {
+            screen.stop()
+            FileHandle.standardError.write(Data("tgplay: the session was not saved: \(problem)\n".utf8))
+            return 1
+        }
+        return 0
+    }
+
+    /// Polls the terminal and the queue, decodes keys, sends every message through `update`, hands the effects
+    /// to the runner, autosaves when due and draws at most `frameInterval` apart, until `.quit`.
+    static func mainLoop(_ state: inout AppState, screen: CursesScreen, queue: MessageQueue, runner: EffectRunner) {
+        var decoder = InputDecoder()
         var lastFrame = 0.0
-        var lastSave = monotonicSeconds()
         var needsFrame = true
-        var running = true
-
-        func spawn(_ id: Int, _ backend: BackendIdentity?, _ useCache: Bool, _ waitForModel: Bool,
-                    _ work: @escaping @Sendable (any TextGenerationBackend) async -> Void,
-                    failed: @escaping @Sendable (GenerationError) -> Message) -> Task<Void, Never> {
-            do {
-                let b = try backendFor(backend, useCache, waitForModel)
-                return Task.detached { await work(b) }
-            } catch {
-                let failure = GenerationError.from(error, otherwise: GenerationError.ErrorType.invalidRequest)
-                queue.push(failed(failure))
-                return Task {}
-            }
-        }
-
-        // Session files are encoded and written on one background queue, in order: a long history takes a
-        // while to encode and the screen must not freeze meanwhile. Quitting waits for the last write.
-        let saver = DispatchQueue(label: "tgplay.session-save")
-        // Seconds the last session write took: autosave waits ten times that (at least 2 s) between writes,
-        // so a session with a long history is not re-encoded on every pause in typing.
-        let saveCost = Mutex<Double>(0)
-        // A write that failed (reported on stderr if it was the last one, at quit).
-        let lastSaveError = Mutex<String?>(nil)
-        func saveSession() {
-            save(state, paths: paths)
-            guard state.autosaveProblem == nil else { return }
-            if state.sessionCreated == nil { state.sessionCreated = state.timestamp(state.now) }
-            let document = state.sessionDocument()
-            let path = sessionPath
-            saver.async {
-                let started = monotonicSeconds()
-                do {
-                    try SessionFile.save(document, to: path)
-                    lastSaveError.withLock { $0 = nil }
-                } catch {
-                    lastSaveError.withLock { $0 = "\(error)" }
-                    queue.push(.notice("\(error)"))
-                }
-                let cost = monotonicSeconds() - started
-                saveCost.withLock { $0 = cost }
-            }
-        }
-
-        func perform(_ effects: [Effect]) {
-            for effect in effects {
-                switch effect {
-                case .startRun(let id, let request, let useCache, let waitForModel, let backend):
-                    runs[id] = spawn(id, backend, useCache, waitForModel, { b in
-                        // The popup's raw and stages views need the built-in engine's stages; servers ignore the
-                        // switch. Set where the request is sent, so sessions and history keep it as written.
-                        var traced = request
-                        traced.traceStages = true
-                        await consume(b.generateStream(traced), run: id, into: queue)
-                    }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
-                case .startChat(let id, let request, let useCache, let waitForModel, let backend):
-                    runs[id] = spawn(id, backend, useCache, waitForModel, { b in
-                        await consume(b.chatStream(request), run: id, into: queue)
-                    }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
-                case .fetchTemplate(let id, let request, let useCache, let waitForModel, let backend):
-                    _ = spawn(id, backend, useCache, waitForModel, { b in
-                        do {
-                            queue.push(.templateReady(id: id, try await b.template(request)))
-                        } catch let error as GenerationError {
-                            queue.push(.templateFailed(id: id, error))
-                        } catch {
-                            queue.push(.templateFailed(id: id, GenerationError(
-                                errorType: GenerationError.ErrorType.generation, message: "\(error)")))
-                        }
-                    }, failed: { .templateFailed(id: id, $0) })
-                case .scorePrompt(let id, let request, let useCache, let waitForModel, let backend):
-                    _ = spawn(id, backend, useCache, waitForModel, { b in
-                        do {
-                            queue.push(.promptScored(id: id, try await b.generate(request)))
-                        } catch let error as GenerationError {
-                            queue.push(.promptScoreFailed(id: id, error))
-                        } catch {
-                            queue.push(.promptScoreFailed(id: id, GenerationError(
-                                errorType: GenerationError.ErrorType.generation, message: "\(error)")))
-                        }
-                    }, failed: { .promptScoreFailed(id: id, $0) })
-                case .cancelRun(let id):
-                    runs[id]?.cancel()
-                    runs[id] = nil
-                case .switchTheme(let name):
-                    let (t, problem) = loader.load(name)
-                    screen.setTheme(t)
-                    _ = update(&state, .themeChanged(name: problem == nil ? name : t.name, problem: problem))
-                case .savePreset(let name, let settings):
-                    do {
-                        try presets.save(settings, as: name)
-                        _ = update(&state, .presetsListed(presets.names(), active: name))
-                    } catch {
-                        _ = update(&state, .notice("cannot save preset: \(error)"))
-                    }
-                case .loadPreset(let name):
-                    do {
-                        _ = update(&state, .presetLoaded(name: name, settings: try presets.load(name)))
-                    } catch {
-                        _ = update(&state, .notice("\(error)"))
-                    }
-                case .save:
-                    saveSession()
-                    state.dirty = false
-                    lastSave = monotonicSeconds()
-                case .saveSessionAs(let path):
-                    let target = expandHome(path)
-                    saver.sync {}  // no older queued write may land after this one
-                    if let problem = SessionSlot.overwriteProblem(target) {
-                        state.notice = problem
-                        continue
-                    }
-                    do {
-                        try SessionFile.save(state.sessionDocument(), to: target)
-                        sessionPath = target
-                        state.sessionPath = target
-                        state.autosaveProblem = nil
-                        state.dirty = false
-                        state.notice = "session saved to \(target); autosave now writes there"
-                    } catch {
-                        state.notice = "\(error)"
-                    }
-                case .openSession(let path):
-                    let target = expandHome(path)
-                    do {
-                        saver.sync {}  // the file as last written, not before a queued write lands
-                        let opened = try SessionFile.load(from: target)
-                        // The session being left keeps its runs in flight (cancelled) where it was.
-                        perform(update(&state, .stopAllRuns))
-                        saveSession()
-                        sessionPath = target
-                        perform(update(&state, .sessionOpened(opened, path: target)))
-                        for set in state.sets {
-                            if let b = set.backend, !state.backendChoices.contains(b) { state.backendChoices.append(b) }
-                        }
-                    } catch {
-                        state.notice = "\(error)"
-                    }
-                case .writeFile(let path, let contents, let what):
-                    let target = expandHome(path)
-                    do {
-                        try SessionFile.writeAtomically(Data(contents.utf8), to: target)
-                        state.notice = "exported \(what) to \(target)"
-                    } catch {
-                        state.notice = "cannot export to \(target): \(error)"
-                    }
-                case .quit:
-                    running = false
-                }
-            }
-        }
-
-        _ = update(&state, .presetsListed(presets.names(), active: nil))
         var readBuffer = [UInt8](repeating: 0, count: 65536)
         // When a lone Esc arrived: it is the Esc key only if nothing follows within 25 ms. Timed from its arrival,
         // because a frame deadline can end a poll sooner, and flushing then would split an arrow key's sequence
         // (Esc, then "[B" read as the branch key and a "B").
         var escapeSince: Double?
-        while running {
+        while !runner.quitRequested {
             let now = monotonicSeconds()
             var timeout: Int32 = 250
             if decoder.hasPendingEscape {
@@ -307,7 +116,7 @@ public enum PlaygroundApp {
                 if n > 0 {
                     messages += decoder.feed(Array(readBuffer[0..<n]))
                 } else if n == 0 {
-                    running = false  // the terminal went away
+                    return  // the terminal went away
                 }
             } else if decoder.hasPendingEscape, let since = escapeSince, monotonicSeconds() - since >= 0.025 {
                 // No terminal byte this time (a stream's messages may have woken the poll): the Esc stood alone.
@@ -323,60 +132,23 @@ public enum PlaygroundApp {
             }
             let t = monotonicSeconds()
             for message in messages {
-                perform(update(&state, message))
+                runner.perform(update(&state, message), state: state)
                 needsFrame = true
             }
-            if case .waitingForModel = state.phase {
-                perform(update(&state, .tick(now: t)))
-                needsFrame = true
-            } else {
-                state.now = t
-            }
+            // The clock moves; a run waiting for its model retries when due and its countdown is redrawn.
+            runner.perform(update(&state, .tick(now: t)), state: state)
+            if case .waitingForModel = state.phase { needsFrame = true }
             // Not while anything streams: encoding would take CPU from the runs (they are saved when they end).
-            let interval = max(2, 10 * saveCost.withLock { $0 })
-            if state.dirty && t - lastSave > interval && !state.phase.isActive && state.compare?.isActive != true {
-                perform([.save])
+            if state.dirty && t - runner.lastSave > runner.autosaveInterval && !state.phase.isActive
+                && state.compare?.isActive != true {
+                runner.perform([.save], state: state)
             }
-            if running && needsFrame && t - lastFrame >= frameInterval {
+            if !runner.quitRequested && needsFrame && t - lastFrame >= frameInterval {
                 screen.draw(view(state, width: state.width, height: state.height))
                 lastFrame = t
                 needsFrame = false
             }
         }
-        for task in runs.values { task.cancel() }
-        saver.sync {}  // the last session write is on disk before the process ends
-        if let problem = lastSaveError.withLock({ $0 }) {
-            screen.stop()
-            FileHandle.standardError.write(Data("tgplay: the session was not saved: \(problem)\n".utf8))
-            return 1
-        }
-        return 0
-    }
-
-    /// Feeds one run's stream (a text run's or a chat reply's: the same events) into the queue; cancellation
-    /// ends the stream (which aborts the transfer).
-    static func consume(_ stream: AsyncThrowingStream<GenerationEvent, any Error>, run: Int,
-                        into queue: MessageQueue) async {
-        do {
-            for try await event in stream {
-                queue.push(.runEvent(run: run, event, now: monotonicSeconds()))
-            }
-        } catch {
-            queue.push(.runFailed(run: run, GenerationError.from(error, otherwise: GenerationError.ErrorType.generation),
-                                  now: monotonicSeconds()))
-        }
-    }
-
-    /// The theme, the base parameters and the prompt in the XDG files (what a fresh session starts from).
-    static func save(_ state: AppState, paths: StatePaths) {
-        let session = SavedSession(settings: state.settings, theme: state.themeName, prompt: state.editor.text)
-        try? session.save(to: paths)
-    }
-
-    /// `~/x` as a path under HOME; other paths as given (relative ones against the working directory).
-    static func expandHome(_ path: String) -> String {
-        guard path.hasPrefix("~/") else { return path }
-        return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
     }
 
     /// SIGINT/SIGTERM/SIGHUP/SIGQUIT restore the terminal and exit; SIGWINCH sets a flag for the loop.

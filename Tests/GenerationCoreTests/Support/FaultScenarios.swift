@@ -9,7 +9,7 @@ struct FaultScenario: Sendable, CustomStringConvertible {
     var steps: @Sendable (TestHTTPServer.Request) -> [TestHTTPServer.Step]
     var tokens: [String] = []
     var generatedText: String?
-    var errorType: String?
+    var errorType: GenerationError.ErrorType?
     var message: String?
     var statusCode: Int?
     var estimatedTime: Double?

@@ -102,32 +102,3 @@ func placeholder(for role: ChatMessage.Role) -> String {
     case .assistant: return "assistant turn (a reply to continue, or an example)"
     }
 }
-
-/// The "show template" overlay (F9): the exact text the backend feeds the model, special tokens marked, and
-/// which template made it.
-func drawTemplate(_ buffer: inout CellBuffer, _ view: TemplateView, _ rect: Rect) {
-    buffer.fill(rect, role: .normal)
-    drawBox(&buffer, rect, title: "Chat template", focused: true, right: "read-only · Esc")
-    let inner = rect.inner
-    guard inner.height > 3, inner.width > 4 else { return }
-    let source = wrap("source: " + view.source, width: inner.width).prefix(2)
-    for (i, line) in source.enumerated() {
-        buffer.put(line, x: inner.x, y: inner.y + i, role: .dim, limit: inner.maxX)
-    }
-    let area = templateArea(inner, sourceRows: source.count)
-    var tokens = view.tokens
-    if tokens.width != area.width { tokens.relayout(width: area.width) }
-    drawTokens(&buffer, tokens, area: area, top: templateTop(view, area: area), cursor: nil, plain: true)
-}
-
-/// Where the templated text goes: under the source lines and a blank row.
-func templateArea(_ inner: Rect, sourceRows: Int) -> Rect {
-    Rect(x: inner.x, y: inner.y + sourceRows + 1, width: inner.width, height: max(1, inner.height - sourceRows - 1))
-}
-
-/// The template view's first row, clamped so the last page stays full.
-func templateTop(_ view: TemplateView, area: Rect) -> Int {
-    var tokens = view.tokens
-    if tokens.width != area.width { tokens.relayout(width: area.width) }
-    return max(0, min(view.top, tokens.rows.count - area.height))
-}

@@ -1,38 +1,6 @@
 import Foundation
 import GenerationCore
 
-/// The history list (F3): every run of the session, newest first, to show again, re-run, diff or export.
-public struct HistoryView: Sendable, Equatable {
-    /// Index into `AppState.history` of the selected run.
-    public var selection: Int
-    /// The run (id) marked with Space as the other side of a diff.
-    public var marked: Int?
-    /// Two run ids being diffed (older, newer); nil shows the list.
-    public var diff: [Int]?
-}
-
-/// A file path being typed in the status bar, and what happens on Enter.
-public struct PathPrompt: Sendable, Equatable {
-    public enum Purpose: Sendable, Equatable {
-        case saveSession
-        case openSession
-        case exportMarkdown(run: Int)
-        case exportJSONL(run: Int)
-    }
-
-    public var purpose: Purpose
-    public var text: String
-
-    var label: String {
-        switch purpose {
-        case .saveSession: return "save session as"
-        case .openSession: return "open session"
-        case .exportMarkdown(let id): return "export run #\(id) (Markdown) to"
-        case .exportJSONL(let id): return "export run #\(id) (JSONL) to"
-        }
-    }
-}
-
 /// F3: opens the history list on the run shown in the output (a run shown from the history, the run of the
 /// branch shown, the last root run), else the newest, so `r` and Enter act on what is on screen (closes it
 /// when open).
@@ -134,11 +102,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
         showCurrentBranch(&state)
         state.error = nil
         state.phase = .finished
-        state.stats = RunStats()
-        state.stats.tokens = state.transcript.count
-        state.stats.finishReason = run.finishReason?.rawValue
-        state.stats.seed = run.seed
-        state.runTokenCount = 0
+        state.shownRecord = ShownRecord(finishReason: run.finishReason, seed: run.seed)
         let branches = tree.nodes.count - 1
         state.notice = "run #\(run.id) with its tree (\(branches) branch\(branches == 1 ? "" : "es")): [ ] browse, u undoes"
         state.focus = .output
@@ -155,11 +119,7 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     state.outputScroll = nil
     state.error = nil
     state.phase = run.error == nil ? .finished : (run.response?.details?.finishReason == .other("cancelled") ? .cancelled : .failed)
-    state.stats = RunStats()
-    state.stats.tokens = run.tokens.count
-    state.stats.finishReason = run.finishReason?.rawValue
-    state.stats.seed = run.seed
-    state.runTokenCount = run.tokens.count
+    state.shownRecord = ShownRecord(finishReason: run.finishReason, seed: run.seed)
     let set = run.setName.map { " (set \($0))" } ?? ""
     state.notice = "run #\(run.id)\(set) on \(run.backend): r in the history re-runs it, p loads its prompt and parameters"
     state.focus = .output
@@ -171,7 +131,7 @@ func rerun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     var effects: [Effect] = []
     if state.phase.isActive { effects += cancel(&state) }
     effects += launch(&state, run.rerunRequest, backend: state.launchBackend(of: run), chat: run.rerunChat)
-    state.runIsRoot = true
+    state.run?.isRoot = true
     state.outputIsOlder = true  // like Ctrl-R: what is shown stays until the first token
     state.notice = "re-running run #\(run.id)"
     return effects
@@ -199,52 +159,4 @@ func loadRunSettings(_ state: inout AppState, _ run: SessionRun) {
     state.editTarget = nil
     state.dirty = true
     state.notice = "prompt and parameters of run #\(run.id) loaded"
-}
-
-/// Keys while a path is typed; Enter performs it.
-func pathPromptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    guard case .pathPrompt(var prompt, let under)? = state.overlay else { return [] }
-    switch key {
-    case .escape:
-        state.closeTop()
-        return []
-    case .backspace: if !prompt.text.isEmpty { prompt.text.removeLast() }
-    case .ctrl("u"): prompt.text = ""
-    case .character(let c): prompt.text.append(c)
-    case .enter:
-        state.closeTop()
-        let path = prompt.text.trimmingCharacters(in: .whitespaces)
-        guard !path.isEmpty else {
-            state.notice = "no file name given"
-            return []
-        }
-        return pathChosen(&state, prompt.purpose, path)
-    default: break
-    }
-    state.overlay = .pathPrompt(prompt, over: under)
-    return []
-}
-
-func pathChosen(_ state: inout AppState, _ purpose: PathPrompt.Purpose, _ path: String) -> [Effect] {
-    switch purpose {
-    case .saveSession:
-        return [.saveSessionAs(path: path)]
-    case .openSession:
-        return [.openSession(path: path)]
-    case .exportMarkdown(let id), .exportJSONL(let id):
-        guard let run = state.history.first(where: { $0.id == id }) else {
-            state.notice = "run #\(id) is no longer in the history"
-            return []
-        }
-        if case .exportMarkdown = purpose {
-            return [.writeFile(path: path, contents: RunExport.markdown(run, includeTokens: true),
-                               what: "run #\(id) as Markdown")]
-        }
-        do {
-            return [.writeFile(path: path, contents: try RunExport.jsonl(run), what: "run #\(id) as JSONL")]
-        } catch {
-            state.notice = "cannot export run #\(id): \(error)"
-            return []
-        }
-    }
 }

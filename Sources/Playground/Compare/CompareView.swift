@@ -82,22 +82,6 @@ func columnTop(_ t: Transcript, height: Int, focus: Int?) -> Int {
     return top
 }
 
-/// A click in compare mode: the token under the mouse (in the frame `layout` drew) becomes the cursor of every
-/// column.
-func compareClick(_ state: inout AppState, _ layout: Layout, x: Int, y: Int) {
-    guard var c = state.compare,
-          let i = layout.compareColumns.firstIndex(where: { $0.box.contains(x: x, y: y) }),
-          c.columns.indices.contains(i), let parts = layout.compareColumns[i].parts,
-          parts.tokens.contains(x: x, y: y) else { return }
-    var t = c.columns[i].transcript
-    if t.width != parts.tokens.width { t.relayout(width: parts.tokens.width) }
-    state.focus = .output
-    if let token = t.token(atRow: parts.top + y - parts.tokens.y, x: x - parts.tokens.x) {
-        c.cursor = token
-        state.compare = c
-    }
-}
-
 /// The statistics under a column, packed into `room` lines of `width`.
 func columnStatistics(_ column: CompareColumn, width: Int, room: Int) -> [String] {
     let s = column.statistics

@@ -1,94 +1,5 @@
 import GenerationCore
 
-/// One column of compare mode: a set's request, where it runs, and what came back.
-public struct CompareColumn: Sendable {
-    public var name: String
-    /// The set's request: for a chat column its parameters with empty inputs, as chat runs are recorded.
-    public var request: GenerateRequest
-    /// The conversation a chat column answers (without parameters: they are `request`'s); nil for a text column.
-    public var chat: ChatRequest?
-    /// nil: the playground's own backend.
-    public var backend: BackendIdentity?
-    public var run: Int
-    public var transcript = Transcript()
-    public var done = false
-    public var error: String?
-    public var startedAt: Double
-    /// When the set's request most likely started being served: `startedAt`, or the end of another set's run on
-    /// the same backend when this one had nothing before that (see `compareEvent`). Set with the first token.
-    public var servedFrom: Double?
-    public var firstTokenAt: Double?
-    public var lastTokenAt: Double?
-    public var finishReason: FinishReason?
-    /// The seed the backend reports (the shared one unless the set has its own).
-    public var seed: UInt64?
-
-    /// Seconds the set waited behind other sets on its backend before it was served (0 when it did not).
-    public var queueTime: Double { max(0, (servedFrom ?? startedAt) - startedAt) }
-
-    /// The column's timing, from when it was served (its TTFT leaves out the time it queued).
-    var timing: RunTiming {
-        let start = servedFrom ?? startedAt
-        return RunTiming(start: start, firstToken: firstTokenAt, end: max(start, lastTokenAt ?? start))
-    }
-
-    /// TTFT, tokens/s, tokens, finish reason, mean logprob and perplexity of the column so far.
-    public var statistics: RunStatistics {
-        RunStatistics(timing: timing, tokens: transcript.tokens.map(\.token), finishReason: finishReason)
-    }
-}
-
-/// Compare mode: the prompt (or, in chat mode, the conversation) run with 2 to 4 parameter sets at once, one seed, side by side, with the first
-/// divergent token marked in every column.
-public struct CompareState: Sendable {
-    public var columns: [CompareColumn]
-    public var seed: UInt64
-    /// The parameters that differ (and `backend` when the sets run on different ones), shown at the top.
-    public var differences: [ParameterDifference]
-    /// The position Left/Right move over every column (nil: the divergence point).
-    public var cursor: Int?
-    /// In the distributions (`Overlay.distributions`, Enter / `v`): the column whose list Up/Down move in, and the alternative picked there.
-    public var pickColumn = 0
-    public var pick: Int?
-
-    /// The first generated-token position where the columns differ, as soon as it is known: a token that
-    /// differs inside what all have streamed, or, once all ended, the end of the shortest when lengths differ.
-    /// Columns that failed take no part (as in `tgplay compare`); nil with fewer than two others.
-    public var divergence: Int? {
-        let sequences = columns.filter { $0.error == nil }.map { $0.transcript.tokens.map(\.token) }
-        guard sequences.count >= 2 else { return nil }
-        let common = sequences.map(\.count).min() ?? 0
-        if let first = sequences.first {
-            for i in 0..<common where sequences.contains(where: { !$0[i].isSameToken(as: first[i]) }) { return i }
-        }
-        guard !isActive else { return nil }
-        return Divergence.firstIndex(tokens: sequences)
-    }
-
-    /// Where the cursor is: the chosen position, else the divergence point.
-    public var position: Int? { cursor ?? divergence }
-
-    public var isActive: Bool { columns.contains { !$0.done } }
-
-    /// The longest column's token count (the cursor's range).
-    var longest: Int { columns.map(\.transcript.count).max() ?? 0 }
-}
-
-/// F8: which parameters the sidebar edits: the base, then set A, B, C, D, then the base again.
-func cycleEditTarget(_ state: inout AppState) -> [Effect] {
-    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
-    let next = (state.editTarget ?? -1) + 1
-    state.editTarget = next < state.sets.count ? next : nil
-    if let t = state.editTarget {
-        let name = state.sets[t].name
-        state.notice = "editing set \(name): changes apply to \(name) only (d: back to the base's value); F8 next, F7 compares"
-        state.focus = .sidebar
-    } else {
-        state.notice = "editing the base parameters (every set inherits them)"
-    }
-    return []
-}
-
 /// The sets F7 runs: A and B always, C and D when they change something.
 func comparedSets(_ state: AppState) -> [ParameterSet] {
     state.sets.enumerated().filter { $0.offset < 2 || !$0.element.isEmpty }.map(\.element)
@@ -103,9 +14,8 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         // Columns still running are cancelled and kept in the history with what they received.
         let running = c.columns.filter { !$0.done }
         for var column in running {
-            column.error = "cancelled"
-            column.lastTokenAt = column.lastTokenAt ?? state.now
-            recordCompareRun(&state, column, cancelled: true)
+            column.live.fail(GenerationError(errorType: .cancelled, message: "cancelled"), now: state.now)
+            recordCompareRun(&state, column)
         }
         state.runID += 1  // late events of the columns can never match the main run
         return running.map { .cancelRun(id: $0.run) }
@@ -123,17 +33,11 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     let sets = comparedSets(state)
     let settings = sets.map { state.settings.applying($0) }
     var requests = settings.map { $0.request(prompt: prompt) }
-    let seed = state.settings.parameters.seed ?? requests.lazy.compactMap { $0.parameters?.seed }.first
-        ?? (UInt64(max(0, state.now * 1000)) % 1_000_000_007 + 1)
+    let seed = CompareRunner.sharedSeed(base: state.settings.parameters, sets: sets,
+                                        otherwise: UInt64(max(0, state.now * 1000)) % 1_000_000_007 + 1)
     for i in requests.indices {
-        var p = requests[i].parameters ?? GenerateParameters()
-        if p.seed == nil { p.seed = seed }
-        // The divergence view needs every set's tokens and alternatives.
-        if p.details == nil { p.details = true }
-        if p.topNTokens == nil {
-            p.topNTokens = UInt32(min(Int(CompareRunner.defaultTopNTokens), state.limits.maxTopNTokens ?? 5))
-        }
-        requests[i].parameters = p
+        requests[i].parameters = CompareRunner.prepared(requests[i].parameters ?? GenerateParameters(), seed: seed,
+                                                        maxTopNTokens: state.limits.maxTopNTokens)
     }
     for (set, request) in zip(sets, requests) {
         var probe = request
@@ -154,10 +58,10 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     var columns: [CompareColumn] = []
     for (i, set) in sets.enumerated() {
         state.runID += 1
-        var column = CompareColumn(name: set.name, request: requests[i], chat: chat?.withoutParameters,
-                                   backend: settings[i].backend, run: state.runID, startedAt: state.now)
-        column.transcript = Transcript(width: width)
-        columns.append(column)
+        let live = LiveRun(id: state.runID, request: requests[i], chat: chat?.withoutParameters,
+                           backend: settings[i].backend, useCache: state.settings.useCache,
+                           waitForModel: state.settings.waitForModel, startedAt: state.now)
+        columns.append(CompareColumn(name: set.name, live: live, transcript: Transcript(width: width)))
     }
     state.runID += 1  // the main run's id is none of the columns'
     state.compare = CompareState(columns: columns, seed: seed, differences: differences)
@@ -166,32 +70,15 @@ func startCompare(_ state: inout AppState) -> [Effect] {
     if !state.phase.isActive { state.phase = .idle }
     state.notice = sets.allSatisfy(\.isEmpty)
         ? "A and B use the base parameters: F8 picks a set to edit, then change it" : nil
-    return effects + columns.map { column in
-        if var chat = column.chat {
-            chat.parameters = column.request.parameters
-            return .startChat(id: column.run, request: chat, useCache: state.settings.useCache,
-                              waitForModel: state.settings.waitForModel, backend: column.backend)
-        }
-        return .startRun(id: column.run, request: column.request, useCache: state.settings.useCache,
-                         waitForModel: state.settings.waitForModel, backend: column.backend)
-    }
+    return effects + columns.map(\.live.effect)
 }
 
 /// Routes a compare run's event; false when `run` is not one of the columns.
 func compareEvent(_ state: inout AppState, run: Int, _ event: GenerationEvent, now: Double) -> Bool {
     guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
-    let response = event.response
-    c.columns[i].transcript.append(OutputToken(token: response.token, topTokens: response.topTokens ?? []))
-    if c.columns[i].firstTokenAt == nil {
-        c.columns[i].firstTokenAt = now
-        c.columns[i].servedFrom = servedFrom(c, i, firstTokenAt: now)
-    }
-    c.columns[i].lastTokenAt = now
-    if case .finished(let final) = event {
-        c.columns[i].done = true
-        c.columns[i].finishReason = final.details?.finishReason
-        c.columns[i].seed = final.details?.seed
-    }
+    let first = c.columns[i].firstTokenAt == nil
+    c.columns[i].transcript.append(c.columns[i].live.receive(event, now: now))
+    if first { c.columns[i].servedFrom = servedFrom(c, i, firstTokenAt: now) }
     state.compare = c
     if case .finished = event { compareColumnEnded(&state, i) }
     return true
@@ -212,13 +99,8 @@ func servedFrom(_ c: CompareState, _ i: Int, firstTokenAt: Double) -> Double {
 
 func compareFailed(_ state: inout AppState, run: Int, _ error: GenerationError, now: Double) -> Bool {
     guard var c = state.compare, let i = c.columns.firstIndex(where: { $0.run == run }) else { return false }
-    let have = c.columns[i].transcript.count
-    if error.receivedTokens.count > have {
-        for token in error.receivedTokens[have...] { c.columns[i].transcript.append(OutputToken(token: token)) }
-    }
-    c.columns[i].done = true
-    c.columns[i].lastTokenAt = c.columns[i].lastTokenAt ?? now
-    c.columns[i].error = (error.statusCode.map { "\($0) " } ?? "") + error.message
+    for token in c.columns[i].live.missedTokens(of: error) { c.columns[i].transcript.append(token) }
+    c.columns[i].live.fail(error, now: now)
     state.compare = c
     compareColumnEnded(&state, i)
     return true
@@ -326,4 +208,20 @@ func branchFromColumn(_ state: inout AppState) -> [Effect] {
     effects += branch(&state, at: index, with: alternatives[pick], using: (column.request, column.backend))
     state.notice = "set \(column.name) branched at token \(index + 1) with \(visible(alternatives[pick].text))"
     return effects
+}
+
+/// A click in compare mode: the token under the mouse (in the frame `layout` drew) becomes the cursor of every
+/// column.
+func compareClick(_ state: inout AppState, _ layout: Layout, x: Int, y: Int) {
+    guard var c = state.compare,
+          let i = layout.compareColumns.firstIndex(where: { $0.box.contains(x: x, y: y) }),
+          c.columns.indices.contains(i), let parts = layout.compareColumns[i].parts,
+          parts.tokens.contains(x: x, y: y) else { return }
+    var t = c.columns[i].transcript
+    if t.width != parts.tokens.width { t.relayout(width: parts.tokens.width) }
+    state.focus = .output
+    if let token = t.token(atRow: parts.top + y - parts.tokens.y, x: x - parts.tokens.x) {
+        c.cursor = token
+        state.compare = c
+    }
 }

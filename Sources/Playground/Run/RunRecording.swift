@@ -8,25 +8,6 @@ import GenerationCore
 /// alternatives, and the session is rewritten on every autosave).
 let historyLimit = 200
 
-/// A run as the session keeps it, from what the playground received.
-func sessionRun(setName: String?, backend: BackendIdentity, request: GenerateRequest, tokens: [OutputToken],
-                finishReason: FinishReason?, seed: UInt64?, error: GenerationError?, timing: RunTiming,
-                startedAt: Timestamp) -> SessionRun {
-    let plain = tokens.map(\.token)
-    var response: GenerateResponse?
-    if !tokens.isEmpty || error == nil {
-        let reason = finishReason ?? .other(error?.errorType == GenerationError.ErrorType.cancelled ? "cancelled" : "incomplete")
-        let tops = tokens.map(\.topTokens)
-        let details = Details(finishReason: reason, generatedTokens: UInt32(plain.count), seed: seed, prefill: [],
-                              tokens: plain, topTokens: tops.allSatisfy(\.isEmpty) ? nil : tops)
-        response = GenerateResponse(generatedText: plain.filter { !$0.special }.map(\.text).joined(), details: details)
-    }
-    let failure = error.map { ErrorResponse(error: $0.message, errorType: $0.errorType, estimatedTime: $0.estimatedTime) }
-    return SessionRun(setName: setName, backend: backend, request: request, response: response, error: failure,
-                      stats: RunStatistics(timing: timing, tokens: plain, finishReason: finishReason),
-                      startedAt: startedAt)
-}
-
 /// Appends `run` to the history (ids keep increasing; the oldest runs beyond the limit are dropped) and
 /// returns its id. A run on the default backend records its API and model when they are known (from `/info`).
 @discardableResult
@@ -49,19 +30,14 @@ func record(_ state: inout AppState, _ run: SessionRun) -> Int {
 }
 
 /// Records the main run that just ended (its own tokens: a continuation's accepted prefix is in its request).
-func recordMainRun(_ state: inout AppState, error: GenerationError?) {
-    guard let (request, chat, backend) = state.lastRequest?.runRequest else { return }
-    let own = Array(state.transcript.tokens.suffix(min(state.runTokenCount, state.transcript.count)))
-    let start = state.stats.startedAt ?? state.now
-    let timing = RunTiming(start: start, firstToken: state.stats.firstTokenAt, end: state.stats.lastTokenAt ?? state.now)
-    let reason = state.stats.finishReason.map { FinishReason(rawValue: $0) }
-    var run = sessionRun(setName: nil, backend: backend ?? state.defaultBackend, request: request, tokens: own,
-                         finishReason: reason, seed: state.stats.seed, error: error, timing: timing,
-                         startedAt: state.timestamp(start))
-    run.origin = state.runOrigin
-    run.chat = chat
-    let id = record(&state, run)
-    if state.runIsRoot {
+func recordMainRun(_ state: inout AppState) {
+    guard let live = state.run else { return }
+    let own = Array(state.transcript.tokens.suffix(min(live.tokenCount, state.transcript.count)))
+    var ended = live
+    if ended.lastTokenAt == nil { ended.lastTokenAt = state.now }  // a run with no token ends now
+    let id = record(&state, ended.asSessionRun(setName: nil, tokens: own, defaultBackend: state.defaultBackend,
+                                               startedAt: state.timestamp(live.startedAt)))
+    if live.isRoot {
         // A root run whose tokens replaced the output is the root of any tree grown from it.
         if !state.outputIsOlder { state.outputRun = id }
     } else if var stack = state.branches, stack.current.node != BranchTree.rootID {
@@ -89,16 +65,10 @@ func archiveTree(_ state: inout AppState) {
 }
 
 /// Records a compare column that just ended.
-func recordCompareRun(_ state: inout AppState, _ column: CompareColumn, cancelled: Bool = false) {
-    let type = cancelled ? GenerationError.ErrorType.cancelled : GenerationError.ErrorType.generation
-    let error = column.error.map { GenerationError(errorType: type, message: $0) }
-    var run = sessionRun(setName: column.name, backend: column.backend ?? state.defaultBackend,
-                         request: column.request, tokens: column.transcript.tokens,
-                         finishReason: column.finishReason, seed: column.seed, error: error,
-                         timing: column.timing,
-                         startedAt: state.timestamp(column.startedAt))
-    run.chat = column.chat  // a chat column is kept as chat runs are: its conversation, its parameters in `request`
-    record(&state, run)
+func recordCompareRun(_ state: inout AppState, _ column: CompareColumn) {
+    record(&state, column.live.asSessionRun(setName: column.name, tokens: column.transcript.tokens,
+                                            defaultBackend: state.defaultBackend,
+                                            startedAt: state.timestamp(column.startedAt), timing: column.timing))
 }
 
 extension AppState {

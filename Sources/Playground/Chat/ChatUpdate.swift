@@ -77,7 +77,7 @@ func startChatRun(_ state: inout AppState) -> [Effect] {
     let settings = state.runSettings
     guard let effects = launchChatIfValid(&state, state.chat.request, base: settings.request(prompt: ""),
                                           backend: settings.backend) else { return [] }
-    state.runIsRoot = true
+    state.run?.isRoot = true
     state.outputIsOlder = true
     return effects + [.save]
 }
@@ -124,63 +124,6 @@ func acceptReply(_ state: inout AppState) -> [Effect] {
     state.focus = .prompt
     state.dirty = true
     state.notice = "reply accepted as an assistant message: write the next user turn, Ctrl-R sends it"
-    return []
-}
-
-/// F9: asks the backend for the exact text the conversation becomes (the overlay opens with the answer);
-/// F9 again closes it.
-func toggleTemplate(_ state: inout AppState) -> [Effect] {
-    if state.isOpen(.template) {
-        state.close(.template)
-        return []
-    }
-    guard state.mode == .chat else {
-        state.notice = "F9 shows a chat's templated text: F4 switches to chat mode"
-        return []
-    }
-    var chat = state.chat.request
-    if let problem = chat.problem {
-        state.notice = "cannot template this chat: " + problem.message
-        return []
-    }
-    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
-    let settings = state.runSettings
-    chat.parameters = settings.request(prompt: "").parameters
-    state.templateID += 1
-    state.notice = "asking the backend for the templated text…"
-    return [.fetchTemplate(id: state.templateID, request: chat, useCache: state.settings.useCache,
-                           waitForModel: state.settings.waitForModel, backend: settings.backend)]
-}
-
-/// The template overlay's keys: scrolling, and Esc / q / Enter / F9 close it (it is read-only).
-func templateViewKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    guard var view = state.templateView else { return [] }
-    let layout = Layout(width: state.width, height: state.height)
-    let inner = layout.grammarEditor.inner
-    let sourceRows = min(2, wrap("source: " + view.source, width: inner.width).count)
-    let area = templateArea(inner, sourceRows: sourceRows)
-    var tokens = view.tokens
-    if tokens.width != area.width { tokens.relayout(width: max(1, area.width)) }
-    let last = max(0, tokens.rows.count - area.height)
-    switch key {
-    case .escape, .character("q"), .enter:
-        state.close(.template)
-        return []
-    case .up, .character("k"): view.top -= 1
-    case .down, .character("j"): view.top += 1
-    case .pageUp: view.top -= max(1, area.height - 1)
-    case .pageDown, .character(" "): view.top += max(1, area.height - 1)
-    case .home: view.top = 0
-    case .end: view.top = last
-    default:
-        state.notice = "the template is read-only: Esc or F9 closes it"
-        return []
-    }
-    view.top = min(last, max(0, view.top))
-    state.overlay = state.overlay?.mapping { o in
-        guard case .template = o else { return o }
-        return .template(view)
-    }
     return []
 }
 

@@ -4,55 +4,6 @@ import GenerationCore
 /// alternative and continue from prompt + accepted text (TGI has no "continue"). The branch tree lives in
 /// `AppState.branches` with its undo history.
 
-/// The popup's alternatives, most likely first (the order it draws them in).
-func sortedAlternatives(_ token: OutputToken) -> [Token] {
-    token.topTokens.sorted { ($0.logprob ?? -.infinity) > ($1.logprob ?? -.infinity) }
-}
-
-func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    let alternatives = state.tokenCursor.flatMap { i in
-        i < state.transcript.count ? sortedAlternatives(state.transcript.tokens[i]) : nil
-    } ?? []
-    switch key {
-    case .escape:
-        closePopup(&state)
-    case .left, .right:
-        moveTokenCursor(&state, key == .left ? -1 : 1)
-        state.updatePopup { $0.selection = nil }
-    case .character("v"):
-        // Branching picks from the processed list, so the selection does not carry over to the other views.
-        state.updatePopup {
-            $0.mode = $0.mode.next
-            $0.selection = nil
-        }
-    case .up, .down, .character("k"), .character("j"):
-        guard state.popup?.mode == .processed else { break }
-        state.updatePopup { $0.selection = steppedSelection($0.selection, count: alternatives.count, key: key) }
-    case .enter, .character("b"):
-        guard state.popup?.mode == .processed, let selection = state.popup?.selection, selection < alternatives.count, let index = state.tokenCursor else {
-            if key == .enter { closePopup(&state) } else { state.notice = "select an alternative with Up/Down" }
-            break
-        }
-        return branch(&state, at: index, with: alternatives[selection])
-    default:
-        break
-    }
-    return []
-}
-
-/// Up/Down (k/j) through a list of `count` alternatives: from nothing selected, Down picks the first and Up
-/// the last; the ends do not wrap. An empty list leaves the selection as it is.
-func steppedSelection(_ current: Int?, count: Int, key: Key) -> Int? {
-    guard count > 0 else { return current }
-    let delta = (key == .up || key == .character("k")) ? -1 : 1
-    let from = current ?? (delta > 0 ? -1 : count)
-    return min(count - 1, max(0, from + delta))
-}
-
-func closePopup(_ state: inout AppState) {
-    state.close(.popup)
-}
-
 /// Records tokens streamed since the tree last changed into the current node (without an undo step).
 func syncBranches(_ state: inout AppState) {
     guard state.shownRun == nil, var stack = state.branches else { return }
@@ -111,7 +62,8 @@ func branch(_ state: inout AppState, at index: Int, with alternative: Token,
         launched = launchIfValid(&state, request, backend: backend)
     }
     guard let launched else { return effects }
-    state.runOrigin = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
+    let from = origin(state, RunOrigin.branch, of: nodeRun(state, b)?.id)
+    state.run?.origin = from
     state.notice = "branched at token \(index + 1) with \(visible(alternative.text))"
     return effects + launched
 }
@@ -183,7 +135,8 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
         launched = launchIfValid(&state, request, backend: backend)
     }
     guard let effects = launched else { return [] }
-    state.runOrigin = origin(state, RunOrigin.continuation, of: source?.id)
+    let carriesOn = origin(state, RunOrigin.continuation, of: source?.id)
+    state.run?.origin = carriesOn
     state.outputScroll = nil
     state.notice = "continuing after token \(from)" + (source.map { " with run #\($0.id)'s parameters" } ?? "")
     return effects
@@ -217,7 +170,6 @@ func showCurrentBranch(_ state: inout AppState) {
     for (i, token) in tokens.enumerated() {
         state.transcript.append(OutputToken(token: token, topTokens: i < tops.count ? tops[i] : []))
     }
-    state.stats.tokens = state.transcript.count
     if let c = state.tokenCursor { state.tokenCursor = state.transcript.isEmpty ? nil : min(c, state.transcript.count - 1) }
     state.outputScroll = nil
     closePopup(&state)

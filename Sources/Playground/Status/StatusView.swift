@@ -62,20 +62,26 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         drawAutosaveTag(&buffer, state, rect)
         return
     }
-    let s = state.stats
-    if let ttft = s.timeToFirstToken { parts.append(String(format: "ttft %.0fms", ttft * 1000)) }
-    if let tps = s.tokensPerSecond { parts.append(String(format: "%.1f tok/s", tps)) }
-    if state.transcript.count > 0 || s.startedAt != nil { parts.append("\(state.transcript.count) tok") }
+    // The main run's numbers while the output is its own; a history run shown has its finish reason and seed.
+    let live = state.shownRecord == nil ? state.run : nil
+    if let run = live {
+        let timing = run.timing()
+        if let first = timing.firstToken { parts.append(String(format: "ttft %.0fms", (first - timing.start) * 1000)) }
+        if let tps = RunStatistics.decodeRate(timing, tokens: run.tokenCount) {
+            parts.append(String(format: "%.1f tok/s", tps))
+        }
+    }
+    if state.transcript.count > 0 || live != nil { parts.append("\(state.transcript.count) tok") }
     if state.promptScoring {
         parts.append("scoring prompt…")
     } else if let ppl = state.promptScore?.perplexity, state.promptScoreRevision == state.editor.revision {
         parts.append(String(format: "prompt ppl %.2f", ppl))
     }
-    if let w = s.watermark {
+    if let w = live?.watermark {
         parts.append(String(format: "wm z %.2f ", w.zScore) + (w.watermarked ? "WATERMARKED" : "no watermark"))
     }
-    if let reason = s.finishReason { parts.append(reason) }
-    if let seed = s.seed { parts.append("seed \(seed)") }
+    if let reason = state.shownRecord?.finishReason ?? live?.finishReason { parts.append(reason.rawValue) }
+    if let seed = state.shownRecord?.seed ?? live?.seed { parts.append("seed \(seed)") }
     if let mean = state.transcript.meanLogprob, let ppl = state.transcript.perplexity {
         parts.append(String(format: "mean lp %.3f", mean))
         parts.append(String(format: "ppl %.2f", ppl))

@@ -70,7 +70,8 @@ extension AppState {
         outputScroll = nil
         error = nil
         phase = .idle
-        stats = RunStats()
+        run = nil
+        shownRecord = ShownRecord()
         outputRun = nil
         if var tree = session.tree {
             let node = session.playground?.node.flatMap { (try? tree.node($0)) != nil ? $0 : nil } ?? BranchTree.rootID
@@ -89,11 +90,11 @@ extension AppState {
             outputRun = last.id
             runPrompt = last.request.inputs
             runChat = last.chat
-            stats.tokens = last.tokens.count
-            stats.finishReason = last.finishReason?.rawValue
-            stats.seed = last.seed
+            shownRecord = ShownRecord(finishReason: last.finishReason, seed: last.seed)
             phase = .finished
         }
+        // Sets that run elsewhere offer their backends in the sidebar's `backend` field.
+        for set in sets { if let b = set.backend, !backendChoices.contains(b) { backendChoices.append(b) } }
         dirty = false
     }
 

@@ -1,0 +1,87 @@
+import Foundation
+import GenerationCore
+
+func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout) {
+    let rect = layout.output
+    let focused = state.focus == .output
+    var right = "\(state.transcript.count) tokens"
+    if let c = state.tokenCursor { right = "token \(c + 1)/\(state.transcript.count)" }
+    drawBox(&buffer, rect, title: "Output", focused: focused, right: right)
+    let area = layout.outputText
+    guard area.width > 0, area.height > 0 else { return }
+    var transcript = state.transcript
+    if transcript.width != area.width { transcript.relayout(width: area.width) }
+    let top = layout.outputTop
+    if transcript.isEmpty {
+        let hint: String
+        switch state.phase {
+        case .waiting: hint = "waiting for the first token…"
+        case .waitingForModel: hint = "waiting for the model…"
+        default: hint = "Output appears here, each token coloured by its probability."
+        }
+        buffer.put(hint, x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
+    }
+    let cursor = (focused || state.popup?.onPrompt == false) ? state.tokenCursor : nil
+    var (lastY, lastX) = drawTokens(&buffer, transcript, area: area, top: top, cursor: cursor)
+    // A run that did not finish keeps its output, marked as such; the output of an earlier run, kept while a
+    // new one has no token yet (or was rejected before any), says so.
+    let mark: String?
+    switch state.phase {
+    case _ where state.outputIsOlder: mark = transcript.isEmpty ? nil : " [previous output]"
+    case .cancelled: mark = " [cancelled]"
+    case .failed where !transcript.isEmpty: mark = " [incomplete]"
+    default: mark = nil
+    }
+    if let mark, top + area.height >= transcript.rows.count {
+        if lastX + DisplayWidth.of(mark) > area.maxX, lastY + 1 < area.maxY { lastY += 1; lastX = area.x }
+        buffer.put(mark, x: lastX, y: lastY, role: .partial, limit: area.maxX)
+    }
+    drawLegend(&buffer, y: area.maxY, x: area.x, limit: area.maxX)
+}
+
+/// Draws `transcript`'s rows from `top` into `area`, each token in its probability colour (the cursor's
+/// highlighted, a `marked` one in the divergence style); returns the row and column after the last glyph.
+@discardableResult
+func drawTokens(_ buffer: inout CellBuffer, _ transcript: Transcript, area: Rect, top: Int, cursor: Int?,
+                marked: Int? = nil, plain: Bool = false) -> (Int, Int) {
+    var lastY = area.y
+    var lastX = area.x
+    for r in 0..<area.height {
+        let row = top + r
+        guard row < transcript.rows.count else { break }
+        let y = area.y + r
+        transcript.forEachGlyph(onRow: row) { glyph, t, gx in
+            let token = transcript.tokens[t]
+            let role: Role
+            if t == cursor {
+                role = .tokenCursor
+            } else if t == marked {
+                role = .divergence
+            } else {
+                switch token.kind {
+                case .special: role = .special
+                case .whitespace: role = .whitespace
+                // Text without a probability (a chat template) is plain text, not the lowest bucket.
+                case .text: role = plain ? .editorText : Role.probabilityRole(token.token.probability)
+                }
+            }
+            buffer.put(glyph.character, width: Int(glyph.width), x: area.x + gx, y: y, role: role, limit: area.maxX)
+            lastY = y
+            lastX = area.x + gx + Int(glyph.width)
+        }
+    }
+    return (lastY, lastX)
+}
+
+/// The probability scale, always visible under the output.
+func drawLegend(_ buffer: inout CellBuffer, y: Int, x: Int, limit: Int) {
+    var cx = buffer.put("p% ", x: x, y: y, role: .dim, limit: limit)
+    for (role, label) in zip(Role.probabilityScale, Role.probabilityLabels) {
+        cx = buffer.put("█", x: cx, y: y, role: role, limit: limit)
+        cx = buffer.put(label + " ", x: cx, y: y, role: role, limit: limit)
+    }
+    cx = buffer.put("<s>", x: cx + 1, y: y, role: .special, limit: limit)
+    cx = buffer.put(" special ", x: cx, y: y, role: .dim, limit: limit)
+    cx = buffer.put("·↵", x: cx, y: y, role: .whitespace, limit: limit)
+    buffer.put(" space", x: cx, y: y, role: .dim, limit: limit)
+}

@@ -1,0 +1,31 @@
+import GenerationCore
+
+/// The alternatives popup: which token list it shows and the alternative selected in it.
+public struct Popup: Sendable, Equatable {
+    /// The popup shows a prompt token (the F6 view), not an output token.
+    public var onPrompt = false
+    /// The alternative selected (index into its list, most likely first).
+    public var selection: Int?
+    /// Which distribution the popup shows (`v` cycles them).
+    public var mode: PopupMode = .processed
+
+    public init(onPrompt: Bool = false, selection: Int? = nil, mode: PopupMode = .processed) {
+        self.onPrompt = onPrompt
+        self.selection = selection
+        self.mode = mode
+    }
+}
+
+/// The popup's views of a token: the distribution it was drawn from (what the backend reports), the model's raw
+/// one, and what each sampling step did in between. The last two need the built-in engine's stages
+/// (`TokenStages`); a server's token says so instead.
+public enum PopupMode: String, Sendable, Equatable, CaseIterable {
+    case processed, raw, stages
+
+    /// The next view, wrapping around.
+    public var next: PopupMode {
+        let all = Self.allCases
+        let i = all.firstIndex(of: self) ?? 0
+        return all[(i + 1) % all.count]
+    }
+}
