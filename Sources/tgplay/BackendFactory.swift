@@ -5,16 +5,19 @@ import LocalEngine
 /// Picks and builds the backend: --endpoint, else TGPLAY_ENDPOINT, else the config file, else the local engine.
 enum BackendFactory {
 
+    /// The endpoint the options name (--endpoint, else TGPLAY_ENDPOINT, else the config file's), nil for the
+    /// built-in engine (`--local`, or nothing named).
+    static func endpointText(_ options: BackendOptions, environment: [String: String]) throws -> String? {
+        if let endpoint = options.endpoint { return endpoint }
+        if options.local { return nil }
+        if let fromEnv = environment["TGPLAY_ENDPOINT"], !fromEnv.isEmpty { return fromEnv }
+        return try Config.load(environment: environment)?.endpoint
+    }
+
     static func make(_ options: BackendOptions, environment: [String: String]) throws -> any TextGenerationBackend {
-        var endpointText = options.endpoint
-        if endpointText == nil && !options.local {
-            if let fromEnv = environment["TGPLAY_ENDPOINT"], !fromEnv.isEmpty {
-                endpointText = fromEnv
-            } else {
-                endpointText = try Config.load(environment: environment)?.endpoint
-            }
+        guard let endpointText = try endpointText(options, environment: environment) else {
+            return try makeLocal(options, environment: environment)
         }
-        guard let endpointText else { return try makeLocal(options, environment: environment) }
         let endpoint = try Endpoint(endpointText)
         let token = TokenLookup.resolve(explicit: options.token, environment: environment)
         var configuration = HTTPBackendConfiguration(
@@ -75,7 +78,7 @@ enum BackendFactory {
 }
 
 /// `$XDG_CONFIG_HOME/tgplay/config.json` (default `~/.config/tgplay/config.json`). Only what the CLI reads now.
-struct Config: Decodable {
+struct Config: Decodable, Sendable {
     var endpoint: String?
     /// More endpoints the playground's `backend` field offers (for compare sets on several servers).
     var endpoints: [ConfigEndpoint]?
@@ -109,7 +112,7 @@ struct Config: Decodable {
 
 /// One `endpoints` entry: a URL (`"http://..."`), or `{"url": ..., "api": ..., "model": ...}` when that server's
 /// API or model should not be left to detection (`--api`) and the first of `/v1/models` (`--model-id`).
-struct ConfigEndpoint: Decodable, Equatable {
+struct ConfigEndpoint: Decodable, Equatable, Sendable {
     var url: String
     var api: APIChoice?
     var model: String?

@@ -13,30 +13,14 @@ enum CompareCommand {
         } catch {
             return Output.fail(error)
         }
-        var shared: (any TextGenerationBackend)?
-        var local: (any TextGenerationBackend)?
         let result: CompareResult
         do {
+            // Same token and timeouts as the command's own endpoint for every set's URL: the file is the person's
+            // own. The config file's entry for a URL may name its API and model.
+            let resolver = BackendResolver(options: options.backend, environment: environment)
             result = try await CompareRunner.run(prompt: input.inputs, base: input.parameters, sets: input.sets) { set in
                 let endpoint = input.entries.first { $0.name == set.name }?.endpoint
-                switch endpoint {
-                case nil:
-                    if let shared { return shared }
-                    let made = try BackendFactory.make(options.backend, environment: environment)
-                    shared = made
-                    return made
-                case "local"?:
-                    if let local { return local }
-                    let made = try BackendFactory.makeLocal(options.backend, environment: environment)
-                    local = made
-                    return made
-                case let url?:
-                    // Same token and timeouts as the command's own endpoint: the file is the person's own. The
-                    // config file's entry for the URL may name its API and model.
-                    let config = try Config.load(environment: environment)
-                    return try BackendFactory.make(BackendFactory.options(options.backend, for: url, config: config),
-                                                   environment: environment)
-                }
+                return try resolver.backend(BackendChoice(compareEndpoint: endpoint))
             }
         } catch {
             return Output.fail(error)

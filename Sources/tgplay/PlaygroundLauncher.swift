@@ -1,43 +1,36 @@
 import Foundation
 import GenerationCore
 import Playground
-import Synchronization
 
-/// Wires the playground to its backends. The header settings of the sidebar (`x-use-cache`,
-/// `x-wait-for-model`) rebuild an HTTP backend; the built-in engine is loaded once, when first used, and
-/// shared; a compare set or the sidebar's `backend` field can name the built-in engine or any endpoint URL.
+/// Wires the playground to its backends through the one `BackendResolver`: the sidebar's header settings
+/// (`x-use-cache`, `x-wait-for-model`) pick an HTTP backend made for them; the built-in engine is loaded once, when
+/// first used, and shared; a compare set or the sidebar's `backend` field can name the engine or any endpoint URL.
 enum PlaygroundLauncher {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
+        let resolver: BackendResolver
         let first: any TextGenerationBackend
+        // Identities carry no credentials; connecting to a configured endpoint uses its URL as written.
+        let config = try? Config.load(environment: environment)
         do {
-            first = try BackendFactory.make(options.backend, environment: environment)
+            resolver = BackendResolver(options: options.backend, environment: environment)
+            first = try resolver.backend(.command)
         } catch {
             // The playground is not a scripting command: a readable message, no JSON error line.
             let text = (error as? GenerationError)?.message ?? String(describing: error)
             Output.message("cannot open the playground: \(text)")
             return 1
         }
-        let isHTTP = !first.identity.isLocal
-        let backendOptions = options.backend
-        let engine = SharedEngine(isHTTP ? nil : first)
-        // Identities carry no credentials; connecting to a configured endpoint uses its URL as written.
-        let config = try? Config.load(environment: environment)
         let configured = endpointURLs(environment: environment, config: config)
         let rawURL = Dictionary(configured.map { (BackendIdentity($0), $0) }) { first, _ in first }
         let configuration = PlaygroundConfiguration(
             makeBackend: { identity, useCache, waitForModel in
-                var o = backendOptions
-                o.noCache = !useCache || backendOptions.noCache
-                o.waitForModel = waitForModel || backendOptions.waitForModel
-                guard let identity else {
-                    guard isHTTP else { return first }
-                    return (try? BackendFactory.make(o, environment: environment)) ?? first
+                let choice: BackendChoice
+                if let identity {
+                    choice = identity.isLocal ? .local : .endpoint(rawURL[identity] ?? identity.value)
+                } else {
+                    choice = .command
                 }
-                if identity.isLocal {
-                    return try engine.get { try BackendFactory.makeLocal(backendOptions, environment: environment) }
-                }
-                let url = rawURL[identity] ?? identity.value
-                return try BackendFactory.make(BackendFactory.options(o, for: url, config: config), environment: environment)
+                return try resolver.backend(choice, useCache: useCache, waitForModel: waitForModel)
             },
             backendChoices: choices(first: first, urls: configured),
             themeName: options.theme,
@@ -67,21 +60,5 @@ enum PlaygroundLauncher {
         }
         let mine = BackendIdentity(of: first)
         return list.filter { $0 != mine }
-    }
-}
-
-/// The built-in engine, loaded at most once per process (its weights are large).
-final class SharedEngine: Sendable {
-    private let backend: Mutex<(any TextGenerationBackend)?>
-
-    init(_ loaded: (any TextGenerationBackend)?) { backend = Mutex(loaded) }
-
-    func get(_ load: () throws -> any TextGenerationBackend) throws -> any TextGenerationBackend {
-        try backend.withLock { current in
-            if let current { return current }
-            let made = try load()
-            current = made
-            return made
-        }
     }
 }
