@@ -78,7 +78,7 @@ enum ExplainCommand {
             if error.receivedTokens.isEmpty { error.receivedTokens = received }
             return Output.fail(error)
         } catch {
-            return Output.fail(GenerationError(errorType: "unknown", message: String(describing: error)))
+            return Output.fail(GenerationError.from(error))
         }
     }
 }

@@ -47,16 +47,16 @@ public enum EngineBenchmark {
 
     /// What keeping every token's stages (`StageTrace`, `GenerateRequest.traceStages`) costs: the same sampled
     /// decode from the same prompt and seed, without and with the trace, alternated `rounds` times so a shared
-    /// machine's noise falls on both; speeds are each side's best round.
+    /// machine's noise falls on both; each side's speeds as min/median/max over the rounds.
     public struct StagesResult: Encodable, Sendable {
         /// The sampling parameters both sides use (every processor kind that reshapes or filters, as a
         /// typical sampled request sets them).
         public var parameters: String
         public var rounds: Int
         public var generatedTokens: Int
-        public var offDecodeTokS: Double
-        public var onDecodeTokS: Double
-        /// (off - on) / off, in percent.
+        public var offDecodeTokS: Spread
+        public var onDecodeTokS: Spread
+        /// (off - on) / off of the medians, in percent.
         public var overheadPercent: Double
 
         enum CodingKeys: String, CodingKey {
@@ -262,14 +262,16 @@ public enum EngineBenchmark {
             return Double(generateTokens) / max(seconds(since: start), 1e-9)
         }
         let rounds = 3
-        var off = 0.0, on = 0.0
+        var off: [Double] = [], on: [Double] = []
         for _ in 0..<rounds {
-            off = max(off, try decode(traced: false))
-            on = max(on, try decode(traced: true))
+            off.append(try decode(traced: false))
+            on.append(try decode(traced: true))
         }
+        let offSpread = Spread(off), onSpread = Spread(on)
         return StagesResult(parameters: "temperature 0.8, top_k 40, top_p 0.95, repetition_penalty 1.1, seed 42",
-                            rounds: rounds, generatedTokens: generateTokens, offDecodeTokS: off, onDecodeTokS: on,
-                            overheadPercent: (off - on) / max(off, 1e-9) * 100)
+                            rounds: rounds, generatedTokens: generateTokens, offDecodeTokS: offSpread,
+                            onDecodeTokS: onSpread,
+                            overheadPercent: (offSpread.median - onSpread.median) / max(offSpread.median, 1e-9) * 100)
     }
 
     /// Prefill of `ids` on a fresh session, then `generate` greedy tokens one at a time.
