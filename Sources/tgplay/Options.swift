@@ -31,6 +31,8 @@ struct Options: Equatable {
     enum Command: String, Equatable {
         case playground, generate, tokenize, info, bench, compare, chat, template, explain, help, version
         case watermarkDetect = "watermark-detect"
+        case sampleTree = "sample-tree"
+        case step
     }
 
     var command: Command = .playground
@@ -113,7 +115,8 @@ struct Options: Equatable {
                 } else if argument == "help" && !sawCommand {
                     options.command = .help
                     sawCommand = true
-                } else if options.command == .bench {
+                } else if [.bench, .sampleTree, .step].contains(options.command) {
+                    // The subcommand's own flags (`--n`, `--depth`, `--steps`, `--force`...), parsed there.
                     options.rest.append(argument)
                     if argument.hasPrefix("--"), index + 1 < arguments.count {
                         index += 1
