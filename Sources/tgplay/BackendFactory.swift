@@ -14,7 +14,13 @@ enum BackendFactory {
                 endpointText = try Config.load(environment: environment)?.endpoint
             }
         }
-        guard let endpointText else { return try makeLocal(options, environment: environment) }
+        guard let endpointText else {
+            if options.probabilities != nil {
+                throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                      message: "--probabilities goes with an endpoint: the built-in engine reports processed probabilities (its stages show the raw ones)")
+            }
+            return try makeLocal(options, environment: environment)
+        }
         let endpoint = try Endpoint(endpointText)
         let token = TokenLookup.resolve(explicit: options.token, environment: environment)
         var configuration = HTTPBackendConfiguration(
@@ -22,6 +28,7 @@ enum BackendFactory {
         if let seconds = options.connectTimeout { configuration.connectTimeout = seconds }
         if let seconds = options.readTimeout { configuration.readTimeout = seconds }
         if let seconds = options.maxTime { configuration.maxTime = seconds }
+        configuration.declaredProbabilities = options.probabilities
         var api = options.api
         if api == .auto, let named = environment["TGPLAY_API"], !named.isEmpty {
             guard let choice = APIChoice(rawValue: named) else {

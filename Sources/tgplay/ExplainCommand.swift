@@ -66,12 +66,13 @@ enum ExplainCommand {
             return Output.fail(GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
                                                message: String(describing: error)))
         }
-        let kind = backend.capabilities.probabilities
         var received: [Token] = []
         do {
             for try await event in backend.generateStream(request) {
                 received.append(event.response.token)
-                Output.line(Line(event.response, probabilities: kind))
+                // Read once the stream has started: a backend that detects its server on first use (`AutoBackend`)
+                // only knows then what its numbers are.
+                Output.line(Line(event.response, probabilities: backend.capabilities.probabilities))
             }
             return 0
         } catch var error as GenerationError {

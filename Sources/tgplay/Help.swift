@@ -82,6 +82,10 @@ enum Help {
       --api API             auto (default: probes GET /props, /info, /api/version, /v1/models once), tgi
                             (/generate...), openai (/v1/completions), llamacpp (llama-server's /completion:
                             token ids, raw probabilities), ollama; also TGPLAY_API
+      --probabilities KIND  raw or processed: what the server's logprobs are where tgplay cannot know (vLLM's
+                            --logprobs-mode, SGLang, unknown servers: "unknown" otherwise), or which to ask
+                            for (llama.cpp's /completion: processed sends post_sampling_probs); refused
+                            where it contradicts the server (TGI: processed, llama-cpp-python: raw)
       --model-id ID         the "model" field for OpenAI-compatible servers (default: the first of /v1/models)
       --token TOKEN         bearer token; default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file at
                             HF_TOKEN_PATH, or ~/.cache/huggingface/token. Never printed or stored.

@@ -45,6 +45,23 @@ import LocalEngine
             }
             done.wait()
             return Reply.body(answer.text)
+        case "/generate_stream":
+            let answer = Answer(), done = DispatchSemaphore(value: 0)
+            let body = request.body
+            Task {
+                var events = ""
+                do {
+                    for try await event in engine.generateStream(try GenerateRequest.decode(from: body)) {
+                        events += "data:" + String(decoding: try WireJSON.encode(event.response), as: UTF8.self) + "\n\n"
+                    }
+                } catch {
+                    events += #"data:{"error":"engine failed","error_type":"generation"}"# + "\n\n"
+                }
+                answer.set(events)
+                done.signal()
+            }
+            done.wait()
+            return Reply.stream([answer.text])
         default: return Reply.body(status: 404, "")
         }
     }
@@ -141,5 +158,49 @@ import LocalEngine
         #expect(help.stdout.contains("tgplay sample-tree [BACKEND] --input FILE --n N --depth K"))
         #expect(help.stdout.contains("tgplay step"))
         #expect(help.stdout.contains("tgplay bench tree"))
+    }
+
+    /// `explain` labels what each backend's numbers are: TGI processed; llama.cpp's native route raw, processed
+    /// when `--probabilities processed` (which sends post_sampling_probs); a contradicting declaration refused.
+    @Test func explainSaysWhatRemoteNumbersAre() throws {
+        let server = try TestHTTPServer(handler: Self.handler)
+        defer { server.stop() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tgplay-labels-\(UUID()).json")
+        try Data(#"{"inputs":"The capital of France is","parameters":{"max_new_tokens":3}}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        func labels(_ result: BinaryRunner.Result) -> [String?] {
+            result.stdout.split(separator: "\n").map { (try? JSONValue.parse(Data($0.utf8)))?["probabilities"]?.stringValue }
+        }
+        let tgi = try BinaryRunner.run(["explain", "--api", "tgi", "--endpoint", server.url, "--input", file.path])
+        #expect(tgi.status == 0, "\(tgi.stderr)")
+        #expect(labels(tgi) == ["processed", "processed", "processed"])
+        let contradicted = try BinaryRunner.run(["explain", "--api", "tgi", "--endpoint", server.url, "--probabilities", "raw",
+                                                 "--input", file.path])
+        #expect(contradicted.status == 1 && contradicted.stdout.contains("--probabilities raw does not hold"), "\(contradicted.stdout)")
+
+        let llama = try Replay.server(.llamaServer, answering: [try Fixtures.recording(.llamaServer, "native_completion_probs_stream")])
+        defer { llama.stop() }
+        let raw = try BinaryRunner.run(["explain", "--api", "llamacpp", "--endpoint", llama.url, "--input", file.path])
+        #expect(raw.status == 0, "\(raw.stderr)")
+        #expect(!labels(raw).isEmpty && labels(raw).allSatisfy { $0 == "raw" }, "\(raw.stdout)")
+        let post = try BinaryRunner.run(["explain", "--api", "llamacpp", "--endpoint", llama.url, "--probabilities", "processed",
+                                         "--input", file.path])
+        #expect(post.status == 0, "\(post.stderr)")
+        #expect(labels(post).allSatisfy { $0 == "processed" })
+        let sent = llama.requests.filter { $0.path == "/completion" }.compactMap(\.bodyJSON)
+        #expect(sent.map { $0["post_sampling_probs"] as? Bool } == [nil, true], "asked for only when declared")
+        // A tree through detection (no --api): llama-server found by /props, its raw numbers labelled so; the
+        // replayed answer is the same for every seed, so the tree is one path of 8.
+        let detected = try Replay.server(.llamaServer, answering: [try Fixtures.recording(.llamaServer, "native_completion_probs")])
+        defer { detected.stop() }
+        let tree = try BinaryRunner.run(["sample-tree", "--endpoint", detected.url, "--input", file.path, "--n", "8",
+                                         "--depth", "3"])
+        #expect(tree.status == 0, "\(tree.stderr)")
+        let object = try JSONValue.parse(Data(tree.stdout.utf8))
+        #expect(object["probabilities"]?.stringValue == "raw")
+        #expect(object["children"]?.arrayValue?.count == 1 && object["children"]?.arrayValue?.first?["count"] == .int(8))
+        #expect(detected.requests.filter { $0.path == "/completion" }.count == 8)
+        let local = try BinaryRunner.run(["explain", "--local", "--probabilities", "raw", "--input", file.path])
+        #expect(local.status == 2)
     }
 }

@@ -12,9 +12,10 @@ public final class LlamaCppBackend: TextGenerationBackend {
     public let postSamplingProbabilities: Bool
     private let client: HTTPClient
 
-    public init(configuration: HTTPBackendConfiguration, postSamplingProbabilities: Bool = false) {
+    /// `postSamplingProbabilities` nil: as the configuration's `declaredProbabilities` asks (`processed`: yes).
+    public init(configuration: HTTPBackendConfiguration, postSamplingProbabilities: Bool? = nil) {
         self.configuration = configuration
-        self.postSamplingProbabilities = postSamplingProbabilities
+        self.postSamplingProbabilities = postSamplingProbabilities ?? (configuration.declaredProbabilities == .processed)
         self.client = HTTPClient(configuration: configuration)
     }
 
@@ -33,6 +34,7 @@ public final class LlamaCppBackend: TextGenerationBackend {
             ],
             grammarKinds: [.json, .jsonObject, .jsonSchema], maxAlternatives: nil, promptLogprobs: false,
             probabilities: postSamplingProbabilities ? .processed : .raw, tokenIDs: true, seeds: true)
+            .declaring(configuration.declaredProbabilities)
     }
 
     public var limits: ValidationLimits { .unknown }

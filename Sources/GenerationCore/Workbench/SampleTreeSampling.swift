@@ -25,9 +25,10 @@ public enum SampleTrees {
     /// N `generate` requests with `max_new_tokens` = depth and seeds base + i (`SampleTreeRequest.sampleRequest`),
     /// run concurrently within `concurrency`; the paths keep sample order whatever order the answers come in.
     /// `n` is not used: not every protocol has it, and seeds per request keep sample i reproducible alone.
-    public static func remote(_ request: SampleTreeRequest, on backend: any TextGenerationBackend,
+    public static func remote(_ request: SampleTreeRequest, on given: any TextGenerationBackend,
                               concurrency: Int = defaultConcurrency) async throws -> SampleTree {
         if let problem = request.problem { throw problem }
+        let backend = try await given.answering()
         let base = request.baseSeed(drawn: UInt64.random(in: 0...UInt64(UInt32.max)))
         let requests = (0..<request.samples).map { request.sampleRequest($0, base: base) }
         if let first = requests.first,

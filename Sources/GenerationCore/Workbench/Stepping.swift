@@ -94,7 +94,8 @@ public enum Stepping {
     /// logprobs where the backend has them (`decoder_input_details` on the context with and without the text; the
     /// forced tokens are the second's extra prompt tokens); elsewhere it is accepted as one unscored piece
     /// (no id, no logprob), since the backend cannot say how it tokenizes or what it thinks of it.
-    public static func remote(_ request: StepRequest, on backend: any TextGenerationBackend) async throws -> [StepToken] {
+    public static func remote(_ request: StepRequest, on given: any TextGenerationBackend) async throws -> [StepToken] {
+        let backend = try await given.answering()
         let capabilities = backend.capabilities
         guard let force = request.force else {
             let response = try await backend.generate(request.remoteStepRequest(maxAlternatives: capabilities.maxAlternatives))
