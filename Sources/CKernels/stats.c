@@ -90,7 +90,7 @@ static inline double exp_nonpositive(double x) {
 static void stats_portable(const float *x, size_t n, tg_score_stats *out) { STATS_BODY }
 
 #if defined(__x86_64__)
-static __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"))) void
+static __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
 stats_avx512(const float *x, size_t n, tg_score_stats *out) { STATS_BODY }
 static __attribute__((target("avx2,fma"))) void stats_avx2(const float *x, size_t n, tg_score_stats *out) { STATS_BODY }
 #endif

@@ -64,7 +64,9 @@ enum Help {
                                                            same run on one thread; --single-thread 0 skips it);
                                                            --grammar json adds a JSON-schema constrained run;
                                                            --stages a sampled decode without and with the
-                                                           per-token stage trace (explain's) and its overhead
+                                                           per-token stage trace (explain's): decode tok/s
+                                                           and the sampling step's thread-CPU ms per token,
+                                                           min/median/max, and the overhead
       tgplay bench tree [--n N] [--depth K] [--prompt-tokens N] [--runs N]
                                                            built-in engine: a sampled tree (default 32 x 8
                                                            tokens after 256) with one shared prefill against N
