@@ -16,6 +16,10 @@ enum BackendFactory {
 
     static func make(_ options: BackendOptions, environment: [String: String]) throws -> any TextGenerationBackend {
         guard let endpointText = try endpointText(options, environment: environment) else {
+            if options.probabilities != nil {
+                throw GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
+                                      message: "--probabilities goes with an endpoint: the built-in engine reports processed probabilities (its stages show the raw ones)")
+            }
             return try makeLocal(options, environment: environment)
         }
         let endpoint = try Endpoint(endpointText)
@@ -25,6 +29,7 @@ enum BackendFactory {
         if let seconds = options.connectTimeout { configuration.connectTimeout = seconds }
         if let seconds = options.readTimeout { configuration.readTimeout = seconds }
         if let seconds = options.maxTime { configuration.maxTime = seconds }
+        configuration.declaredProbabilities = options.probabilities
         var api = options.api
         if api == .auto, let named = environment["TGPLAY_API"], !named.isEmpty {
             guard let choice = APIChoice(rawValue: named) else {

@@ -8,18 +8,21 @@ import Playground
 /// with more than one thread, the same run on one thread (`--single-thread 0` skips it). `--grammar json` also
 /// decodes under a JSON-schema grammar and reports both speeds; `--stages` also decodes sampled with and without
 /// the per-token stage trace and reports the overhead.
+/// `tgplay bench tree [--n N] [--depth K] [--prompt-tokens N] [--runs N]`: a sampled token tree's shared prefill
+/// against N separate generate calls.
 /// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
         var rest = options.rest
         guard let what = rest.first else {
-            Output.message("bench needs a target: `tgplay bench engine` or `tgplay bench ui`")
+            Output.message("bench needs a target: `tgplay bench engine`, `tgplay bench tree` or `tgplay bench ui`")
             return 2
         }
         rest.removeFirst()
         if what == "ui" { return runUI(rest) }
+        if what == "tree" { return runTree(rest, options: options, environment: environment) }
         guard what == "engine" else {
-            Output.message("unknown benchmark \"\(what)\" (available: engine, ui)")
+            Output.message("unknown benchmark \"\(what)\" (available: engine, tree, ui)")
             return 2
         }
         var promptTokens = 512, generateTokens = 128
@@ -66,6 +69,31 @@ enum BenchCommand {
             return 0
         } catch {
             return Output.fail(GenerationError(errorType: "model_error", message: "\(error)"))
+        }
+    }
+
+    /// `tgplay bench tree [--n N] [--depth K] [--prompt-tokens N] [--runs N]`: a sampled token tree with one
+    /// shared prefill against N separate generate calls (`TreeBenchmark`).
+    static func runTree(_ rest: [String], options: Options, environment: [String: String]) -> Int32 {
+        let samples: Int, depth: Int, promptTokens: Int, runs: Int
+        do {
+            let values = try LabCommands.flags(rest, allowed: ["--n", "--depth", "--prompt-tokens", "--runs"])
+            samples = try LabCommands.number(values, "--n", default: 32, range: SampleTreeRequest.sampleRange)
+            depth = try LabCommands.number(values, "--depth", default: 8, range: SampleTreeRequest.depthRange)
+            promptTokens = try LabCommands.number(values, "--prompt-tokens", default: 256, range: 1...4096)
+            runs = try LabCommands.number(values, "--runs", default: 3, range: 1...20)
+        } catch let error as UsageError {
+            return LabCommands.usage(error)
+        } catch {
+            return Output.fail(error)
+        }
+        let path = BackendFactory.modelPath(options.backend, environment: environment)
+        do {
+            Output.line(try TreeBenchmark.run(modelPath: path, samples: samples, depth: depth, promptTokens: promptTokens,
+                                              runs: runs, threads: options.backend.threads ?? 2))
+            return 0
+        } catch {
+            return Output.fail(GenerationError.from(error))
         }
     }
 

@@ -66,19 +66,20 @@ enum ExplainCommand {
             return Output.fail(GenerationError(errorType: GenerationError.ErrorType.invalidRequest,
                                                message: String(describing: error)))
         }
-        let kind = backend.capabilities.probabilities
         var received: [Token] = []
         do {
             for try await event in backend.generateStream(request) {
                 received.append(event.response.token)
-                Output.line(Line(event.response, probabilities: kind))
+                // Read once the stream has started: a backend that detects its server on first use (`AutoBackend`)
+                // only knows then what its numbers are.
+                Output.line(Line(event.response, probabilities: backend.capabilities.probabilities))
             }
             return 0
         } catch var error as GenerationError {
             if error.receivedTokens.isEmpty { error.receivedTokens = received }
             return Output.fail(error)
         } catch {
-            return Output.fail(GenerationError(errorType: "unknown", message: String(describing: error)))
+            return Output.fail(GenerationError.from(error))
         }
     }
 }

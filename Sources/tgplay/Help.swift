@@ -38,6 +38,21 @@ enum Help {
                                                            model preferred: {"token", "raw_rank", "removed_by",
                                                            "passed_at"}. Asks for top_n_tokens 5 and details
                                                            when the body does not
+      tgplay sample-tree [BACKEND] --input FILE --n N --depth K [--accepted TEXT]
+                                                           a TGI request body -> N (8-64, default 16)
+                                                           samples of up to K (1-12, default 8) tokens after
+                                                           the prompt (+ TEXT) as one JSON tree: {"inputs",
+                                                           "samples", "depth", "seed" (sample i used seed + i),
+                                                           "probabilities", "children": [{"token", "count",
+                                                           "path_logprob", "ended", "children"}]}, most
+                                                           frequent first; one shared prefill on the built-in
+                                                           engine, N requests (4 at a time) elsewhere
+      tgplay step [BACKEND] --input FILE --steps K [--force TEXT]
+                                                           K one-token steps, then TEXT forced (tokenized, each
+                                                           token scored): one JSON line per token {"step",
+                                                           "token", "forced", "probabilities", "top_tokens",
+                                                           "stages"?}; forced tokens carry the model's raw
+                                                           logprob (prompt scoring's)
       tgplay bench engine [--model PATH] [--threads N] [--prompt-tokens N] [--gen-tokens N] [--grammar json]
                           [--stages] [--single-thread 0|1]
                                                            built-in engine speed: one JSON line with load_s,
@@ -49,7 +64,14 @@ enum Help {
                                                            same run on one thread; --single-thread 0 skips it);
                                                            --grammar json adds a JSON-schema constrained run;
                                                            --stages a sampled decode without and with the
-                                                           per-token stage trace (explain's) and its overhead
+                                                           per-token stage trace (explain's): decode tok/s
+                                                           and the sampling step's thread-CPU ms per token,
+                                                           min/median/max, and the overhead
+      tgplay bench tree [--n N] [--depth K] [--prompt-tokens N] [--runs N]
+                                                           built-in engine: a sampled tree (default 32 x 8
+                                                           tokens after 256) with one shared prefill against N
+                                                           generate calls, warm (prefix reuse) and cold;
+                                                           seconds min/median/max and evaluated tokens
       tgplay watermark-detect [--model PATH] [--input FILE]
                                                            z-score of the built-in engine's watermark in text
       tgplay bench ui                                      playground rendering: frames/s and per-token cost
@@ -62,6 +84,10 @@ enum Help {
       --api API             auto (default: probes GET /props, /info, /api/version, /v1/models once), tgi
                             (/generate...), openai (/v1/completions), llamacpp (llama-server's /completion:
                             token ids, raw probabilities), ollama; also TGPLAY_API
+      --probabilities KIND  raw or processed: what the server's logprobs are where tgplay cannot know (vLLM's
+                            --logprobs-mode, SGLang, unknown servers: "unknown" otherwise), or which to ask
+                            for (llama.cpp's /completion: processed sends post_sampling_probs); refused
+                            where it contradicts the server (TGI: processed, llama-cpp-python: raw)
       --model-id ID         the "model" field for OpenAI-compatible servers (default: the first of /v1/models)
       --token TOKEN         bearer token; default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file at
                             HF_TOKEN_PATH, or ~/.cache/huggingface/token. Never printed or stored.

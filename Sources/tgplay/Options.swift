@@ -24,6 +24,9 @@ struct BackendOptions: Equatable {
     /// `--max-time`: seconds a whole request may take.
     var maxTime: Double?
     var threads: Int?
+    /// `--probabilities raw|processed`: what the server's logprobs are (vLLM's --logprobs-mode), or which to
+    /// ask for (llama.cpp's native route).
+    var probabilities: ProbabilityKind?
 }
 
 /// The parsed command line.
@@ -31,6 +34,8 @@ struct Options: Equatable {
     enum Command: String, Equatable {
         case playground, generate, tokenize, info, bench, compare, chat, template, explain, help, version
         case watermarkDetect = "watermark-detect"
+        case sampleTree = "sample-tree"
+        case step
     }
 
     var command: Command = .playground
@@ -101,6 +106,12 @@ struct Options: Equatable {
                 let text = try value(for: flag)
                 guard let n = Int(text), (1...64).contains(n) else { throw UsageError("--threads wants 1 to 64, got \"\(text)\"") }
                 options.backend.threads = n
+            case "--probabilities":
+                let text = try value(for: flag)
+                guard let kind = ProbabilityKind(rawValue: text), kind != .unknown else {
+                    throw UsageError("--probabilities wants raw or processed, got \"\(text)\"")
+                }
+                options.backend.probabilities = kind
             case "--stream": options.stream = true
             case "--input", "-i": options.inputPath = try value(for: flag)
             case "--theme": options.theme = try value(for: flag)
@@ -113,7 +124,8 @@ struct Options: Equatable {
                 } else if argument == "help" && !sawCommand {
                     options.command = .help
                     sawCommand = true
-                } else if options.command == .bench {
+                } else if [.bench, .sampleTree, .step].contains(options.command) {
+                    // The subcommand's own flags (`--n`, `--depth`, `--steps`, `--force`...), parsed there.
                     options.rest.append(argument)
                     if argument.hasPrefix("--"), index + 1 < arguments.count {
                         index += 1
@@ -130,6 +142,9 @@ struct Options: Equatable {
         }
         if options.backend.local && (options.backend.api != .auto || options.backend.modelID != nil) {
             throw UsageError("--api and --model-id go with --endpoint, not --local")
+        }
+        if options.backend.local && options.backend.probabilities != nil {
+            throw UsageError("--probabilities goes with --endpoint: the built-in engine reports processed probabilities, and its stages show the raw ones")
         }
         if options.backend.modelPath != nil && options.backend.endpoint != nil {
             throw UsageError("--model goes with --local, not --endpoint")

@@ -38,7 +38,7 @@ case .compare:
     exit(await CompareCommand.run(options, environment: environment))
 case .playground:
     exit(PlaygroundLauncher.run(options, environment: environment))
-case .generate, .tokenize, .info, .chat, .template, .explain:
+case .generate, .tokenize, .info, .chat, .template, .explain, .sampleTree, .step:
     let backend: any TextGenerationBackend
     do {
         backend = try BackendFactory.make(options.backend, environment: environment)
@@ -52,6 +52,8 @@ case .generate, .tokenize, .info, .chat, .template, .explain:
     case .chat: status = await Commands.chat(options, backend: backend)
     case .template: status = await Commands.template(options, backend: backend)
     case .explain: status = await ExplainCommand.run(options, backend: backend)
+    case .sampleTree: status = await LabCommands.sampleTree(options, backend: backend)
+    case .step: status = await LabCommands.step(options, backend: backend)
     default: status = await Commands.info(backend: backend)
     }
     exit(status)

@@ -88,4 +88,17 @@ uint64_t tg_read_stream(const void *p, size_t bytes);
 /// stays. Timed by the caller on each of its threads at once: the measured f32 FMA peak of those cores.
 double tg_fma_probe(int level, size_t iterations, float *sink);
 
+/// One distribution's summary for the stage trace (see stats.c): `maximum` of the scores, `support` the finite
+/// ones, and relative to the maximum z = sum exp(x_i - maximum), w = sum exp(x_i - maximum) * (x_i - maximum),
+/// both in double (z = w = 0 when no score is finite, or the maximum is +infinity or NaN).
+typedef struct {
+    float maximum;
+    int64_t support;
+    double z;
+    double w;
+} tg_score_stats;
+
+/// Fills `out` for x[0..n). `level` < 0 uses `tg_kernels_level()`.
+void tg_score_stats_of(int level, const float *x, size_t n, tg_score_stats *out);
+
 #endif

@@ -39,10 +39,12 @@ public final class AutoBackend: TextGenerationBackend {
     public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
 
     /// The detected adapter's capabilities; before detection, a placeholder that refuses nothing (every request
-    /// detects first, and the adapter then checks with its own).
+    /// detects first, and the adapter then checks with its own) and does not claim to know what the server's
+    /// probabilities are (`unknown`, or what the person declared).
     public var capabilities: BackendCapabilities {
         found.withLock { $0 }?.backend.capabilities
-            ?? BackendCapabilities(api: .tgi, server: "not yet detected")
+            ?? BackendCapabilities(api: .tgi, server: "not yet detected", probabilities: .unknown)
+                .declaring(configuration.declaredProbabilities)
     }
 
     public var limits: ValidationLimits { found.withLock { $0 }?.backend.limits ?? .unknown }
@@ -180,5 +182,15 @@ public final class AutoBackend: TextGenerationBackend {
             probes.append("GET \(path): \(error.statusCode ?? 0)")
             return nil
         }
+    }
+}
+
+extension TextGenerationBackend {
+    /// The adapter that will answer: for an `AutoBackend` the detected one (detecting now if it has not yet), else
+    /// this backend. For work that reads capabilities before its first request (a tree's or a step's requests are
+    /// shaped by them), so the placeholder's are never used.
+    public func answering() async throws -> any TextGenerationBackend {
+        if let auto = self as? AutoBackend { return try await auto.resolve().backend }
+        return self
     }
 }

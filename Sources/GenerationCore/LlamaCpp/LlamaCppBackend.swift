@@ -15,9 +15,10 @@ public final class LlamaCppBackend: TextGenerationBackend {
     /// `n_ctx` from `/props`, asked once by `countTokens`.
     private let contextSize = Mutex<Int?>(nil)
 
-    public init(configuration: HTTPBackendConfiguration, postSamplingProbabilities: Bool = false) {
+    /// `postSamplingProbabilities` nil: as the configuration's `declaredProbabilities` asks (`processed`: yes).
+    public init(configuration: HTTPBackendConfiguration, postSamplingProbabilities: Bool? = nil) {
         self.configuration = configuration
-        self.postSamplingProbabilities = postSamplingProbabilities
+        self.postSamplingProbabilities = postSamplingProbabilities ?? (configuration.declaredProbabilities == .processed)
         self.client = HTTPClient(configuration: configuration)
     }
 
@@ -36,6 +37,7 @@ public final class LlamaCppBackend: TextGenerationBackend {
             ],
             grammarKinds: [.json, .jsonObject, .jsonSchema], maxAlternatives: nil, promptLogprobs: false,
             probabilities: postSamplingProbabilities ? .processed : .raw, tokenIDs: true, seeds: true)
+            .declaring(configuration.declaredProbabilities)
     }
 
     public var limits: ValidationLimits { .unknown }

@@ -41,6 +41,10 @@ public struct BackendCapabilities: Sendable, Equatable {
     public var promptLogprobs: Bool
     /// What the per-token probabilities are.
     public var probabilities: ProbabilityKind
+    /// What the person declared the probabilities to be, when they did (`HTTPBackendConfiguration`); a
+    /// declaration that contradicts `probabilities` makes every request fail (`problem(with:)`), so a number is
+    /// never shown under a label the person knows to be wrong.
+    public var declaredProbabilities: ProbabilityKind?
     /// Whether tokens come with vocabulary ids.
     public var tokenIDs: Bool
     /// Whether a seed makes sampling reproducible.
@@ -71,6 +75,16 @@ public struct BackendCapabilities: Sendable, Equatable {
         ],
         maxAlternatives: 5)
 
+    /// These capabilities with the person's declaration of what the probabilities are: it fills in `unknown`;
+    /// a different known kind stays, and the contradiction is refused at every request.
+    public func declaring(_ declared: ProbabilityKind?) -> BackendCapabilities {
+        guard let declared, declared != .unknown else { return self }
+        var c = self
+        c.declaredProbabilities = declared
+        if c.probabilities == .unknown { c.probabilities = declared }
+        return c
+    }
+
     /// Why `parameter` (a TGI name) cannot be honoured here, nil when it can.
     public func refusal(of parameter: String) -> String? { refused[parameter] }
 
@@ -86,6 +100,9 @@ public struct BackendCapabilities: Sendable, Equatable {
     /// and the reason, or nil when everything set can be honoured.
     public func problem(with request: GenerateRequest, backend: String) -> GenerationError? {
         let parameters = request.parameters ?? GenerateParameters()
+        if let declared = declaredProbabilities, declared != probabilities {
+            return .validation("--probabilities \(declared) does not hold for \(server) at \(backend) (\(api)): it reports \(probabilities) probabilities")
+        }
         for name in parameters.setParameterNames {
             if let why = refused[name] {
                 return .validation("`\(name)` is not supported by \(server) at \(backend) (\(api)): \(why)")

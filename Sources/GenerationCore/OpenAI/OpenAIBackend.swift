@@ -31,7 +31,7 @@ public final class OpenAIBackend: TextGenerationBackend {
 
     public var displayName: String { BackendIdentity(endpoint: configuration.endpoint).value }
     public var identity: BackendIdentity { BackendIdentity(endpoint: configuration.endpoint) }
-    public var capabilities: BackendCapabilities { server.capabilities }
+    public var capabilities: BackendCapabilities { server.capabilities.declaring(configuration.declaredProbabilities) }
     public var limits: ValidationLimits { ValidationLimits(maxTopNTokens: server.maxAlternatives) }
 
     /// The server root (`Endpoint.serverRoot`).

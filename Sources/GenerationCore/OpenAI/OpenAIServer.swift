@@ -85,7 +85,9 @@ public enum OpenAIServer: String, Sendable, CaseIterable, CustomStringConvertibl
     var probabilities: ProbabilityKind {
         switch self {
         case .llamaCppPython, .llamaServer: return .raw
-        case .vllm: return .raw  // vLLM's default --logprobs-mode is raw_logprobs; the server can change it
+        // vLLM's default --logprobs-mode is raw_logprobs, but the server's flag can make them processed and
+        // nothing in its answers says which: unknown unless the person declares it (`--probabilities`).
+        case .vllm: return .unknown
         case .sglang, .ollama, .tgi, .generic: return .unknown
         }
     }

@@ -27,7 +27,7 @@ public final class TGIBackend: TextGenerationBackend {
     public var capabilities: BackendCapabilities {
         var capabilities = BackendCapabilities.tgi
         capabilities.maxAlternatives = limits.maxTopNTokens
-        return capabilities
+        return capabilities.declaring(configuration.declaredProbabilities)
     }
 
     /// TGI's rules, then what TGI cannot honour (`min_p`, `presence_penalty`: its router would ignore them).

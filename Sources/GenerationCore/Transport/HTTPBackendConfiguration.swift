@@ -18,6 +18,10 @@ public struct HTTPBackendConfiguration: Sendable {
     /// script forever.
     public var maxTime: Double?
     public static let defaultExchangeMaxTime = 600.0
+    /// What the person said the server's logprobs are (`--probabilities`): fills in a kind the adapter cannot
+    /// know (vLLM's `--logprobs-mode`, SGLang, unknown servers), asks llama.cpp's native route for post-sampling
+    /// probabilities when `processed`, and is refused where it contradicts what the server is known to report.
+    public var declaredProbabilities: ProbabilityKind?
 
     public init(endpoint: Endpoint, token: String? = nil, useCache: Bool = true, waitForModel: Bool = false,
                 connectTimeout: Double = 10, readTimeout: Double = 120) {

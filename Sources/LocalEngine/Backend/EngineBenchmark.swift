@@ -47,21 +47,27 @@ public enum EngineBenchmark {
 
     /// What keeping every token's stages (`StageTrace`, `GenerateRequest.traceStages`) costs: the same sampled
     /// decode from the same prompt and seed, without and with the trace, alternated `rounds` times so a shared
-    /// machine's noise falls on both; speeds are each side's best round.
+    /// machine's noise falls on both; each side's speeds as min/median/max over the rounds.
     public struct StagesResult: Encodable, Sendable {
         /// The sampling parameters both sides use (every processor kind that reshapes or filters, as a
         /// typical sampled request sets them).
         public var parameters: String
         public var rounds: Int
         public var generatedTokens: Int
-        public var offDecodeTokS: Double
-        public var onDecodeTokS: Double
-        /// (off - on) / off, in percent.
+        public var offDecodeTokS: Spread
+        public var onDecodeTokS: Spread
+        /// The calling thread's CPU time per token in the sampling step (processors, choice and, when on, the
+        /// trace and its summary), in ms: unlike wall-clock speeds it hardly moves when other processes share the
+        /// cores, so on - off is the trace's own cost per token even on a busy machine.
+        public var offSamplingCpuMs: Spread
+        public var onSamplingCpuMs: Spread
+        /// (off - on) / off of the medians, in percent.
         public var overheadPercent: Double
 
         enum CodingKeys: String, CodingKey {
             case parameters, rounds, generatedTokens = "generated_tokens", offDecodeTokS = "off_decode_tok_s"
-            case onDecodeTokS = "on_decode_tok_s", overheadPercent = "overhead_percent"
+            case onDecodeTokS = "on_decode_tok_s", offSamplingCpuMs = "off_sampling_cpu_ms"
+            case onSamplingCpuMs = "on_sampling_cpu_ms", overheadPercent = "overhead_percent"
         }
     }
 
@@ -238,13 +244,15 @@ public enum EngineBenchmark {
         sampling.topK = 40
         sampling.topP = 0.95
         sampling.repetitionPenalty = 1.1
-        func decode(traced: Bool) throws -> Double {
+        func decode(traced: Bool) throws -> (tokS: Double, samplingMs: Double) {
             if !session.truncate(to: ids.count) { _ = try session.evaluate(ids, logits: .none) }
             var logits = prompted, history = ids
             var generator = SeededGenerator(seed: 42)
             var kept = 0
+            var samplingSeconds = 0.0
             let start = DispatchTime.now()
             for _ in 0..<generateTokens {
+                let cpu = threadCPUSeconds()
                 var trace = traced ? StageTrace(raw: logits) : nil
                 if traced {
                     LogitsProcessor.process(&logits, history: history, sampling) { trace?.record($0, $1) }
@@ -256,20 +264,28 @@ public enum EngineBenchmark {
                 if let summary = trace?.summary(chosen: chosen, describe: { id in
                     (tokenizer.decode([Int32(id)], special: true), tokenizer.isSpecial(Int32(id)))
                 }) { kept += summary.stages.count }
+                samplingSeconds += threadCPUSeconds() - cpu
                 history.append(Int32(chosen))
                 logits = try session.evaluate([Int32(chosen)], logits: .last).last ?? []
             }
-            return Double(generateTokens) / max(seconds(since: start), 1e-9)
+            return (Double(generateTokens) / max(seconds(since: start), 1e-9),
+                    samplingSeconds * 1000 / Double(max(generateTokens, 1)))
         }
         let rounds = 3
-        var off = 0.0, on = 0.0
+        var off: [Double] = [], on: [Double] = [], offCPU: [Double] = [], onCPU: [Double] = []
         for _ in 0..<rounds {
-            off = max(off, try decode(traced: false))
-            on = max(on, try decode(traced: true))
+            let plain = try decode(traced: false)
+            off.append(plain.tokS)
+            offCPU.append(plain.samplingMs)
+            let traced = try decode(traced: true)
+            on.append(traced.tokS)
+            onCPU.append(traced.samplingMs)
         }
+        let offSpread = Spread(off), onSpread = Spread(on)
         return StagesResult(parameters: "temperature 0.8, top_k 40, top_p 0.95, repetition_penalty 1.1, seed 42",
-                            rounds: rounds, generatedTokens: generateTokens, offDecodeTokS: off, onDecodeTokS: on,
-                            overheadPercent: (off - on) / max(off, 1e-9) * 100)
+                            rounds: rounds, generatedTokens: generateTokens, offDecodeTokS: offSpread,
+                            onDecodeTokS: onSpread, offSamplingCpuMs: Spread(offCPU), onSamplingCpuMs: Spread(onCPU),
+                            overheadPercent: (offSpread.median - onSpread.median) / max(offSpread.median, 1e-9) * 100)
     }
 
     /// Prefill of `ids` on a fresh session, then `generate` greedy tokens one at a time.
@@ -289,6 +305,13 @@ public enum EngineBenchmark {
             logits = try session.evaluate([next], logits: .last).last ?? []
         }
         return (prefill, seconds(since: decodeStart), prompted)
+    }
+
+    /// CPU time the calling thread has used, in seconds (CLOCK_THREAD_CPUTIME_ID).
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func seconds(since start: DispatchTime) -> Double {

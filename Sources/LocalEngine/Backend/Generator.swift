@@ -75,11 +75,7 @@ struct Generator {
             }
             logits = rows.last ?? []
         } else {
-            let common = zip(session.tokens, ids).prefix { $0 == $1 }.count
-            let keep = min(common, ids.count - 1)
-            if !session.truncate(to: keep) { session.reset() }
-            let rows = try session.evaluate(Array(ids[session.tokens.count...]), logits: .last, shouldStop: isCancelled)
-            logits = rows.last ?? []
+            logits = try prompted(ids, isCancelled: isCancelled)
         }
 
         var history = ids
@@ -92,29 +88,12 @@ struct Generator {
 
         while true {
             if isCancelled() { throw CancellationError() }
-            // Only when asked: keeping every step's scores costs decode time (see `StageTrace`).
-            var trace = request.traceStages ? StageTrace(raw: logits) : nil
-            if p.watermark == true, let previous = history.last {
-                Watermark.tgi.apply(&logits, previous: previous)
-                trace?.record(.watermark, logits)
-            }
             let mask = grammar.flatMap { g in grammarState.map { g.mask($0) } }
-            if trace != nil {
-                LogitsProcessor.process(&logits, history: history, sampling, mask: mask) { trace?.record($0, $1) }
-            } else {
-                LogitsProcessor.process(&logits, history: history, sampling, mask: mask)
-            }
-            let lse = LogSoftmax.logSumExp(logits)
-            if let problem = LogitsProcessor.unusableScores(logits, logSumExp: lse, sampling, masked: mask != nil) {
-                throw GenerationError(errorType: GenerationError.ErrorType.generation, message: problem)
-            }
-            let chosen = LogitsProcessor.choose(logits, sample: sampling.doSample, generator: &generator)
-            let id = Int32(chosen)
-            let logprob = Double(logits[chosen]) - lse
+            let picked = try pick(&logits, history: history, sampling, watermark: p.watermark == true, mask: mask,
+                                  trace: request.traceStages, generator: &generator)
+            let id = picked.id
             let special = tokenizer.isSpecial(id)
-            let stages = trace?.summary(chosen: chosen) { [tokenizer] other in
-                (tokenizer.decode([Int32(other)], special: true), tokenizer.isSpecial(Int32(other)))
-            }
+            let stages = picked.stages
             if let g = grammar, let state = grammarState {
                 // The mask only lets through tokens the grammar accepts; anything else means every allowed
                 // token had -infinity logits, which a model's output never has.
@@ -123,20 +102,13 @@ struct Generator {
                 }
                 grammarState = next
             }
-            let token = Token(id: UInt32(id), text: detokenizer.push(id), logprob: Self.wire(logprob),
+            let token = Token(id: UInt32(id), text: detokenizer.push(id), logprob: Self.wire(picked.logprob),
                               special: special)
             tokens.append(token)
             history.append(id)
             if !special { generatedBytes += tokenizer.pieceBytes(id) }
-            var alternatives: [Token] = []
-            if topN > 0 {
-                alternatives = LogSoftmax.top(logits, topN).filter { $0.logit > -Float.infinity }.map { entry in
-                    let alternative = Int32(entry.id)
-                    return Token(id: UInt32(entry.id), text: tokenizer.decode([alternative], special: true),
-                                 logprob: Self.wire(Double(entry.logit) - lse), special: tokenizer.isSpecial(alternative))
-                }
-                topTokens.append(alternatives)
-            }
+            let alternatives = self.alternatives(logits, logSumExp: picked.logSumExp, topN)
+            if topN > 0 { topTokens.append(alternatives) }
 
             // TGI's order: length first (even on an EOS token), then end-of-generation, then stop sequences.
             var done = true

@@ -11,10 +11,10 @@ public final class LocalBackend: TextGenerationBackend {
     public let model: GemmaModel
     public let tokenizer: GemmaTokenizer
     public let limits: ValidationLimits
-    private let session: GemmaSession
+    let session: GemmaSession
     /// Compiled grammars and their token masks, kept across requests.
     public let grammars: GrammarCompiler
-    private let queue = DispatchQueue(label: "tgplay.local-engine", qos: .userInitiated)
+    let queue = DispatchQueue(label: "tgplay.local-engine", qos: .userInitiated)
 
     /// TGI's router limits, sized for this model on a small machine (KV cache memory grows with context).
     public static let defaultLimits = ValidationLimits(
@@ -155,11 +155,11 @@ public final class LocalBackend: TextGenerationBackend {
         Watermark.tgi.detect(tokenizer.encode(text, addSpecial: false, parseSpecial: false))
     }
 
-    private var generator: Generator {
+    var generator: Generator {
         Generator(model: model, tokenizer: tokenizer, session: session, limits: limits, grammars: grammars)
     }
 
-    private static func mapped(_ error: any Error) -> GenerationError {
+    static func mapped(_ error: any Error) -> GenerationError {
         GenerationError.from(error, otherwise: GenerationError.ErrorType.generation,
                              prefix: "Request failed during generation: ")
     }

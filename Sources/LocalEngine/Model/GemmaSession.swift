@@ -11,6 +11,9 @@ public final class GemmaSession: @unchecked Sendable {
     public let splitter: RowSplitter
     /// Tokens whose keys and values are in the cache (positions 0..<tokens.count).
     public private(set) var tokens: [Int32] = []
+    /// Tokens run through the model since the session was made (every `evaluate`), so tests and benchmarks can
+    /// check how much work prefix reuse saved: counts, never times.
+    public private(set) var evaluatedTokens = 0
     /// Largest batch run through the model at once.
     public static let maxBatch = 64
     private var caches: [LayerCache]
@@ -83,6 +86,7 @@ public final class GemmaSession: @unchecked Sendable {
             case .all: rows = Array(0..<batch.count)
             }
             results += forward(batch, logitRows: rows)
+            evaluatedTokens += batch.count
             start = end
         }
         return results

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import GenerationCore
 
@@ -41,27 +42,18 @@ public struct StageTrace: Sendable {
         steps.append((stage, logits))
     }
 
-    /// The log-sum-exp, support and entropy (nats) of one step's scores, in two passes over the finite ones.
-    /// Entropy uses H = log Z - sum(e_i x_i) / Z with x_i = l_i - max and e_i = exp(x_i), so no log per token.
+    /// The log-sum-exp, support and entropy (nats) of one step's scores: one kernel call (`tg_score_stats_of`,
+    /// two vectorized passes with a double-precision exp). Entropy uses H = log Z - sum(e_i x_i) / Z with
+    /// x_i = l_i - max and e_i = exp(x_i), so no log per token.
     static func measure(_ logits: [Float]) -> (logSumExp: Double, support: Int, entropy: Double) {
-        var maximum = -Float.infinity
-        var support = 0
-        for v in logits where v > -Float.infinity {
-            support += 1
-            if v > maximum { maximum = v }
+        var stats = tg_score_stats()
+        logits.withUnsafeBufferPointer { p in
+            if let base = p.baseAddress { tg_score_stats_of(-1, base, p.count, &stats) }
         }
-        guard maximum.isFinite else { return (-Double.infinity, support, 0) }
-        let m = Double(maximum)
-        var z = 0.0
-        var weighted = 0.0
-        for v in logits where v > -Float.infinity {
-            let x = Double(v) - m
-            let e = Foundation.exp(x)
-            z += e
-            weighted += e * x
-        }
-        let logZ = Foundation.log(z)
-        return (m + logZ, support, max(0, logZ - weighted / z))
+        let support = Int(stats.support)
+        guard stats.maximum.isFinite, stats.z > 0 else { return (-Double.infinity, support, 0) }
+        let logZ = Foundation.log(stats.z)
+        return (Double(stats.maximum) + logZ, support, max(0, logZ - stats.w / stats.z))
     }
 
     /// 1-based rank of `id` in `logits`, ties broken by lower id (the order `LogSoftmax.top` lists them in).
