@@ -9,17 +9,19 @@ import Playground
 /// decodes under a JSON-schema grammar and reports both speeds; `--stages` also decodes sampled with and without
 /// the per-token stage trace and reports the overhead.
 /// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
+/// `tgplay bench soak [--requests N] [--seed S]`: streamed requests against the fault server (SoakCommand).
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
         var rest = options.rest
         guard let what = rest.first else {
-            Output.message("bench needs a target: `tgplay bench engine` or `tgplay bench ui`")
+            Output.message("bench needs a target: `tgplay bench engine`, `tgplay bench ui` or `tgplay bench soak`")
             return 2
         }
         rest.removeFirst()
         if what == "ui" { return runUI(rest) }
+        if what == "soak" { return SoakCommand.run(rest) }
         guard what == "engine" else {
-            Output.message("unknown benchmark \"\(what)\" (available: engine, ui)")
+            Output.message("unknown benchmark \"\(what)\" (available: engine, ui, soak)")
             return 2
         }
         var promptTokens = 512, generateTokens = 128

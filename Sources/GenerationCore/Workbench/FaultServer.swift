@@ -4,21 +4,24 @@ import Synchronization
 import Glibc
 #endif
 
-/// A real HTTP/1.1 server on 127.0.0.1 for tests: it accepts TCP connections, parses requests (keep-alive
-/// included), records them, and plays a script of byte-level steps per request, so faults (slow tokens, cut
-/// streams, silence, plain-text errors) are exactly what a client would see from a misbehaving server.
-final class TestHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String]
-        var body: Data
-        var connection: Int
+/// A real HTTP/1.1 server on 127.0.0.1 that misbehaves on purpose: it accepts TCP connections, parses requests
+/// (keep-alive included), records them, and plays a script of byte-level steps per request, so faults (slow
+/// tokens, cut streams, silence, plain-text errors, lying headers) are exactly what a client sees from a bad server.
+///
+/// Why in the core and public: the tests and `tgplay bench soak` drive the real libcurl client against the same
+/// server, so a fault means the same bytes in both. It binds 127.0.0.1 only and never serves files.
+public final class FaultServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
+        public var body: Data
+        public var connection: Int
 
-        var bodyJSON: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+        public var bodyJSON: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
     }
 
-    enum Step: Sendable {
+    public enum Step: Sendable {
         /// Raw bytes, written as they are.
         case raw(Data)
         /// A chunk of a chunked body.
@@ -34,9 +37,9 @@ final class TestHTTPServer: @unchecked Sendable {
         case sleepUnlessClosed(milliseconds: Int)
     }
 
-    typealias Handler = @Sendable (Request) -> [Step]
+    public typealias Handler = @Sendable (Request) -> [Step]
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let handler: Handler
     private let state = Mutex(State())
@@ -50,12 +53,17 @@ final class TestHTTPServer: @unchecked Sendable {
         var clientClosedAt: [Int: UInt64] = [:]
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
-    var requests: [Request] { state.withLock { $0.requests } }
-    var acceptedConnections: Int { state.withLock { $0.accepted } }
-    func clientClosedAt(connection: Int) -> UInt64? { state.withLock { $0.clientClosedAt[connection] } }
+    public var url: String { "http://127.0.0.1:\(port)" }
+    /// Every request so far (kept only when `recordRequests`, so a long soak does not grow).
+    public var requests: [Request] { state.withLock { $0.requests } }
+    public var acceptedConnections: Int { state.withLock { $0.accepted } }
+    /// Connections still open (their threads still running).
+    public var openConnections: Int { state.withLock { $0.connections.count } }
+    public func clientClosedAt(connection: Int) -> UInt64? { state.withLock { $0.clientClosedAt[connection] } }
+    private let recordRequests: Bool
 
-    init(handler: @escaping Handler) throws {
+    public init(recordRequests: Bool = true, handler: @escaping Handler) throws {
+        self.recordRequests = recordRequests
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -86,7 +94,7 @@ final class TestHTTPServer: @unchecked Sendable {
 
     /// Stops accepting and wakes every connection thread. File descriptors are closed only by the threads that
     /// own them, so a number reused by another server in the same process is never touched here.
-    func stop() {
+    public func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         state.withLock { s in for fd in s.connections { shutdown(fd, Int32(SHUT_RDWR)) } }
@@ -125,7 +133,7 @@ final class TestHTTPServer: @unchecked Sendable {
                 markClosed(connection)
                 return
             }
-            state.withLock { $0.requests.append(request) }
+            if recordRequests { state.withLock { $0.requests.append(request) } }
             var keepOpen = true
             for step in handler(request) {
                 switch step {
@@ -159,6 +167,7 @@ final class TestHTTPServer: @unchecked Sendable {
 
     private func markClosed(_ connection: Int) {
         let now = DispatchTime.now().uptimeNanoseconds
+        guard recordRequests else { return }
         state.withLock { s in if s.clientClosedAt[connection] == nil { s.clientClosedAt[connection] = now } }
     }
 
@@ -176,7 +185,8 @@ final class TestHTTPServer: @unchecked Sendable {
         data.withUnsafeBytes { raw -> Bool in
             var offset = 0
             while offset < raw.count {
-                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                guard let base = raw.baseAddress else { return true }
+                let n = send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if n <= 0 { return false }
                 offset += n
             }
@@ -231,10 +241,10 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 }
 
-/// Building blocks for scripted answers.
-enum Reply {
-    static func head(status: Int, contentType: String?, contentLength: Int? = nil, chunked: Bool = false,
-                     extra: [String: String] = [:]) -> TestHTTPServer.Step {
+/// Building blocks for the fault server's scripted answers.
+public enum FaultReply {
+    public static func head(status: Int, contentType: String?, contentLength: Int? = nil, chunked: Bool = false,
+                     extra: [String: String] = [:]) -> FaultServer.Step {
         var text = "HTTP/1.1 \(status) \(reason(status))\r\n"
         if let contentType { text += "Content-Type: \(contentType)\r\n" }
         if let contentLength { text += "Content-Length: \(contentLength)\r\n" }
@@ -245,15 +255,15 @@ enum Reply {
     }
 
     /// A complete answer with a Content-Length body (the connection stays open for the next request).
-    static func body(status: Int = 200, contentType: String? = "application/json", _ body: String,
-                     extra: [String: String] = [:]) -> [TestHTTPServer.Step] {
+    public static func body(status: Int = 200, contentType: String? = "application/json", _ body: String,
+                     extra: [String: String] = [:]) -> [FaultServer.Step] {
         let bytes = Data(body.utf8)
         return [head(status: status, contentType: contentType, contentLength: bytes.count, extra: extra), .raw(bytes)]
     }
 
     /// An event stream: headers, then one chunk per event, then the end of the body.
-    static func stream(_ events: [String], delayMilliseconds: Int = 0) -> [TestHTTPServer.Step] {
-        var steps: [TestHTTPServer.Step] = [head(status: 200, contentType: "text/event-stream", chunked: true)]
+    public static func stream(_ events: [String], delayMilliseconds: Int = 0) -> [FaultServer.Step] {
+        var steps: [FaultServer.Step] = [head(status: 200, contentType: "text/event-stream", chunked: true)]
         for event in events {
             steps.append(.chunk(Data(event.utf8)))
             if delayMilliseconds > 0 { steps.append(.sleep(milliseconds: delayMilliseconds)) }
@@ -262,7 +272,7 @@ enum Reply {
         return steps
     }
 
-    static func reason(_ status: Int) -> String {
+    public static func reason(_ status: Int) -> String {
         [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large",
          415: "Unsupported Media Type", 422: "Unprocessable Entity", 424: "Failed Dependency",
          429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"][status] ?? "Status"
