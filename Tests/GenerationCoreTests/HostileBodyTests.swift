@@ -114,3 +114,26 @@ import Testing
         #expect(error?.errorType == GenerationError.ErrorType.responseTooLarge, "\(String(describing: error))")
     }
 }
+
+/// Issue 16, item 10: a stream cut after 20,000 tokens is one short message on stderr, not the whole text again.
+@Suite struct CutStreamEchoTests {
+    @Test func aLongCutStreamIsNotEchoedWhole() throws {
+        let server = try TestHTTPServer { request in
+            guard request.path == "/generate_stream" else { return Reply.body(status: 404, #"{"error":"not here"}"#) }
+            var steps: [TestHTTPServer.Step] = [Reply.head(status: 200, contentType: "text/event-stream", chunked: true)]
+            var batch = ""
+            for i in 1...20_000 {
+                batch += Fixtures.tokenEvent(i, id: 5, text: " word")
+                if i % 1000 == 0 { steps.append(.chunk(Data(batch.utf8))); batch = "" }
+            }
+            return steps + [.close]
+        }
+        defer { server.stop() }
+        let result = try BinaryRunner.run(["generate", "--api", "tgi", "--endpoint", server.url, "--stream"],
+                                          stdin: #"{"inputs":"Hi","parameters":{"max_new_tokens":30000}}"#)
+        #expect(result.status == 1)
+        #expect(result.stdout.split(separator: "\n").count == 20_001, "every token on stdout, then the error line")
+        #expect(result.stderr.utf8.count < 3000, "\(result.stderr.utf8.count) bytes on stderr")
+        #expect(result.stderr.contains("(20000 tokens)") && result.stderr.contains("(100000 characters in all)"), "\(result.stderr.prefix(300))")
+    }
+}
