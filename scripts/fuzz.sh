@@ -19,11 +19,22 @@ TARGETS="FuzzSSE:sse FuzzTGI:tgi FuzzOpenAI:openai FuzzJSON:json FuzzGGUF:gguf F
 FuzzRegex:regex FuzzSchema:schema FuzzSession:session FuzzTheme:theme FuzzInput:input FuzzOptions:options"
 
 build() {
-    local flags=(--scratch-path "$SCRATCH" --sanitize=fuzzer --sanitize=address --manifest-cache none --quiet)
+    # `--sanitize=fuzzer` tells SwiftPM that libFuzzer provides `main`; the combined `-sanitize=fuzzer,address`
+    # after it is what swiftc honours. SwiftPM's own `--sanitize=fuzzer --sanitize=address` passes two flags in
+    # an order that changes from run to run, and swiftc keeps only the last: a build was then sometimes without
+    # libFuzzer's coverage ("Is the code instrumented for coverage?").
+    local flags=(--scratch-path "$SCRATCH" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
+                 -Xcc -fsanitize=address --manifest-cache none --quiet)
     for entry in $TARGETS; do
         TGPLAY_FUZZ=1 "$SWIFT" build "${flags[@]}" --product "${entry%%:*}" 2>&1 \
             | grep -v -e "Cannot export local symbol" -e "^$" || true
         [ -x "$SCRATCH/debug/${entry%%:*}" ] || { echo "fuzz: building ${entry%%:*} failed" >&2; exit 1; }
+    done
+    # Every binary must carry libFuzzer's coverage counters (a fuzzer without them runs blind).
+    for entry in $TARGETS; do
+        # (grep -c reads all of nm's output: with pipefail, grep -q's early exit would fail the pipe)
+        [ "$(nm "$SCRATCH/debug/${entry%%:*}" 2>/dev/null | grep -c __start___sancov_cntrs)" -gt 0 ] \
+            || { echo "fuzz: ${entry%%:*} has no coverage instrumentation" >&2; exit 1; }
     done
 }
 
