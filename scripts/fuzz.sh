@@ -20,9 +20,9 @@ FuzzRegex:regex FuzzSchema:schema FuzzSession:session FuzzTheme:theme FuzzInput:
 
 build() {
     # `--sanitize=fuzzer` tells SwiftPM that libFuzzer provides `main`; the combined `-sanitize=fuzzer,address`
-    # after it is what swiftc honours. SwiftPM's own `--sanitize=fuzzer --sanitize=address` passes two flags in
-    # an order that changes from run to run, and swiftc keeps only the last: a build was then sometimes without
-    # libFuzzer's coverage ("Is the code instrumented for coverage?").
+    # after it is what swiftc compiles with. With SwiftPM's own `--sanitize=fuzzer --sanitize=address` (two
+    # flags), builds here were now and then without libFuzzer's coverage ("Is the code instrumented for
+    # coverage?") though ASan was in; the check below catches that.
     local flags=(--scratch-path "$SCRATCH" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
                  -Xcc -fsanitize=address --manifest-cache none --quiet)
     for entry in $TARGETS; do
