@@ -17,7 +17,7 @@ public func fuzzGGUF(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     // The config and tokenizer read a mapped file: write this one out once and open it as a person's --model.
     guard fileDescriptor >= 0, ftruncate(fileDescriptor, 0) == 0, pwrite(fileDescriptor, data, size, 0) == size,
-          let file = try? GGUFFile(path: scratchPath) else { return 0 }
+          let file = try? GGUFFile(path: "/proc/self/fd/\(fileDescriptor)") else { return 0 }
     _ = try? GemmaConfig(file: file)
     if let tokenizer = try? GemmaTokenizer(file: file) {
         let ids = tokenizer.encode("Hello <start_of_turn>world\u{1F600}", addSpecial: true)
@@ -27,5 +27,10 @@ public func fuzzGGUF(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-private let scratchPath = "/tmp/tgplay-fuzz-gguf-\(getpid()).gguf"
-private let fileDescriptor = open(scratchPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+/// A scratch file with no name left behind: created, unlinked at once, and opened through /proc/self/fd.
+private let fileDescriptor: Int32 = {
+    let path = "/tmp/tgplay-fuzz-gguf-\(getpid()).gguf"
+    let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    unlink(path)
+    return fd
+}()
