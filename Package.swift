@@ -32,10 +32,14 @@ let package = Package(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]
         ),
+        // Optimized (`-O`) in every configuration, so debug builds and `swift test` run the engine at a usable
+        // speed, but with Swift's checks (bounds, overflow) kept: it parses GGUF files, tokenizer data, regexes and
+        // schemas a person points it at. The numeric hot loops are C (CKernels); `tgplay bench engine` measured
+        // no loss against the former `-Ounchecked` (README, Robustness).
         .target(
             name: "LocalEngine",
             dependencies: ["GenerationCore", "CKernels"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+            swiftSettings: [.unsafeFlags(["-O"])]
         ),
         // The TUI: pure update/view over cell buffers, plus the ncurses runtime that blits them.
         .target(
@@ -65,3 +69,28 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (Tests/Fuzz/Targets/<name>), one per parser that reads bytes from outside. They exist only
+// when scripts/fuzz.sh sets TGPLAY_FUZZ=1 and builds them with `--sanitize=fuzzer --sanitize=address` into
+// .build/fuzz, so `swift build` and `swift test` never see them. Seed corpora: Tests/Fuzz/<corpus>/.
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    ("FuzzSSE", ["GenerationCore"]),
+    ("FuzzTGI", ["GenerationCore"]),
+    ("FuzzOpenAI", ["GenerationCore"]),
+    ("FuzzJSON", ["GenerationCore"]),
+    ("FuzzGGUF", ["LocalEngine"]),
+    ("FuzzTokenizer", ["LocalEngine"]),
+    ("FuzzRegex", ["LocalEngine"]),
+    ("FuzzSchema", ["LocalEngine", "GenerationCore"]),
+    ("FuzzSession", ["GenerationCore"]),
+    ("FuzzTheme", ["Playground"]),
+    ("FuzzInput", ["Playground"]),
+    ("FuzzOptions", ["GenerationCore"]),
+]
+if Context.environment["TGPLAY_FUZZ"] == "1" {
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies,
+                                                 path: "Tests/Fuzz/Targets/\(target.name)"))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}

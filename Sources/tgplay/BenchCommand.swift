@@ -11,18 +11,20 @@ import Playground
 /// `tgplay bench tree [--n N] [--depth K] [--prompt-tokens N] [--runs N]`: a sampled token tree's shared prefill
 /// against N separate generate calls.
 /// `tgplay bench ui [--tokens N]`: the playground's rendering cost under a 2,000 tok/s replayed stream.
+/// `tgplay bench soak [--requests N] [--seed S]`: streamed requests against the fault server (SoakCommand).
 enum BenchCommand {
     static func run(_ options: Options, environment: [String: String]) -> Int32 {
         var rest = options.rest
         guard let what = rest.first else {
-            Output.message("bench needs a target: `tgplay bench engine`, `tgplay bench tree` or `tgplay bench ui`")
+            Output.message("bench needs a target: `tgplay bench engine`, `tgplay bench tree`, `tgplay bench ui` or `tgplay bench soak`")
             return 2
         }
         rest.removeFirst()
         if what == "ui" { return runUI(rest) }
         if what == "tree" { return runTree(rest, options: options, environment: environment) }
+        if what == "soak" { return SoakCommand.run(rest) }
         guard what == "engine" else {
-            Output.message("unknown benchmark \"\(what)\" (available: engine, tree, ui)")
+            Output.message("unknown benchmark \"\(what)\" (available: engine, tree, ui, soak)")
             return 2
         }
         var promptTokens = 512, generateTokens = 128

@@ -76,6 +76,13 @@ enum Help {
                                                            z-score of the built-in engine's watermark in text
       tgplay bench ui                                      playground rendering: frames/s and per-token cost
                                                            on 200x60 with 20,000 tokens at 2,000 tok/s
+      tgplay bench soak [--requests N] [--seed S] [--max-rss-growth MB]
+                                                           N streamed requests (default 2000) to a local fault
+                                                           server (cuts, stalls, error events, 429/503, client
+                                                           cancels; part as 4 concurrent columns): one JSON
+                                                           line with faults, errors by type, RSS, open fds and
+                                                           curl handles at start and end; exit 1 on a leak, an
+                                                           unreported fault or RSS growth >= MB (10)
       tgplay --help | --version
 
     BACKEND

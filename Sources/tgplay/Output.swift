@@ -60,6 +60,9 @@ enum Output {
         _ = writeAll("tgplay: \(text)\n", to: STDERR_FILENO)
     }
 
+    /// The most of a failed run's text repeated on stderr, in characters.
+    static let maxEchoed = 2000
+
     /// Prints the error line and the readable message; returns the exit status for a failed request.
     static func fail(_ error: any Error) -> Int32 {
         let failure = GenerationError.from(error)
@@ -70,8 +73,11 @@ enum Output {
         if let eta = failure.estimatedTime { text += String(format: " (model ready in about %.0f s)", eta) }
         if let wait = failure.retryAfter { text += String(format: " (retry after %.0f s)", wait) }
         if !failure.receivedTokens.isEmpty {
+            // At most the first `maxEchoed` characters: a server that streamed 200k tokens and then failed must
+            // not flood the terminal (a stream's tokens are all on stdout already).
             let partial = failure.receivedTokens.filter { !$0.special }.map(\.text).joined()
-            text += "\n  received before the failure (\(failure.receivedTokens.count) tokens): \(partial)"
+            let shown = partial.count > maxEchoed ? partial.prefix(maxEchoed) + "... (\(partial.count) characters in all)" : partial
+            text += "\n  received before the failure (\(failure.receivedTokens.count) tokens): \(shown)"
         }
         message(text)
         return 1

@@ -46,9 +46,12 @@ struct HTTPClient: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
                 let transfer = CurlTransfer(
                     spec: spec,
-                    onBody: { bytes, _, _ in
+                    onBody: { bytes, _, headers in
                         collected.withLock { data in
-                            guard data.count + bytes.count <= TransportLimits.maxBodyBytes else {
+                            // A declared length over the cap is refused at the first byte, not after 64 MiB.
+                            let declared = headers["content-length"].flatMap { Int($0) } ?? 0
+                            guard data.count + bytes.count <= TransportLimits.maxBodyBytes,
+                                  declared <= TransportLimits.maxBodyBytes else {
                                 overflowed.withLock { $0 = true }
                                 return false
                             }

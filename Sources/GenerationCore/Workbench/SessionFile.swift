@@ -130,7 +130,9 @@ public enum SessionFile {
 
     /// Temporary file in the target's directory, written, flushed, closed, then renamed over the target.
     /// On any failure the temporary file is removed and the target is unchanged.
-    public static func writeAtomically(_ data: Data, to path: String) throws {
+    public static func writeAtomically(_ data: Data, to requested: String) throws {
+        // A symlink (`--session link.json`) is followed: its target is the file updated, the link stays.
+        let path = followingSymlinks(requested)
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         func failure(_ detail: String) -> SessionFileError {
@@ -169,6 +171,16 @@ public enum SessionFile {
             unlink(temporary)
             throw failure("cannot replace the file: \(reason)")
         }
+    }
+
+    /// Where a chain of symlinks ends (at most 40 links, as the kernel allows); `path` itself when it is none.
+    static func followingSymlinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
+            current = target.hasPrefix("/") ? target : URL(fileURLWithPath: current).deletingLastPathComponent().path + "/" + target
+        }
+        return current
     }
 
     private static func parseProblem(_ data: Data) -> String? {

@@ -32,7 +32,7 @@ public struct GemmaConfig: Sendable, Equatable {
     static let maxContext = 1 << 24
 
     /// Reads and range-checks the hyper-parameters. Every value is checked before it is used in arithmetic and
-    /// against the tensors it describes, because LocalEngine is built `-Ounchecked`: a hostile value would otherwise
+    /// against the tensors it describes, because a hostile value would otherwise
     /// wrap (`slidingWindow + maxBatch`), divide by zero (`head_count_kv = 0`) or silently run a different model.
     public init(file: GGUFFile) throws {
         guard let arch = file.string("general.architecture") else {
@@ -69,7 +69,7 @@ public struct GemmaConfig: Sendable, Equatable {
         attentionScale = 1 / Float(headDim).squareRoot()
         embeddingScale = Float(embeddingLength).squareRoot()
         for key in ["final_logit_softcapping", "attn_logit_softcapping"] {
-            if try keys.real(key, default: 0, "a number") { _ in true } != 0 {
+            if try keys.real(key, default: 0, "a number", accept: { _ in true }) != 0 {
                 throw ModelError("\(file.path): gemma3.\(key) is set; logit soft-capping is not supported by the built-in engine")
             }
         }

@@ -6,6 +6,8 @@ import Glibc
 
 /// Set by SIGWINCH, read by the main loop.
 nonisolated(unsafe) var windowChanged: Int32 = 0
+/// The SIGINT/SIGTERM/SIGHUP received (0: none), read by the main loop, which stops the runs, saves and leaves.
+nonisolated(unsafe) var stopSignal: Int32 = 0
 
 /// How the executable configures the playground.
 public struct PlaygroundConfiguration: Sendable {
@@ -82,7 +84,7 @@ public enum PlaygroundApp {
             FileHandle.standardError.write(Data("tgplay: the session was not saved: \(problem)\n".utf8))
             return 1
         }
-        return 0
+        return stopSignal != 0 ? 128 + stopSignal : 0
     }
 
     /// Polls the terminal and the queue, decodes keys, sends every message through `update`, hands the effects
@@ -124,6 +126,12 @@ public enum PlaygroundApp {
                 escapeSince = nil
             }
             messages += queue.drain()
+            if stopSignal != 0 {
+                // Killed politely (SIGTERM, SIGHUP, SIGINT): the runs in flight stop and stay in the history as
+                // cancelled, with their partial output, and the session is written before the process ends.
+                runner.perform(update(&state, .stopAllRuns), state: state)
+                runner.perform([.save, .quit], state: state)
+            }
             if windowChanged != 0 {
                 windowChanged = 0
                 screen.resizeFromKernel()
@@ -151,11 +159,18 @@ public enum PlaygroundApp {
         }
     }
 
-    /// SIGINT/SIGTERM/SIGHUP/SIGQUIT restore the terminal and exit; SIGWINCH sets a flag for the loop.
+    /// SIGINT/SIGTERM/SIGHUP ask the loop to stop the runs, save the session and leave (a second one, if the
+    /// loop does not get there, restores the terminal and exits at once); fatal signals and SIGQUIT restore the
+    /// terminal and die of the signal (`FatalSignals`); SIGWINCH sets a flag for the loop.
     static func installSignalHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+        FatalSignals.install()
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { number in
-                restoreTerminal()
+                if stopSignal == 0 {
+                    stopSignal = number
+                    return
+                }
+                FatalSignals.restoreTerminal()
                 _exit(128 + number)
             }
         }

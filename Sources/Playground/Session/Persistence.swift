@@ -41,7 +41,8 @@ public struct SavedSession: Codable, Equatable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(SettingsFile(settings: settings, theme: theme))
         try data.write(to: URL(fileURLWithPath: paths.settingsFile), options: .atomic)
-        try Data(prompt.utf8).write(to: URL(fileURLWithPath: paths.promptFile), options: .atomic)
+        // Owner-only and atomic, like the session: a prompt can be private.
+        try SessionFile.writeAtomically(Data(prompt.utf8), to: paths.promptFile)
     }
 
     /// The saved session; missing files give defaults, an unreadable settings file gives defaults and a message.

@@ -1,0 +1,1 @@
+../../../../Sources/tgplay/Options.swift
