@@ -23,11 +23,11 @@ enum SoakCommand {
         var expected: String {
             switch self {
             case .none: return "ok"
-            case .cut, .stall: return GenerationError.ErrorType.incompleteGeneration
-            case .errorEvent: return GenerationError.ErrorType.generation
-            case .overloaded: return GenerationError.ErrorType.overloaded
-            case .loading: return "model_loading"  // what HTTPErrorMapping makes of a 503 with estimated_time
-            case .cancel: return GenerationError.ErrorType.cancelled
+            case .cut, .stall: return GenerationError.ErrorType.incompleteGeneration.rawValue
+            case .errorEvent: return GenerationError.ErrorType.generation.rawValue
+            case .overloaded: return GenerationError.ErrorType.overloaded.rawValue
+            case .loading: return GenerationError.ErrorType.modelLoading.rawValue  // what HTTPErrorMapping makes of a 503 with estimated_time
+            case .cancel: return GenerationError.ErrorType.cancelled.rawValue
             }
         }
 
@@ -200,10 +200,10 @@ enum SoakCommand {
                     tokens += 1
                     if fault == .cancel { withUnsafeCurrentTask { $0?.cancel() } }
                 }
-                return Outcome(fault: fault, reported: Task.isCancelled ? GenerationError.ErrorType.cancelled : "ok",
+                return Outcome(fault: fault, reported: Task.isCancelled ? GenerationError.ErrorType.cancelled.rawValue : "ok",
                                tokens: tokens)
             } catch {
-                return Outcome(fault: fault, reported: GenerationError.from(error).errorType, tokens: tokens)
+                return Outcome(fault: fault, reported: GenerationError.from(error).errorType.rawValue, tokens: tokens)
             }
         }
         return await task.value
