@@ -208,6 +208,33 @@ import Testing
         #expect(r.details?.prefill.map { Int32($0.id!) } == Array(full.suffix(3)))
     }
 
+    /// Issue 16 item 10: an input that cannot fit whatever its tokens are is refused from its length alone (the
+    /// bound holds: never more bytes per token than the longest vocabulary entry); one just over the limit is
+    /// tokenized and gets TGI's exact count; with `truncate` every input is tokenized and cut.
+    @Test func inputsFarOverTheLimitAreRefusedBeforeTokenizing() async throws {
+        let huge = String(repeating: "the sea ", count: 6_250_000)  // 50 MB
+        let tokenizer = Self.backend.tokenizer
+        #expect(tokenizer.minimumTokenCount(utf8Count: huge.utf8.count) > 8191)
+        let error = await #expect(throws: GenerationError.self) { _ = try await Self.run(GenerateParameters(maxNewTokens: 1), huge) }
+        #expect(error?.errorType == .validation)
+        #expect(error?.message.hasPrefix("Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. Given: at least ") == true,
+                "\(error?.message ?? "")")
+        let unbounded = await #expect(throws: GenerationError.self) { _ = try await Self.run(GenerateParameters(), huge) }
+        #expect(unbounded?.message.hasPrefix("Input validation error: `inputs` must have less than 8191 tokens. Given: at least ") == true,
+                "\(unbounded?.message ?? "")")
+        for sample in ["Hello world", "<start_of_turn>user\n  \t\t<0x41>\u{1F600}é", String(repeating: "=", count: 500), huge.prefix(5_000).description] {
+            let bound = tokenizer.minimumTokenCount(utf8Count: sample.utf8.count)
+            #expect(bound <= tokenizer.encode(sample).count, "the bound is a lower bound for \(sample.prefix(20))")
+        }
+        let over = String(repeating: "sea ", count: 9_000)
+        let exact = tokenizer.encode(over).count
+        await #expect(throws: GenerationError.validation("`inputs` tokens + `max_new_tokens` must be <= 8192. Given: \(exact) `inputs` tokens and 1 `max_new_tokens`")) {
+            _ = try await Self.run(GenerateParameters(maxNewTokens: 1), over)
+        }
+        let cut = try await Self.run(GenerateParameters(decoderInputDetails: true, details: true, maxNewTokens: 1, truncate: 4), over)
+        #expect(cut.details?.prefill.count == 4)
+    }
+
     @Test func bestOfPicksTheMostLikelyCandidate() async throws {
         let r = try await Self.run(GenerateParameters(bestOf: 2, details: true, doSample: true, maxNewTokens: 8))
         let details = try #require(r.details)

@@ -166,6 +166,15 @@ public final class GemmaTokenizer: Sendable {
         return sink.ids
     }
 
+    /// A lower bound on `encode(text).count` from the text's UTF-8 length alone: no token covers more input bytes
+    /// than its own stored bytes (an escaped space is 3 stored bytes for 1 input byte, a byte token 6 for 1), so
+    /// at least `ceil(bytes / longest token)` tokens, plus BOS. Lets a prompt far over the input limit be refused
+    /// at once instead of after tokenizing megabytes.
+    public func minimumTokenCount(utf8Count: Int) -> Int {
+        let longest = max(vocabulary.maxLength, 1)
+        return (addBOS ? 1 : 0) + (utf8Count + longest - 1) / longest
+    }
+
     /// Encode with byte offsets into text's UTF-8 for each token (TGI /tokenize shape needs start/stop byte offsets); BOS gets (0,0).
     ///
     /// A token from SPM covers the input bytes it was made of (an escaped space maps back to its one space byte);
