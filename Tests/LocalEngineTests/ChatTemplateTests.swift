@@ -78,4 +78,20 @@ import GenerationCore
         #expect(next.details?.tokens.first?.id == tokens[2].id, "continuing is the same generation")
         #expect(try await backend.template(continued).templatedText.hasSuffix("<start_of_turn>model\n" + prefix.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
+
+    /// F6 in chat mode: the scored prompt is exactly what the chat route feeds the model (the rendering without
+    /// its `<bos>` text, which the engine adds as a token), and its logprobs are the text path's for that prompt.
+    @Test func scoringAConversationScoresTheChatRoutesOwnPrompt() async throws {
+        let backend = LocalBackendTests.backend
+        let chat = ChatRequest(messages: [.init(role: .system, content: "Answer briefly."), .init(role: .user, content: "Name a colour.")])
+        let scored = try await backend.scoreChat(chat)
+        let prefill = try #require(scored.details?.prefill)
+        let rendered = try await backend.template(chat).templatedText
+        #expect(rendered.hasPrefix("<bos>"))
+        let ids = backend.tokenizer.encode(String(rendered.dropFirst(5)), addSpecial: true, parseSpecial: true)
+        #expect(prefill.map { Int32($0.id!) } == ids, "one BOS, then the turns' tokens")
+        let text = try await backend.generate(PromptPerplexity.request(for: String(rendered.dropFirst(5))))
+        #expect(text.details?.prefill == prefill)
+        await #expect(throws: GenerationError.self) { _ = try await backend.scoreChat(ChatRequest(messages: [])) }
+    }
 }

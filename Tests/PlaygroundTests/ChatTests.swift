@@ -121,6 +121,42 @@ struct ChatTests {
         #expect(bad.state.error?.message.contains("alternate") == true)
     }
 
+    /// F6 in chat mode scores the conversation's prompt through the backend's `scoreChat` (the chat route's own
+    /// tokens), shows its tokens, and its perplexity stays in the status bar only while the messages are the same.
+    @Test func f6ScoresTheConversationAndItsPerplexityFollowsTheMessages() throws {
+        var h = Self.conversation()
+        h.effects = []
+        h.keys(.function(6))
+        guard case .scoreChat(let id, let request, _, _, _)? = h.effects.last else {
+            Issue.record("no scoreChat effect: \(h.effects)")
+            return
+        }
+        #expect(request.messages == [ChatMessage(role: .system, content: "Answer briefly."),
+                                     ChatMessage(role: .user, content: "Name a colour.")])
+        #expect(request.parameters?.decoderInputDetails == true && request.parameters?.maxNewTokens == 1)
+        #expect(!h.effects.contains { if case .scorePrompt = $0 { return true } else { return false } })
+        h.send(.promptScored(id: id, PromptPerplexityViewTests.answer(["<start_of_turn>", "user", "\n"], logprobs: [nil, -0.5, -1.5])))
+        #expect(h.state.promptView)
+        let ppl = try #require(h.state.promptScore?.perplexity)
+        #expect(h.screen.contains(String(format: "prompt ppl %.2f", ppl)))
+        // Back to the messages: F6 reopens the same score without asking again.
+        h.keys(.escape)
+        h.effects = []
+        h.keys(.function(6))
+        #expect(h.state.promptView && h.effects.isEmpty)
+        // A changed message makes the score stale: no perplexity shown, and F6 asks again.
+        h.keys(.escape)
+        h.type("!")
+        #expect(!h.state.promptScoreIsCurrent)
+        #expect(!h.screen.contains("prompt ppl"))
+        h.keys(.function(6))
+        #expect(h.effects.contains { if case .scoreChat = $0 { return true } else { return false } })
+        // A text prompt's score is not the conversation's, and the other way round.
+        h.send(.promptScored(id: h.state.promptScoreID, PromptPerplexityViewTests.answer(["a", "b"], logprobs: [nil, -1])))
+        h.keys(.escape, .function(4))
+        #expect(!h.state.promptScoreIsCurrent)
+    }
+
     @Test func theReplyStreamsLikeATextRunAndIsRecordedAsAChat() throws {
         var h = Self.conversation()
         Self.reply(&h)

@@ -99,6 +99,10 @@ public final class AutoBackend: TextGenerationBackend {
         try await resolve().backend.template(request)
     }
 
+    public func scoreChat(_ request: ChatRequest) async throws -> GenerateResponse {
+        try await resolve().backend.scoreChat(request)
+    }
+
     /// TGI's own rules hold for every backend, so a request they refuse fails before any probe leaves. The
     /// detected adapter then checks its own limits and capabilities (with messages that name the server).
     public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {

@@ -46,6 +46,9 @@ public protocol TextGenerationBackend: Sendable {
     func chatStream(_ request: ChatRequest) -> AsyncThrowingStream<GenerationEvent, any Error>
     /// The text the model is fed for a conversation (with a generation prompt unless a reply is continued).
     func template(_ request: ChatRequest) async throws -> TemplatedChat
+    /// The conversation's prompt scored token by token, as the playground's F6 scores a text prompt: TGI's
+    /// `/generate` answer with `decoder_input_details` over exactly the tokens the chat route would feed the model.
+    func scoreChat(_ request: ChatRequest) async throws -> GenerateResponse
 }
 
 extension TextGenerationBackend {
@@ -59,6 +62,13 @@ extension TextGenerationBackend {
     public func template(_ request: ChatRequest) async throws -> TemplatedChat {
         throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
                               message: "\(displayName) cannot show the templated text of a chat")
+    }
+
+    /// Backends whose chat route returns no prompt logprobs say so: scoring the `template` text through the text
+    /// route instead could tokenize it differently (special tokens, a second BOS) and score another prompt.
+    public func scoreChat(_ request: ChatRequest) async throws -> GenerateResponse {
+        throw GenerationError(errorType: GenerationError.ErrorType.unsupported,
+                              message: "\(displayName) cannot score a conversation's prompt: its chat route returns no prompt logprobs")
     }
 
     /// A non-streamed chat reply: the stream gathered into TGI's `/generate` shape.

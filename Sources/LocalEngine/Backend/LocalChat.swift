@@ -16,6 +16,14 @@ extension LocalBackend {
         return generateStream(request.textRequest(inputs: Self.withoutBOS(renderedChat(request))))
     }
 
+    /// The prompt the chat route feeds the model, scored with the text path's `decoder_input_details`: the same
+    /// rendering and the same tokens as `chatStream`, so the numbers are those of the prompt a reply follows.
+    public func scoreChat(_ request: ChatRequest) async throws -> GenerateResponse {
+        if let problem = request.problem { throw problem }
+        return try await generate(PromptPerplexity.request(for: Self.withoutBOS(renderedChat(request)),
+                                                           base: request.parameters ?? GenerateParameters()))
+    }
+
     func renderedChat(_ request: ChatRequest) -> String {
         GemmaChatTemplate.render(request.messages, addGenerationPrompt: !request.continuesReply,
                                  continueFinalMessage: request.continuesReply)

@@ -72,6 +72,16 @@ public struct AppState: Sendable {
     /// The editor's `revision` when the prompt was scored: once the prompt changes, the status bar stops
     /// showing a perplexity that belongs to another text.
     var promptScoreRevision: Int?
+    /// The conversation scored in chat mode (nil for a text prompt's score): the status bar shows its perplexity
+    /// only while the messages are these.
+    var promptScoreChat: [ChatMessage]?
+
+    /// Whether the last score belongs to what the prompt pane holds now (the text, or in chat mode the messages).
+    var promptScoreIsCurrent: Bool {
+        guard promptScore != nil else { return false }
+        if mode == .chat { return promptScoreChat != nil && promptScoreChat == chat.request.messages }
+        return promptScoreChat == nil && promptScoreRevision == editor.revision
+    }
     /// The scored prompt's tokens laid out like the output, for the read-only prompt-token view.
     public var promptTokens = Transcript()
     /// The read-only prompt-token view replaces the editor while open (F6).

@@ -58,6 +58,8 @@ public enum Effect: Equatable, Sendable {
     case cancelRun(id: Int)
     /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
     case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Score a conversation's prompt (`scoreChat`) and report `promptScored`.
+    case scoreChat(id: Int, request: ChatRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Read the theme `name` and report `themeChanged` with it.
     case switchTheme(name: String)
     /// Draw with `theme` from now on (the screen's colours).

@@ -151,9 +151,6 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return toggleTemplate(&state)
     case .alt("a") where state.mode == .chat:
         return acceptReply(&state)
-    case .function(6) where state.mode == .chat && !state.promptView:
-        state.notice = "F6 scores a text prompt; in chat mode F9 shows the templated text"
-        return []
     case .function(6):
         return togglePromptView(&state)
     case .function(7):

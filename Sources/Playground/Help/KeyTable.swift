@@ -43,7 +43,7 @@ public let keyTable: [KeySection] = [
                    short: "F7", "compare sets"),
         KeyBinding("F3", "the history of runs (see below)", short: "F3", "run history"),
         KeyBinding("Ctrl-O", "open a session file (type its path)", short: "Ctrl-O", "open session"),
-        KeyBinding("F6", "score the prompt (non-streaming `decoder_input_details` request): a read-only view of the prompt's tokens coloured by logprob, prompt perplexity in the status bar; F6 or Esc returns to the editor",
+        KeyBinding("F6", "score the prompt (non-streaming `decoder_input_details` request; in chat mode the conversation's prompt, where the backend can): a read-only view of the prompt's tokens coloured by logprob, prompt perplexity in the status bar; F6 or Esc returns to the editor",
                    short: "F6", "prompt ppl"),
         KeyBinding("Ctrl-S", "save the session now (it also saves by itself)", short: "Ctrl-S", "save session"),
         KeyBinding("Ctrl-Q, Ctrl-C", "save and quit", short: "Ctrl-Q C-C", "save and quit"),

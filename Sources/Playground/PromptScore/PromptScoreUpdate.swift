@@ -8,8 +8,9 @@ func togglePromptView(_ state: inout AppState) -> [Effect] {
         closePromptView(&state)
         return []
     }
+    if state.mode == .chat { return scoreConversation(&state) }
     let text = state.editor.text
-    if state.promptScore != nil, state.promptScoreText == text {
+    if state.promptScore != nil, state.promptScoreChat == nil, state.promptScoreText == text {
         state.promptScoreRevision = state.editor.revision  // the same text again (an undo): the score holds
         openPromptView(&state)
         return []
@@ -22,6 +23,7 @@ func togglePromptView(_ state: inout AppState) -> [Effect] {
     state.promptScoreID += 1
     state.promptScoring = true
     state.promptScoreText = text
+    state.promptScoreChat = nil
     state.promptScoreRevision = state.editor.revision
     state.notice = "scoring the prompt (decoder_input_details)…"
     let settings = state.runSettings
@@ -29,6 +31,31 @@ func togglePromptView(_ state: inout AppState) -> [Effect] {
     let request = PromptPerplexity.request(for: text, base: base)
     return [.scorePrompt(id: state.promptScoreID, request: request, useCache: state.settings.useCache,
                          waitForModel: state.settings.waitForModel, backend: settings.backend)]
+}
+
+/// F6 in chat mode: the conversation's prompt, as the chat route feeds it to the model, scored by the backend
+/// (`scoreChat`: the built-in engine; a backend without prompt logprobs on its chat route says so).
+func scoreConversation(_ state: inout AppState) -> [Effect] {
+    var request = state.chat.request
+    if let problem = request.problem {
+        state.notice = "nothing to score: " + problem.message
+        return []
+    }
+    if state.promptScoreIsCurrent {
+        openPromptView(&state)
+        return []
+    }
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    state.promptScoreID += 1
+    state.promptScoring = true
+    state.promptScoreText = nil
+    state.promptScoreRevision = nil
+    state.promptScoreChat = request.messages
+    state.notice = "scoring the conversation's prompt (decoder_input_details)…"
+    let settings = state.runSettings
+    request.parameters = PromptPerplexity.request(for: "", base: settings.request(prompt: "").parameters ?? GenerateParameters()).parameters
+    return [.scoreChat(id: state.promptScoreID, request: request, useCache: state.settings.useCache,
+                       waitForModel: state.settings.waitForModel, backend: settings.backend)]
 }
 
 func receivePromptScore(_ state: inout AppState, _ response: GenerateResponse) {

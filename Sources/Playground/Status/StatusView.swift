@@ -74,7 +74,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     if state.transcript.count > 0 || live != nil { parts.append("\(state.transcript.count) tok") }
     if state.promptScoring {
         parts.append("scoring prompt…")
-    } else if let ppl = state.promptScore?.perplexity, state.promptScoreRevision == state.editor.revision {
+    } else if let ppl = state.promptScore?.perplexity, state.promptScoreIsCurrent {
         parts.append(String(format: "prompt ppl %.2f", ppl))
     }
     if let w = live?.watermark {
