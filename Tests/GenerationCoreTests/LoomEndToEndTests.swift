@@ -60,8 +60,9 @@ struct LoomEndToEndTests {
         let after = try SessionFile.load(from: path)
         #expect(after.loom.entries.count == 2)
         let continued = try #require(after.loom.entry(first.id))
-        #expect(try continued.tree.node(1).tokens.count > branchTokens, "the continuation extends the branch")
         let last = try #require(after.runs.last)
+        #expect(try continued.tree.node(1).tokens.count > branchTokens,
+                "the continuation extends the branch: \(continued.tree.nodes.map { ($0.id, $0.parent as Any, $0.start, $0.tokens.map(\.text)) }), before \(branchTokens), continuation \(last.tokens.map(\.text)) \(last.finishReason as Any) \(last.error as Any), \(after.loom.entries.map { ($0.id, $0.rootRun as Any, $0.tree.nodes.count) })")
         #expect(last.origin?.kind == RunOrigin.continuation)
         #expect(last.request.inputs.hasPrefix("The capital of France is"))
     }

@@ -139,7 +139,10 @@ struct LoomTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let runs = try #require(json["runs"] as? [[String: Any]])
         #expect(runs.allSatisfy { $0["tree"] == nil })
-        #expect(((json["loom"] as? [String: Any])?["entries"] as? [Any])?.count == 2)
+        let entries = try #require((json["loom"] as? [String: Any])?["entries"] as? [[String: Any]])
+        #expect(entries.count == 2)
+        #expect(entries[0]["tree"] != nil, "a tree that grew is written whole")
+        #expect(entries[1]["tree"] == nil && entries[1]["run"] as? Int == 3, "a bare root is its run")
 
         var reopened = Harness(width: 100, height: 30)
         reopened.state.restore(try SessionFile.load(from: path))
@@ -155,6 +158,12 @@ struct LoomTests {
         reopened.keys(.character("c"))
         let next = try #require(NeverLoseTests.starts(reopened.effects).first)
         #expect(next.request.inputs == "Say: one two? four")
+        // The continuation is in the next save without anything else happening first.
+        WorkbenchTests.feed(&reopened, [" five"])
+        let saved = reopened.state.sessionDocument()
+        let tree = try #require(saved.loom.entries.first?.tree)
+        #expect(try tree.fullTokens(of: 1).map(\.text) == [" one", " two?", " four", " five"])
+        #expect(saved.tree == tree)
     }
 
     /// A version-2 file (trees with their root runs) and a version-1 file (the tree shown only) open with every

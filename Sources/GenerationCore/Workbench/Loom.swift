@@ -83,8 +83,7 @@ public struct Loom: Codable, Sendable, Equatable {
             if let tree = run.tree {
                 loom.keep(tree)
             } else if run.origin == nil, !run.tokens.isEmpty {
-                loom.keep(BranchTree(prompt: run.request.inputs, tokens: run.tokens, topTokens: run.topTokens,
-                                     runID: run.id))
+                loom.keep(run.bareTree)
             }
         }
         if var shown, !loom.entries.contains(where: { $0.tree == shown }) {

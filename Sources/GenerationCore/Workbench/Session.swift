@@ -64,7 +64,11 @@ public struct Session: Codable, Sendable, Equatable {
         backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
         runs = try c.decodeIfPresent([SessionRun].self, forKey: .runs) ?? []
         tree = try c.decodeIfPresent(BranchTree.self, forKey: .tree)
-        loom = try c.decodeIfPresent(Loom.self, forKey: .loom) ?? Loom.migrated(runs: runs, shown: tree)
+        if let stored = try c.decodeIfPresent(LoomOnDisk.self, forKey: .loom) {
+            loom = try stored.loom(runs: runs)
+        } else {
+            loom = Loom.migrated(runs: runs, shown: tree)
+        }
         frontEnd = try c.decodeIfPresent(JSONValue.self, forKey: .playground)
     }
 
@@ -85,8 +89,50 @@ public struct Session: Codable, Sendable, Equatable {
             return bare
         }, forKey: .runs)
         try c.encode(tree, forKey: .tree)
-        try c.encode(loom, forKey: .loom)
+        try c.encode(LoomOnDisk(loom, runs: runs), forKey: .loom)
         try c.encodeIfPresent(frontEnd, forKey: .playground)
+    }
+}
+
+/// The loom as a file keeps it: a tree that is exactly its root run's output (never branched or continued) is
+/// written as that run's id, since the run already holds every token; any other tree, or one whose run the
+/// history no longer has, is written whole. Reading puts the same trees back.
+struct LoomOnDisk: Codable {
+    struct Entry: Codable {
+        var id: Int
+        var name: String?
+        var tree: BranchTree?
+        /// The root run whose output is the whole tree (then `tree` is absent).
+        var run: Int?
+    }
+
+    var entries: [Entry]
+
+    init(_ loom: Loom, runs: [SessionRun]) {
+        entries = loom.entries.map { entry in
+            if let id = entry.rootRun, let run = runs.first(where: { $0.id == id }), entry.tree == run.bareTree {
+                return Entry(id: entry.id, name: entry.name, tree: nil, run: id)
+            }
+            return Entry(id: entry.id, name: entry.name, tree: entry.tree, run: nil)
+        }
+    }
+
+    func loom(runs: [SessionRun]) throws -> Loom {
+        Loom(entries: try entries.map { entry in
+            if let tree = entry.tree { return Loom.Entry(id: entry.id, name: entry.name, tree: tree) }
+            guard let id = entry.run, let run = runs.first(where: { $0.id == id }) else {
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: [], debugDescription: "loom entry \(entry.id) has neither a tree nor a run of the file"))
+            }
+            return Loom.Entry(id: entry.id, name: entry.name, tree: run.bareTree)
+        })
+    }
+}
+
+extension SessionRun {
+    /// The run's output as a tree of its own (a root of the loom that nothing grew from yet).
+    public var bareTree: BranchTree {
+        BranchTree(prompt: request.inputs, tokens: tokens, topTokens: topTokens, runID: id)
     }
 }
 

@@ -44,6 +44,7 @@ extension AppState {
     func loomForSaving() -> (loom: Loom, shown: Int?) {
         var loom = self.loom.current
         guard let tree = branches?.current.tree else { return (loom, shownTree) }
-        return (loom, loom.keep(tree, as: shownTree))
+        let shown = loom.keep(tree, as: shownTree)
+        return (loom, shown)
     }
 }
