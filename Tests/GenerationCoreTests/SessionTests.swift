@@ -55,7 +55,7 @@ import Testing
         // Grammar member order survives (a JSON-schema grammar generates in schema order).
         #expect(loaded.runs[1].request.parameters?.grammar == session.runs[1].request.parameters?.grammar)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.hasPrefix(#"{"format":"tgplay-session","version":2,"created_at":"2025-11-24T16:00:00.000Z""#))
+        #expect(text.hasPrefix(#"{"format":"tgplay-session","version":3,"created_at":"2025-11-24T16:00:00.000Z""#))
         #expect(text.hasSuffix("\n"))
         // Saved files are private to their owner.
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -63,13 +63,13 @@ import Testing
     }
 
     /// A version-1 file (no run API or model) opens as it is; the first save keeps it byte for byte as
-    /// `FILE.v1` and writes version 2 with each run's API and model; later saves leave the copy alone.
+    /// `FILE.v1` and writes the current version with each run's API and model; later saves leave the copy alone.
     @Test func versionOneFilesOpenAndAreKeptBeforeTheFirstSave() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("old.json").path
         let v1 = String(decoding: try SessionFile.encode(Self.session()), as: UTF8.self)
-            .replacingOccurrences(of: #""version":2"#, with: #""version":1"#)
+            .replacingOccurrences(of: #""version":3"#, with: #""version":1"#)
         try Data(v1.utf8).write(to: URL(fileURLWithPath: path))
         var session = try SessionFile.load(from: path)
         #expect(session.runs.allSatisfy { $0.api == nil && $0.model == nil })
@@ -102,8 +102,8 @@ import Testing
         ("wrong format", { _ in Data(#"{"format":"something-else","version":1}"#.utf8) }, .notASession),
         ("a JSON list", { _ in Data("[1,2]".utf8) }, .notASession),
         ("newer version", { data in
-            Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: #""version":2"#, with: #""version":3"#).utf8)
-        }, .newerVersion(3)),
+            Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: #""version":3"#, with: #""version":4"#).utf8)
+        }, .newerVersion(4)),
         ("damaged content", { data in
             Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: #""prompt":"#, with: #""prompt":5,"x":"#).utf8)
         }, .invalid),
@@ -131,8 +131,8 @@ import Testing
     }
 
     @Test func newerVersionMessage() throws {
-        let error = SessionFileError(path: "/x/s.json", problem: .newerVersion(3), detail: "")
-        #expect(error.description == "the session file /x/s.json was written by a newer tgplay (session version 3; this tgplay reads up to version 2); it was left untouched")
+        let error = SessionFileError(path: "/x/s.json", problem: .newerVersion(4), detail: "")
+        #expect(error.description == "the session file /x/s.json was written by a newer tgplay (session version 4; this tgplay reads up to version 3); it was left untouched")
         #expect(throws: SessionFileError(path: "/nope/s.json", problem: .unreadable, detail: "no such file")) {
             try SessionFile.load(from: "/nope/s.json")
         }

@@ -4,7 +4,8 @@ import Testing
 @testable import Playground
 
 /// The core keeps the playground's part of a session as an opaque JSON object; files written when the core still
-/// had the playground's types open with the same content and are written back byte for byte.
+/// had the playground's types open with the same content and are written back byte for byte but for the version
+/// and the loom version 3 adds (its run becomes the loom's one tree).
 @Suite("Session front-end state")
 struct SessionFrontEndTests {
     /// A version-2 file written by the build before the change (a chat draft, a base backend, `x-use-cache` off).
@@ -20,7 +21,11 @@ struct SessionFrontEndTests {
         #expect(playground.useCache == false)
         #expect(playground.backend == BackendIdentity("http://127.0.0.1:9/x"))
         #expect(playground.messages?.map(\.content) == ["", "be brief"])
-        #expect(try SessionFile.encode(session) == data + Data([0x0A]))
+        #expect(session.loom.entries.map(\.rootRun) == [1])
+        let loom = #"{"entries":[{"id":1,"run":1}]}"#  // the tree is the run's output: written as the run
+        let written = Self.before.replacingOccurrences(of: #""version":2"#, with: #""version":3"#)
+            .replacingOccurrences(of: #""tree":null,"#, with: #""tree":null,"loom":"# + loom + ",")
+        #expect(try SessionFile.encode(session) == Data(written.utf8) + Data([0x0A]))
 
         var h = Harness()
         h.state.restore(session)

@@ -156,6 +156,22 @@ public struct BranchTree: Codable, Sendable, Equatable {
         return newID
     }
 
+    /// Cuts node `id`'s full output after its first `count` tokens, as a branch: a new node with no tokens yet,
+    /// hanging off the node that owns position `count`, whose output is that prefix (a continuation then extends
+    /// it, and the tokens cut stay in the tree as the branch it left). `count` equal to the output's length cuts
+    /// nothing and returns `id`.
+    @discardableResult
+    public mutating func cut(_ id: NodeID, keeping count: Int) throws -> NodeID {
+        let full = try fullTokens(of: id)
+        guard count >= 0, count <= full.count else { throw Failure.indexOutOfRange(index: count, count: full.count) }
+        guard count < full.count else { return id }
+        var owner = nodes[id]
+        while count < owner.start, let parent = owner.parent { owner = nodes[parent] }
+        let newID = nodes.count
+        nodes.append(Node(id: newID, parent: owner.id, start: count, tokens: []))
+        return newID
+    }
+
     /// Appends a continuation's tokens (and their top tokens) to node `id`.
     public mutating func extend(_ id: NodeID, with tokens: [Token], topTokens: [[Token]] = [], runID: Int? = nil) throws {
         _ = try node(id)
@@ -173,11 +189,13 @@ public struct BranchTree: Codable, Sendable, Equatable {
     }
 }
 
-/// Past states of a value, for undo. The TUI keeps its branch tree (or whole session) in one and changes it
-/// through `perform`, so undo restores exactly the previous state.
+/// Past states of a value, for undo and redo. The TUI keeps its branch tree (and its loom) in one and changes it
+/// through `perform`, so undo restores exactly the previous state and redo the one undone.
 public struct UndoStack<State: Sendable & Equatable>: Sendable, Equatable {
     public private(set) var current: State
     public private(set) var past: [State] = []
+    /// States undone, newest last; a new change (`perform`) clears them.
+    public private(set) var future: [State] = []
     /// How many past states are kept (the oldest are dropped first).
     public var limit: Int
 
@@ -187,6 +205,7 @@ public struct UndoStack<State: Sendable & Equatable>: Sendable, Equatable {
     }
 
     public var canUndo: Bool { !past.isEmpty }
+    public var canRedo: Bool { !future.isEmpty }
 
     /// Changes the current state; the state before is kept for `undo` unless the change throws or changes
     /// nothing.
@@ -198,6 +217,7 @@ public struct UndoStack<State: Sendable & Equatable>: Sendable, Equatable {
             past.append(current)
             if past.count > limit { past.removeFirst(past.count - limit) }
             current = next
+            future = []
         }
         return result
     }
@@ -213,7 +233,17 @@ public struct UndoStack<State: Sendable & Equatable>: Sendable, Equatable {
     @discardableResult
     public mutating func undo() -> Bool {
         guard let previous = past.popLast() else { return false }
+        future.append(current)
         current = previous
+        return true
+    }
+
+    /// Restores the state the last undo left; false when there is none.
+    @discardableResult
+    public mutating func redo() -> Bool {
+        guard let next = future.popLast() else { return false }
+        past.append(current)
+        current = next
         return true
     }
 }

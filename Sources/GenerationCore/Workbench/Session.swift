@@ -11,7 +11,9 @@ public struct Session: Codable, Sendable, Equatable {
     /// The version this build writes, and the newest it reads. Version 2 adds each run's API and model, the branch
     /// tree of a root run, how a run came about (origin), chat runs' conversations and the playground's chat mode;
     /// version-1 files open as they are (the fields are absent) and are kept as `FILE.v1` before the first save.
-    public static let currentVersion = 2
+    /// Version 3 keeps every tree in the `loom` (runs no longer carry theirs); a version-1 or -2 file's trees (its
+    /// `tree` and its runs' trees) become its loom when it is read, and the file is kept as `FILE.vN`.
+    public static let currentVersion = 3
 
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
@@ -21,7 +23,10 @@ public struct Session: Codable, Sendable, Equatable {
     public var backend: BackendIdentity?
     /// Oldest first; ids are unique and increasing.
     public var runs: [SessionRun]
+    /// The tree shown when the session was saved (also in `loom`).
     public var tree: BranchTree?
+    /// Every tree of the session (version 3; older files' trees are moved here when read).
+    public var loom: Loom
     /// What the front end that wrote the file needs to resume where the person was (the playground's drafts,
     /// its mode, the branch node shown), as a JSON object the core keeps as it is and never reads: the core has no
     /// UI types, and a front end's state round-trips through tools that do not know it. On disk under
@@ -39,13 +44,14 @@ public struct Session: Codable, Sendable, Equatable {
         self.backend = backend
         self.runs = runs
         self.tree = tree
+        loom = Loom.migrated(runs: runs, shown: tree)
     }
 
     enum CodingKeys: String, CodingKey {
         case format, version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-        case prompt, parameters, sets, backend, runs, tree, playground
+        case prompt, parameters, sets, backend, runs, tree, loom, playground
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +64,11 @@ public struct Session: Codable, Sendable, Equatable {
         backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
         runs = try c.decodeIfPresent([SessionRun].self, forKey: .runs) ?? []
         tree = try c.decodeIfPresent(BranchTree.self, forKey: .tree)
+        if let stored = try c.decodeIfPresent(LoomOnDisk.self, forKey: .loom) {
+            loom = try stored.loom(runs: runs)
+        } else {
+            loom = Loom.migrated(runs: runs, shown: tree)
+        }
         frontEnd = try c.decodeIfPresent(JSONValue.self, forKey: .playground)
     }
 
@@ -71,9 +82,57 @@ public struct Session: Codable, Sendable, Equatable {
         try c.encode(parameters, forKey: .parameters)
         try c.encode(sets, forKey: .sets)
         try c.encode(backend, forKey: .backend)
-        try c.encode(runs, forKey: .runs)
+        // A run's tree is in the loom: written once.
+        try c.encode(runs.map { run in
+            var bare = run
+            if bare.tree != nil, loom.entry(forRun: run.id) != nil { bare.tree = nil }
+            return bare
+        }, forKey: .runs)
         try c.encode(tree, forKey: .tree)
+        try c.encode(LoomOnDisk(loom, runs: runs), forKey: .loom)
         try c.encodeIfPresent(frontEnd, forKey: .playground)
+    }
+}
+
+/// The loom as a file keeps it: a tree that is exactly its root run's output (never branched or continued) is
+/// written as that run's id, since the run already holds every token; any other tree, or one whose run the
+/// history no longer has, is written whole. Reading puts the same trees back.
+struct LoomOnDisk: Codable {
+    struct Entry: Codable {
+        var id: Int
+        var name: String?
+        var tree: BranchTree?
+        /// The root run whose output is the whole tree (then `tree` is absent).
+        var run: Int?
+    }
+
+    var entries: [Entry]
+
+    init(_ loom: Loom, runs: [SessionRun]) {
+        entries = loom.entries.map { entry in
+            if let id = entry.rootRun, let run = runs.first(where: { $0.id == id }), entry.tree == run.bareTree {
+                return Entry(id: entry.id, name: entry.name, tree: nil, run: id)
+            }
+            return Entry(id: entry.id, name: entry.name, tree: entry.tree, run: nil)
+        }
+    }
+
+    func loom(runs: [SessionRun]) throws -> Loom {
+        Loom(entries: try entries.map { entry in
+            if let tree = entry.tree { return Loom.Entry(id: entry.id, name: entry.name, tree: tree) }
+            guard let id = entry.run, let run = runs.first(where: { $0.id == id }) else {
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: [], debugDescription: "loom entry \(entry.id) has neither a tree nor a run of the file"))
+            }
+            return Loom.Entry(id: entry.id, name: entry.name, tree: run.bareTree)
+        })
+    }
+}
+
+extension SessionRun {
+    /// The run's output as a tree of its own (a root of the loom that nothing grew from yet).
+    public var bareTree: BranchTree {
+        BranchTree(prompt: request.inputs, tokens: tokens, topTokens: topTokens, runID: id)
     }
 }
 

@@ -49,6 +49,10 @@ public struct AppState: Sendable {
     /// marked "previous output" rather than as that run's (not "[incomplete]" for a run that was complete).
     public var outputIsOlder = false
     public var tokenCursor: Int?
+    /// The person put the token cursor where it is (a key or a click in the output) since the output last
+    /// changed: `c` then continues from it, cutting what follows; a cursor the playground placed (after a branch,
+    /// a browse, a stream) leaves `c` continuing from the end.
+    var cursorPlaced = false
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
     /// The overlay up over the panes (popup, help, history, grammar editor, path prompt, ...), nil when none:
@@ -56,6 +60,12 @@ public struct AppState: Sendable {
     public var overlay: Overlay?
     /// The branch tree with its undo history; nil until the first branch of a run.
     public var branches: UndoStack<BranchState>?
+    /// Every tree of the session (each root run and what grew from it), with the tree view's undo and redo. The
+    /// tree shown is `branches`' working copy: it goes back into the loom (`keepShownTree`) when another replaces
+    /// it, when the tree view opens and when the session is saved.
+    public var loom = UndoStack(Loom())
+    /// The loom entry the output belongs to (the tree in `branches`, or the root run shown before any branch).
+    public var shownTree: Int?
     /// The prompt of the run the output belongs to (the branch tree's prompt).
     var runPrompt = ""
     /// The conversation the output answers when it is a chat reply (the branch tree's conversation: a branch

@@ -21,10 +21,12 @@ public indirect enum Overlay: Sendable {
     case help(over: Overlay?)
     /// Chat mode's "show template" (F9): the exact templated text, read-only, over the prompt and output.
     case template(TemplateView)
+    /// The tree view (`t` in the output): every tree of the loom.
+    case loom(LoomView)
 
     /// The overlays by kind, to close some wherever they are in the stack.
     public enum Kind: Sendable, CaseIterable {
-        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template
+        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template, loom
     }
 
     public var kind: Kind {
@@ -37,6 +39,7 @@ public indirect enum Overlay: Sendable {
         case .pathPrompt: return .pathPrompt
         case .help: return .help
         case .template: return .template
+        case .loom: return .loom
         }
     }
 
@@ -117,6 +120,12 @@ extension AppState {
     /// The history list, when it is up.
     public var historyView: HistoryView? {
         for case .history(let h) in overlay?.layers ?? [] { return h }
+        return nil
+    }
+
+    /// The tree view, when it is up.
+    public var loomView: LoomView? {
+        for case .loom(let l) in overlay?.layers ?? [] { return l }
         return nil
     }
 

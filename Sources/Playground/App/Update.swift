@@ -182,6 +182,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return popup.onPrompt ? promptPopupKey(&state, key) : popupKey(&state, key)
     case .history?:
         return historyKey(&state, key)
+    case .loom?:
+        return loomKey(&state, key)
     case .distributions?:
         return compareKey(&state, key) ?? []
     case .template?:

@@ -36,6 +36,7 @@ func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overl
     switch overlay {
     case .grammarEditor(let grammar): drawGrammarEditor(&buffer, grammar, layout.grammarEditor)
     case .history(let history): drawHistory(&buffer, state, history, layout.wideOverlay)
+    case .loom(let loom): drawLoom(&buffer, state, loom, layout.wideOverlay)
     case .distributions:
         if let compare = state.compare { drawDistributions(&buffer, compare, layout.wideOverlay) }
     case .popup(let popup): drawPopup(&buffer, state, popup, layout.output)

@@ -83,6 +83,7 @@ func ensureBranchTree(_ state: inout AppState) {
             archiveTree(&state)
             state.branches = nil
             state.outputRun = shown
+            state.shownTree = state.loom.current.entry(forRun: shown)?.id
         }
     }
     if state.branches == nil {
@@ -107,6 +108,8 @@ func launchIfValid(_ state: inout AppState, _ request: GenerateRequest, backend:
 
 /// `c` in the output: generation continues from the end of the output shown, whichever node of the branch
 /// tree it is (a cancelled run, a short one, a branch browsed to with `[`/`]`). The new tokens extend that node.
+/// With the token cursor put inside the output, the output is first cut after the cursor ("continue here": a
+/// branch whose tokens the continuation brings; the tokens cut stay in the tree, `[` `]` return to them).
 func resumeOutput(_ state: inout AppState) -> [Effect] {
     guard !state.transcript.isEmpty else {
         state.notice = "nothing to continue yet: Ctrl-R runs the prompt"
@@ -118,6 +121,19 @@ func resumeOutput(_ state: inout AppState) -> [Effect] {
     }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     ensureBranchTree(&state)
+    if state.cursorPlaced, let cursor = state.tokenCursor, cursor + 1 < state.transcript.count,
+       var stack = state.branches {
+        do {
+            try stack.perform { b in b.node = try b.tree.cut(b.node, keeping: cursor + 1) }
+        } catch {
+            state.notice = "\(error)"
+            return []
+        }
+        state.branches = stack
+        showCurrentBranch(&state)
+        state.tokenCursor = cursor
+    }
+    state.cursorPlaced = false
     guard let b = state.branches?.current else { return [] }
     // A continuation uses the parameters and backend of the run that produced the node (a compare set's branch
     // keeps its set's); the sidebar's apply only when that run is no longer in the history.
@@ -167,6 +183,7 @@ func showCurrentBranch(_ state: inout AppState) {
           let tops = try? b.tree.fullTopTokens(of: b.node) else { return }
     state.transcript.removeAll()
     state.outputIsOlder = false
+    state.cursorPlaced = false
     for (i, token) in tokens.enumerated() {
         state.transcript.append(OutputToken(token: token, topTokens: i < tops.count ? tops[i] : []))
     }

@@ -204,6 +204,7 @@ func branchFromColumn(_ state: inout AppState) -> [Effect] {
     state.outputIsOlder = false
     // The column's run was recorded when it ended (or just now, cancelled): the newest with its set and request.
     state.outputRun = state.history.last { $0.setName == column.name && $0.request == column.request }?.id
+    state.shownTree = state.outputRun.flatMap { state.loom.current.entry(forRun: $0)?.id }
     state.focus = .output
     effects += branch(&state, at: index, with: alternatives[pick], using: (column.request, column.backend))
     state.notice = "set \(column.name) branched at token \(index + 1) with \(visible(alternatives[pick].text))"

@@ -91,9 +91,10 @@ func showRun(_ state: inout AppState, _ run: SessionRun) -> [Effect] {
     if state.compare != nil { effects += startCompare(&state) }
     if state.phase.isActive { effects += cancel(&state) }
     syncBranches(&state)  // a cancelled continuation keeps its tokens in the tree
-    if let tree = run.tree, treeRoot(state) != run.id {
+    if let tree = grownTree(state, of: run) ?? run.tree, treeRoot(state) != run.id {
         archiveTree(&state)
         state.branches = UndoStack(BranchState(tree: tree, node: BranchTree.rootID))
+        state.shownTree = state.loom.current.entry(forRun: run.id)?.id
         state.shownRun = nil
         state.outputRun = run.id
         state.runPrompt = tree.prompt

@@ -32,6 +32,12 @@ public func firstVisibleRow(_ state: AppState, height: Int) -> Int {
 func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     let height = max(1, Layout(width: state.width, height: state.height).outputText.height)
     switch key {
+    case .left, .right, .home, .end, .up, .down, .character("h"), .character("l"), .character("k"), .character("j"):
+        state.cursorPlaced = true
+    default:
+        break
+    }
+    switch key {
     case .left, .character("h"): moveTokenCursor(&state, -1)
     case .right, .character("l"): moveTokenCursor(&state, 1)
     case .home: state.tokenCursor = state.transcript.isEmpty ? nil : 0; scrollToCursor(&state)
@@ -64,6 +70,8 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return undoBranch(&state)
     case .character("c"):
         return resumeOutput(&state)
+    case .character("t"):
+        return openLoom(&state)
     case .character("a"):
         return acceptReply(&state)
     default:

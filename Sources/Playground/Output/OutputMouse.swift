@@ -14,5 +14,6 @@ func outputClick(_ state: inout AppState, _ layout: Layout, x: Int, y: Int) {
     let row = layout.outputTop + y - text.y
     if let t = state.transcript.token(atRow: row, x: x - text.x) {
         state.tokenCursor = t
+        state.cursorPlaced = true
     }
 }

@@ -38,8 +38,13 @@ func recordMainRun(_ state: inout AppState) {
     let id = record(&state, ended.asSessionRun(setName: nil, tokens: own, defaultBackend: state.defaultBackend,
                                                startedAt: state.timestamp(live.startedAt)))
     if live.isRoot {
-        // A root run whose tokens replaced the output is the root of any tree grown from it.
-        if !state.outputIsOlder { state.outputRun = id }
+        // A root run whose tokens replaced the output is the root of any tree grown from it, and a root of the
+        // loom from now on.
+        if !state.outputIsOlder {
+            state.outputRun = id
+            keepRoot(&state, prompt: live.request.inputs, tokens: own, run: id,
+                     shown: true)
+        }
     } else if var stack = state.branches, stack.current.node != BranchTree.rootID {
         // The branch node remembers the run that continued it first (its parameters and backend).
         stack.amend { b in
@@ -58,6 +63,8 @@ func treeRoot(_ state: AppState) -> Int? {
 /// a run shown from the history, a compare set branched) never loses it. A tree whose root run is no longer in
 /// the history (beyond the history limit) cannot be kept this way.
 func archiveTree(_ state: inout AppState) {
+    keepShownTree(&state)
+    state.shownTree = nil
     guard let tree = state.branches?.current.tree, let id = treeRoot(state),
           let i = state.history.firstIndex(where: { $0.id == id }), state.history[i].tree != tree else { return }
     state.history[i].tree = tree
@@ -66,9 +73,10 @@ func archiveTree(_ state: inout AppState) {
 
 /// Records a compare column that just ended.
 func recordCompareRun(_ state: inout AppState, _ column: CompareColumn) {
-    record(&state, column.live.asSessionRun(setName: column.name, tokens: column.transcript.tokens,
+    let id = record(&state, column.live.asSessionRun(setName: column.name, tokens: column.transcript.tokens,
                                             defaultBackend: state.defaultBackend,
                                             startedAt: state.timestamp(column.startedAt), timing: column.timing))
+    keepRoot(&state, prompt: column.request.inputs, tokens: column.transcript.tokens, run: id, shown: false)
 }
 
 extension AppState {

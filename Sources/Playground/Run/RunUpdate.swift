@@ -87,6 +87,7 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     state.shownPhase = nil
     replaceOlderOutput(&state)
     state.transcript.append(token)
+    state.cursorPlaced = false
     if case .finished = event {
         scoreWatermark(&state)
         syncBranches(&state)

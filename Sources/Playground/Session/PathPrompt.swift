@@ -8,6 +8,8 @@ public struct PathPrompt: Sendable, Equatable {
         case openSession
         case exportMarkdown(run: Int)
         case exportJSONL(run: Int)
+        /// A name for a tree of the loom (typed like a path; the tree view comes back after it).
+        case renameTree(entry: Int)
     }
 
     public var purpose: Purpose
@@ -19,6 +21,7 @@ public struct PathPrompt: Sendable, Equatable {
         case .openSession: return "open session"
         case .exportMarkdown(let id): return "export run #\(id) (Markdown) to"
         case .exportJSONL(let id): return "export run #\(id) (JSONL) to"
+        case .renameTree(let id): return "name tree #\(id)"
         }
     }
 }
@@ -53,6 +56,9 @@ func pathChosen(_ state: inout AppState, _ purpose: PathPrompt.Purpose, _ path: 
         return [.saveSessionAs(path: path)]
     case .openSession:
         return [.openSession(path: path)]
+    case .renameTree(let id):
+        renameTree(&state, id, to: path)
+        return []
     case .exportMarkdown(let id), .exportJSONL(let id):
         guard let run = state.history.first(where: { $0.id == id }) else {
             state.notice = "run #\(id) is no longer in the history"

@@ -7,11 +7,19 @@ import GenerationCore
 extension AppState {
     public func sessionDocument() -> Session {
         let base = settings.request(prompt: "").parameters ?? GenerateParameters()
+        let kept = loomForSaving()
+        // A run's tree is kept once, in the loom.
+        let runs = history.map { run in
+            var bare = run
+            if kept.loom.entry(forRun: run.id) != nil { bare.tree = nil }
+            return bare
+        }
         var session = Session(prompt: editor.text, parameters: base, sets: sets, backend: defaultBackend,
-                              runs: history, tree: branches?.current.tree,
+                              runs: runs, tree: branches?.current.tree,
                               createdAt: sessionCreated ?? timestamp(now), updatedAt: timestamp(now))
+        session.loom = kept.loom
         session.playground = SessionPlayground(
-            node: branches?.current.node, useCache: settings.useCache, waitForModel: settings.waitForModel,
+            node: branches?.current.node, tree: kept.shown, useCache: settings.useCache, waitForModel: settings.waitForModel,
             backend: settings.backend, grammarText: settings.grammarKind == nil ? nil : settings.grammarText,
             mode: mode == .chat ? PromptMode.chat.rawValue : nil, messages: chat.messages)
         return session
@@ -73,12 +81,23 @@ extension AppState {
         run = nil
         shownRecord = ShownRecord()
         outputRun = nil
+        loom = UndoStack(session.loom)
+        // The entry shown: the one the file names, else the loom's copy of the file's tree.
+        let named = session.playground?.tree.flatMap { session.loom.entry($0)?.id }
+        shownTree = named ?? session.tree.flatMap { tree in session.loom.entries.last { $0.tree == tree }?.id }
+        // The trees grown from runs go back with their runs (the file keeps them once, in the loom).
+        for entry in session.loom.entries {
+            guard entry.id != shownTree, let run = entry.rootRun, let i = history.firstIndex(where: { $0.id == run }),
+                  history[i].tree == nil, grownTree(self, of: history[i]) != nil else { continue }
+            history[i].tree = entry.tree
+        }
         if var tree = session.tree {
             let node = session.playground?.node.flatMap { (try? tree.node($0)) != nil ? $0 : nil } ?? BranchTree.rootID
-            if (try? tree.node(BranchTree.rootID))?.runID == nil, let root = Self.rootRun(of: tree, in: history) {
+            if (try? tree.node(BranchTree.rootID))?.runID == nil, let root = Loom.rootRun(of: tree, in: history) {
                 // A tree saved before trees knew their root run: the newest run it starts with.
                 try? tree.extend(BranchTree.rootID, with: [], runID: root)
             }
+            if shownTree == nil { shownTree = loom.current.entries.last { $0.tree == tree }?.id }
             branches = UndoStack(BranchState(tree: tree, node: node))
             outputRun = try? tree.node(BranchTree.rootID).runID
             runPrompt = tree.prompt
@@ -88,6 +107,7 @@ extension AppState {
         } else if let last = history.last(where: { $0.setName == nil }) {
             for token in last.outputTokens { transcript.append(token) }
             outputRun = last.id
+            if shownTree == nil { shownTree = loom.current.entry(forRun: last.id)?.id }
             runPrompt = last.request.inputs
             runChat = last.chat
             shownRecord = ShownRecord(finishReason: last.finishReason, seed: last.seed)
@@ -96,15 +116,5 @@ extension AppState {
         // Sets that run elsewhere offer their backends in the sidebar's `backend` field.
         for set in sets { if let b = set.backend, !backendChoices.contains(b) { backendChoices.append(b) } }
         dirty = false
-    }
-
-    /// The newest run of `history` on the tree's prompt whose tokens begin the tree's root (a continuation of
-    /// the root extends it), for trees from files that did not record their root run.
-    static func rootRun(of tree: BranchTree, in history: [SessionRun]) -> Int? {
-        guard let root = try? tree.node(BranchTree.rootID) else { return nil }
-        return history.last { run in
-            run.request.inputs == tree.prompt && !run.tokens.isEmpty && run.tokens.count <= root.tokens.count
-                && zip(run.tokens, root.tokens).allSatisfy { $0.isSameToken(as: $1) }
-        }?.id
     }
 }

@@ -6,6 +6,8 @@ import GenerationCore
 public struct SessionPlayground: Codable, Sendable, Equatable {
     /// The branch-tree node shown.
     public var node: Int?
+    /// The loom entry shown (version 3).
+    public var tree: Int?
     /// The `x-use-cache` and `x-wait-for-model` headers.
     public var useCache: Bool
     public var waitForModel: Bool
@@ -18,9 +20,10 @@ public struct SessionPlayground: Codable, Sendable, Equatable {
     /// The chat messages being written, kept in text mode too so switching back finds them.
     public var messages: [ChatMessage]?
 
-    public init(node: Int? = nil, useCache: Bool = true, waitForModel: Bool = false, backend: BackendIdentity? = nil,
+    public init(node: Int? = nil, tree: Int? = nil, useCache: Bool = true, waitForModel: Bool = false, backend: BackendIdentity? = nil,
                 grammarText: String? = nil, mode: String? = nil, messages: [ChatMessage]? = nil) {
         self.node = node
+        self.tree = tree
         self.useCache = useCache
         self.waitForModel = waitForModel
         self.backend = backend
@@ -30,7 +33,7 @@ public struct SessionPlayground: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case node
+        case node, tree
         case useCache = "use_cache"
         case waitForModel = "wait_for_model"
         case backend
@@ -41,6 +44,7 @@ public struct SessionPlayground: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         node = try c.decodeIfPresent(Int.self, forKey: .node)
+        tree = try c.decodeIfPresent(Int.self, forKey: .tree)
         useCache = try c.decodeIfPresent(Bool.self, forKey: .useCache) ?? true
         waitForModel = try c.decodeIfPresent(Bool.self, forKey: .waitForModel) ?? false
         backend = try c.decodeIfPresent(BackendIdentity.self, forKey: .backend)
