@@ -23,6 +23,6 @@ public func fuzzOpenAI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
 private func check(_ steps: [StreamStep]) {
     for step in steps {
-        if case .failure(let error) = step { precondition(!error.errorType.isEmpty, "a failure without a type") }
+        if case .failure(let error) = step { precondition(!error.errorType.rawValue.isEmpty, "a failure without a type") }
     }
 }

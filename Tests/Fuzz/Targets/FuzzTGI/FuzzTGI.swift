@@ -11,7 +11,7 @@ public func fuzzTGI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     for event in parser.feed(bytes) + parser.finish().events {
         for step in decoder.decode(event) {
             if case .failure(let error) = step {
-                precondition(!error.errorType.isEmpty, "a failure without a type")
+                precondition(!error.errorType.rawValue.isEmpty, "a failure without a type")
             }
         }
     }
