@@ -15,6 +15,8 @@ public struct AppState: Sendable {
     public var height = 24
     public var focus: Focus = .prompt
     public var editor = TextEditor()
+    /// The prompt's token count against the backend's limit (the prompt pane's title), counted after a pause.
+    public var contextMeter = ContextMeter()
     /// What the prompt pane holds (F4, the sidebar's `mode`): the text prompt, or chat messages.
     public var mode: PromptMode = .text
     /// Chat mode's messages (kept while in text mode, so switching back finds them).

@@ -12,7 +12,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .tick(let now):
         state.now = now
-        return retryIfDue(&state)
+        return retryIfDue(&state) + contextMeterTick(&state)
     case .key(let key):
         return handleKey(&state, key)
     case .paste(let text):
@@ -74,6 +74,12 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         guard id == state.promptScoreID, state.promptScoring else { return [] }
         state.promptScoring = false
         state.notice = "prompt scoring failed: " + error.message
+        return []
+    case .tokensCounted(let id, let count):
+        _ = state.contextMeter.receive(id: id, count)
+        return []
+    case .tokenCountFailed(let id, let error):
+        if let reason = state.contextMeter.fail(id: id, error) { state.notice = "no token count: " + reason }
         return []
     case .templateReady(let id, let templated):
         guard id == state.templateID else { return [] }
