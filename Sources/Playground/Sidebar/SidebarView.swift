@@ -7,8 +7,10 @@ let sidebarMessageRows = 4
 /// is about a parameter (an empty prompt is reported when a run is attempted). `Layout` leaves room for it.
 func sidebarMessage(_ state: AppState) -> (text: String, role: Role)? {
     if let refused = state.sidebar.inputProblem { return (refused, .sidebarError) }
-    if let problem = state.validationProblem, ParameterField.field(for: problem.message) != nil {
-        return (problem.message, .sidebarError)
+    if let problem = state.validationProblem, let field = ParameterField.field(for: problem.message) {
+        // A limit that differs per backend (TGI's 5 alternatives, the built-in engine's 20) names whose it is.
+        let whose = field == .topNTokens && state.runSettings.backend == nil && !problem.message.contains(" on ") ? " (the limit of \(state.backendName))" : ""
+        return (problem.message + whose, .sidebarError)
     }
     // The selected field is one the backend cannot honour: say so before it is set (a run would be refused).
     if let why = state.refusal(of: state.sidebar.selected) {
