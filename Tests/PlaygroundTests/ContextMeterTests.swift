@@ -92,7 +92,7 @@ struct ContextMeterTests {
         let id = try #require(Self.counts(h.effects).first?.id)
         h.send(.tokensCounted(id: id, TokenCount(count: 9000, limit: 8191, limitKind: .input, source: "test")))
         let title = Self.title(h)
-        #expect(title.contains(" 9,000/8,191 ─┐"), "\(title)")
+        #expect(title.contains(" 9,000 / 8,191 tok ─┐"), "the longest wording that fits, whole: \(title)")
     }
 
     @Test func anEditWhileCountingIsCountedWhenTheAnswerComes() throws {

@@ -54,6 +54,9 @@ struct TranscriptTests {
         let whole = Self.laidOut(["ab ", "cdefgh", "ij"], width: 8)
         #expect(Self.rowTexts(whole) == ["ab ", "cdefghij"])
         #expect(whole.tokenRow == [0, 1, 1], "a token that begins the moved word begins on the new row")
+        let hanging = Self.laidOut(["abcd", " efg"], width: 4)
+        #expect(Self.rowTexts(hanging) == ["abcd ", "efg"], "the space hangs past the end instead of starting a row")
+        #expect(hanging.tokenRow == [0, 0])
         var resized = t
         resized.relayout(width: 40)
         resized.relayout(width: 10)

@@ -110,7 +110,7 @@ func paste(_ state: inout AppState, _ text: String) {
 
 /// Gives the editor and transcript the geometry of the current layout.
 func applyLayout(_ state: inout AppState) {
-    let layout = Layout(width: state.width, height: state.height)
+    let layout = state.geometry
     state.editor.wrapWidth = max(1, layout.promptText.width)
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
@@ -128,6 +128,16 @@ func applyLayout(_ state: inout AppState) {
         g.editor.pageHeight = max(1, area.height - 2)
         g.editor.ensureCursorVisible()
     }
+}
+
+/// Ctrl-T: hides the parameter sidebar (the panes take its width; the focus leaves it, an edit in it is kept as
+/// set) or shows it again.
+func toggleSidebar(_ state: inout AppState) {
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    state.sidebarHidden.toggle()
+    if state.sidebarHidden && state.focus == .sidebar { state.focus = .prompt }
+    state.notice = state.sidebarHidden ? "parameters hidden: Ctrl-T shows them" : nil
+    applyLayout(&state)
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -179,6 +189,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return [.switchTheme(name: next)]
     case .ctrl("s"):
         return [.save]
+    case .ctrl("t"):
+        toggleSidebar(&state)
+        return []
     default:
         break
     }
@@ -213,6 +226,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .tab || key == .backTab {
         if state.sidebar.editText != nil { commitSidebarEdit(&state) }
         state.focus = key == .tab ? state.focus.next : state.focus.previous
+        if state.sidebarHidden && state.focus == .sidebar { state.focus = key == .tab ? state.focus.next : state.focus.previous }
         if state.focus == .output && state.tokenCursor == nil && !state.transcript.isEmpty {
             state.tokenCursor = state.transcript.count - 1
         }

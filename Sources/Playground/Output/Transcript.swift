@@ -115,6 +115,15 @@ public struct Transcript: Sendable {
         let glyphCount = token.glyphs.count
         for (g, glyph) in token.glyphs.enumerated() {
             let w = Int(glyph.width)
+            let after = g + 1 < glyphCount ? RowStart(token: index, glyph: Int32(g + 1)) : RowStart(token: index + 1, glyph: 0)
+            if glyph.character == " " && x + w > width && x > 0 {
+                // A space that does not fit hangs past the row's end (clipped there), so no row starts with one.
+                if first == nil { first = Int32(rows.count - 1) }
+                rows.append(after)
+                x = 0
+                wordStart = nil
+                continue
+            }
             if x + w > width && x > 0, let start = wordStart, wordX > 0 {
                 let moved = Int32(rows.count)
                 rows.append(start)
@@ -141,8 +150,7 @@ public struct Transcript: Sendable {
                 x = 0
                 wordStart = nil
             } else if glyph.character == " " {
-                wordStart = g + 1 < glyphCount ? RowStart(token: index, glyph: Int32(g + 1))
-                    : RowStart(token: index + 1, glyph: 0)
+                wordStart = after
                 wordX = x
             }
         }
