@@ -85,3 +85,27 @@ struct LayoutFitTests {
         #expect(Layout(width: 60, height: 16, sidebarHidden: true).output.width == 60)
     }
 }
+
+/// "Say what will happen": `do_sample` off with a warper set samples anyway, and the sidebar says so.
+@Suite("Say what will happen")
+struct SayWhatWillHappenTests {
+    @Test func doSampleShowsThatSamplingIsImplied() {
+        #expect(samplingImpliedBy(GenerateParameters()) == [])
+        #expect(samplingImpliedBy(GenerateParameters(temperature: 1)) == [], "temperature 1 is neutral")
+        #expect(samplingImpliedBy(GenerateParameters(temperature: 0.7, topK: 40)) == ["temp", "top_k"])
+        #expect(samplingImpliedBy(GenerateParameters(doSample: true, temperature: 0.7)) == [])
+        #expect(samplingImpliedBy(GenerateParameters(topP: 0.9, typicalP: 0.5)) == ["top_p", "typ_p"])
+        var h = Harness(width: 80, height: 24)
+        #expect(h.screen.contains("do_sample            off"))
+        h.state.settings.parameters.temperature = 0.7
+        #expect(h.screen.contains("do_sample            on: temp "), "\(Snapshot.render(h.screen))")
+        h.state.settings.parameters.topK = 40
+        #expect(h.screen.contains("do_sample            on: temp+"), "the names that fit, never one cut")
+        var wide = Harness(width: 120, height: 40)
+        wide.state.settings.parameters.temperature = 0.7
+        wide.state.settings.parameters.topK = 40
+        #expect(wide.screen.contains("on: temp,top_k"))
+        h.state.settings.parameters.doSample = true
+        #expect(h.screen.contains("do_sample            on"))
+    }
+}

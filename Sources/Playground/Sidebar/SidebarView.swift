@@ -62,6 +62,12 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout
             // The prompt pane's mode (AppState), not a setting.
             let end = buffer.put(state.mode.rawValue, x: x, y: y, role: .sidebarValue, limit: area.maxX)
             if state.mode == .text { buffer.put(" *", x: end, y: y, role: .sidebarDefault, limit: area.maxX) }
+        } else if field == .doSample, case let implied = samplingImpliedBy(settings.parameters), !implied.isEmpty {
+            // Off, but a warper is set: the run samples anyway (as TGI does); say which.
+            let all = implied.joined(separator: ",")
+            let wordings = ["on: " + all, "on: " + implied[0] + (implied.count > 1 ? "+" : ""), "on"]
+            let shown = wordings.first { DisplayWidth.of($0) <= area.maxX - x } ?? "on"
+            buffer.put(shown, x: x, y: y, role: .notice, limit: area.maxX)
         } else if let value = field.value(in: settings) {
             let isDefault = field.isDefault(in: settings)
             let end = buffer.put(value, x: x, y: y, role: .sidebarValue, limit: area.maxX)
