@@ -79,7 +79,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         _ = state.contextMeter.receive(id: id, count)
         return []
     case .tokenCountFailed(let id, let error):
-        if let reason = state.contextMeter.fail(id: id, error) { state.notice = "no token count: " + reason }
+        // Said once, and never over a notice already shown (a count answers late, after other keys).
+        if let reason = state.contextMeter.fail(id: id, error), state.notice == nil {
+            state.notice = "no token count: " + reason
+        }
         return []
     case .templateReady(let id, let templated):
         guard id == state.templateID else { return [] }

@@ -24,7 +24,10 @@ func promptTitleRight(_ state: AppState, info: String, room: Int) -> (String, Bo
     let meter = state.contextMeter.titles(truncate: p.truncate.map { Int(clamping: $0) },
                                           canTruncate: state.refusal(of: .truncate) == nil,
                                           maxNewTokens: Int(p.maxNewTokens ?? 0))
+    // A backend that cannot count says so where the number would be (its reason went to the status bar).
+    let unavailable = state.contextMeter.count == nil && state.contextMeter.unavailable != nil
     let candidates = meter.texts.prefix(1).map { "\($0) · \(info)" } + meter.texts
+        + (unavailable ? ["no token count · \(info)"] : [])
     if let fit = candidates.first(where: { DisplayWidth.of($0) <= room }) { return (fit, meter.over) }
     return (info, false)
 }
