@@ -71,9 +71,16 @@ import Testing
     }
 
     @Test func validationIsTGIs() async throws {
-        await #expect(throws: GenerationError.validation("`top_n_tokens` must be >= 0 and <= 5. Given: 6")) {
-            _ = try await Self.backend.generate(Self.request("x", GenerateParameters(topNTokens: 6)))
+        // TGI's message, with the engine's own limit: 20 alternatives, not TGI's default 5.
+        await #expect(throws: GenerationError.validation("`top_n_tokens` must be >= 0 and <= 20. Given: 21")) {
+            _ = try await Self.backend.generate(Self.request("x", GenerateParameters(topNTokens: 21)))
         }
+        let twenty = try await Self.backend.generate(Self.request("The capital of France is",
+            GenerateParameters(details: true, maxNewTokens: 2, topNTokens: 20)))
+        let tops = try #require(twenty.details?.topTokens)
+        #expect(tops.count == 2)
+        #expect(tops.allSatisfy { $0.count == 20 }, "20 alternatives at every step")
+        #expect(Set(tops[0].compactMap(\.id)).count == 20, "20 different tokens")
         await #expect(throws: GenerationError.validation("`inputs` cannot be empty")) {
             _ = try await Self.backend.generate(Self.request(""))
         }

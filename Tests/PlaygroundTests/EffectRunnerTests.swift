@@ -8,13 +8,16 @@ import Testing
 @Suite("Effect runner")
 struct EffectRunnerTests {
     /// A runner over a fresh XDG tree, its queue, and the directory (removed by the caller).
-    static func runner() throws -> (EffectRunner, String) {
+    static func runner(backend: (any TextGenerationBackend)? = nil) throws -> (EffectRunner, String) {
         let dir = try SessionSlotTests.directory()
         let environment = ["XDG_CONFIG_HOME": dir + "/config", "XDG_STATE_HOME": dir + "/state", "HOME": dir]
         let runner = EffectRunner(queue: MessageQueue(), paths: StatePaths(environment: environment),
                                   loader: ThemeLoader(directories: [dir + "/themes"]),
                                   makeBackend: { _, _, _ in
-                                      throw GenerationError(errorType: .unsupported, message: "no backend in this test")
+                                      guard let backend else {
+                                          throw GenerationError(errorType: .unsupported, message: "no backend in this test")
+                                      }
+                                      return backend
                                   })
         return (runner, dir)
     }

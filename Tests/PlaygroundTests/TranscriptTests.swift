@@ -22,6 +22,47 @@ struct TranscriptTests {
         #expect(incremental.tokenRow == full.tokenRow)
     }
 
+    static func rowTexts(_ t: Transcript) -> [String] {
+        (0..<t.rows.count).map { r in
+            var line = ""
+            t.forEachGlyph(onRow: r) { glyph, _, _ in line.append(glyph.character) }
+            return line
+        }
+    }
+
+    static func laidOut(_ texts: [String], width: Int) -> Transcript {
+        var t = Transcript(width: width)
+        for (i, text) in texts.enumerated() {
+            t.append(OutputToken(token: Token(id: UInt32(i), text: text, logprob: -0.1, special: false)))
+        }
+        return t
+    }
+
+    /// Output wraps at word boundaries: a word that does not fit the row moves whole to the next one, even when
+    /// it is made of several tokens; a word wider than the row still breaks where it overflows.
+    @Test func wrapsAtWordBoundaries() {
+        let t = Self.laidOut(["Hello", " wor", "ld", " again", " and", " again"], width: 10)
+        #expect(Self.rowTexts(t) == ["Hello ", "world ", "again and ", "again"])
+        #expect(t.tokenRow == [0, 0, 1, 1, 2, 2], "\(t.tokenRow)")
+        #expect(t.token(atRow: 1, x: 0) == 1, "the moved \"wor\" is hit on its new row")
+        #expect(t.token(atRow: 1, x: 3) == 2)
+        let long = Self.laidOut(["a", " abcdefghijklmnop", "q"], width: 8)
+        #expect(Self.rowTexts(long) == ["a ", "abcdefgh", "ijklmnop", "q"])
+        let moved = Self.laidOut(["one two", " three"], width: 9)
+        #expect(Self.rowTexts(moved) == ["one two ", "three"])
+        #expect(moved.tokenRow == [0, 0])
+        let whole = Self.laidOut(["ab ", "cdefgh", "ij"], width: 8)
+        #expect(Self.rowTexts(whole) == ["ab ", "cdefghij"])
+        #expect(whole.tokenRow == [0, 1, 1], "a token that begins the moved word begins on the new row")
+        let hanging = Self.laidOut(["abcd", " efg"], width: 4)
+        #expect(Self.rowTexts(hanging) == ["abcd ", "efg"], "the space hangs past the end instead of starting a row")
+        #expect(hanging.tokenRow == [0, 0])
+        var resized = t
+        resized.relayout(width: 40)
+        resized.relayout(width: 10)
+        #expect(resized.rows == t.rows && resized.tokenRow == t.tokenRow)
+    }
+
     @Test func appendingTouchesOnlyTheLastRows() {
         var t = Transcript(width: 30)
         for token in Self.tokens(5000) { t.append(token) }

@@ -16,9 +16,11 @@ public final class LocalBackend: TextGenerationBackend {
     public let grammars: GrammarCompiler
     let queue = DispatchQueue(label: "tgplay.local-engine", qos: .userInitiated)
 
-    /// TGI's router limits, sized for this model on a small machine (KV cache memory grows with context).
+    /// TGI's router limits, sized for this model on a small machine (KV cache memory grows with context). The
+    /// alternatives are not bound by TGI's default of 5: the engine ranks the whole vocabulary every step anyway,
+    /// so 20 cost next to nothing and show more of what the model weighed.
     public static let defaultLimits = ValidationLimits(
-        maxBestOf: 2, maxStopSequences: 4, maxTopNTokens: 5, maxInputTokens: 8191, maxTotalTokens: 8192)
+        maxBestOf: 2, maxStopSequences: 4, maxTopNTokens: 20, maxInputTokens: 8191, maxTotalTokens: 8192)
 
     /// Loads the model at `path` (GGUF). Errors say what is wrong with the file.
     public init(modelPath: String, threads: Int = 2, limits: ValidationLimits = LocalBackend.defaultLimits) throws {

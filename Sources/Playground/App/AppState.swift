@@ -14,7 +14,11 @@ public struct AppState: Sendable {
     public var width = 80
     public var height = 24
     public var focus: Focus = .prompt
+    /// The parameter sidebar is hidden (Ctrl-T): the prompt and output take the whole width.
+    public var sidebarHidden = false
     public var editor = TextEditor()
+    /// The prompt's token count against the backend's limit (the prompt pane's title), counted after a pause.
+    public var contextMeter = ContextMeter()
     /// What the prompt pane holds (F4, the sidebar's `mode`): the text prompt, or chat messages.
     public var mode: PromptMode = .text
     /// Chat mode's messages (kept while in text mode, so switching back finds them).
@@ -186,6 +190,11 @@ public struct AppState: Sendable {
     public static let minimumWidth = 60
     public static let minimumHeight = 16
     public var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+}
+
+extension AppState {
+    /// The rectangles of the current size and sidebar (wrap widths, page heights), without a frame's scrolls.
+    var geometry: Layout { Layout(width: width, height: height, sidebarHidden: sidebarHidden) }
 }
 
 /// What the status bar says about a run of the history shown in the output.

@@ -24,8 +24,9 @@ public struct Layout: Equatable, Sendable {
 
     /// The rectangles that depend on the size alone (wrap widths, page heights); the scroll offsets are those
     /// of a fresh state. A frame's drawing and hit-testing use `init(_:width:height:)`.
-    public init(width: Int, height: Int) {
-        let sidebarWidth = min(42, max(34, width / 3))
+    public init(width: Int, height: Int, sidebarHidden: Bool = false) {
+        // Below 80 columns the sidebar gives the prompt and output more room (its labels give way to values).
+        let sidebarWidth = sidebarHidden ? 0 : width >= 80 ? min(42, max(34, width / 3)) : max(26, width - 46)
         let mainWidth = width - sidebarWidth
         let body = height - 1
         let promptHeight = max(5, min(body / 3 + 1, 14))
@@ -40,7 +41,7 @@ public struct Layout: Equatable, Sendable {
     /// The frame for `state` at `width` x `height` (by default the state's own size): the rectangles and every
     /// scroll offset, computed once.
     public init(_ state: AppState, width: Int? = nil, height: Int? = nil) {
-        self.init(width: width ?? state.width, height: height ?? state.height)
+        self.init(width: width ?? state.width, height: height ?? state.height, sidebarHidden: state.sidebarHidden)
         let list = sidebar.inner
         let messageRows = sidebarMessage(state) == nil ? 1 : sidebarMessageRows + 1
         sidebarFields = Rect(x: list.x, y: list.y, width: list.width, height: max(1, list.height - messageRows))

@@ -25,6 +25,9 @@ public enum Message: Sendable {
     /// The answer to "show template" request `id`: the exact templated text, or why the backend cannot say.
     case templateReady(id: Int, TemplatedChat)
     case templateFailed(id: Int, GenerationError)
+    /// The answer to context-meter request `id` (the prompt's token count), or why the backend cannot count.
+    case tokensCounted(id: Int, TokenCount)
+    case tokenCountFailed(id: Int, GenerationError)
     /// The saved presets (after start-up or a save), and the one now in effect.
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
@@ -60,6 +63,8 @@ public enum Effect: Equatable, Sendable {
     case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Score a conversation's prompt (`scoreChat`) and report `promptScored`.
     case scoreChat(id: Int, request: ChatRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Count `text` in the backend's tokens (`countTokens`) and report `tokensCounted` (the context meter).
+    case countTokens(id: Int, text: String, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Read the theme `name` and report `themeChanged` with it.
     case switchTheme(name: String)
     /// Draw with `theme` from now on (the screen's colours).

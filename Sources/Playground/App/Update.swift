@@ -12,7 +12,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .tick(let now):
         state.now = now
-        return retryIfDue(&state)
+        return retryIfDue(&state) + contextMeterTick(&state)
     case .key(let key):
         return handleKey(&state, key)
     case .paste(let text):
@@ -75,6 +75,15 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.promptScoring = false
         state.notice = "prompt scoring failed: " + error.message
         return []
+    case .tokensCounted(let id, let count):
+        _ = state.contextMeter.receive(id: id, count)
+        return []
+    case .tokenCountFailed(let id, let error):
+        // Said once, and never over a notice already shown (a count answers late, after other keys).
+        if let reason = state.contextMeter.fail(id: id, error), state.notice == nil {
+            state.notice = "no token count: " + reason
+        }
+        return []
     case .templateReady(let id, let templated):
         guard id == state.templateID else { return [] }
         state.notice = nil
@@ -104,7 +113,7 @@ func paste(_ state: inout AppState, _ text: String) {
 
 /// Gives the editor and transcript the geometry of the current layout.
 func applyLayout(_ state: inout AppState) {
-    let layout = Layout(width: state.width, height: state.height)
+    let layout = state.geometry
     state.editor.wrapWidth = max(1, layout.promptText.width)
     state.editor.pageHeight = max(1, layout.promptText.height)
     state.editor.ensureCursorVisible()
@@ -122,6 +131,16 @@ func applyLayout(_ state: inout AppState) {
         g.editor.pageHeight = max(1, area.height - 2)
         g.editor.ensureCursorVisible()
     }
+}
+
+/// Ctrl-T: hides the parameter sidebar (the panes take its width; the focus leaves it, an edit in it is kept as
+/// set) or shows it again.
+func toggleSidebar(_ state: inout AppState) {
+    if state.sidebar.editText != nil { commitSidebarEdit(&state) }
+    state.sidebarHidden.toggle()
+    if state.sidebarHidden && state.focus == .sidebar { state.focus = .prompt }
+    state.notice = state.sidebarHidden ? "parameters hidden: Ctrl-T shows them" : nil
+    applyLayout(&state)
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -170,6 +189,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return [.switchTheme(name: next)]
     case .ctrl("s"):
         return [.save]
+    case .ctrl("t"):
+        toggleSidebar(&state)
+        return []
     default:
         break
     }
@@ -206,6 +228,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .tab || key == .backTab {
         if state.sidebar.editText != nil { commitSidebarEdit(&state) }
         state.focus = key == .tab ? state.focus.next : state.focus.previous
+        if state.sidebarHidden && state.focus == .sidebar { state.focus = key == .tab ? state.focus.next : state.focus.previous }
         if state.focus == .output && state.tokenCursor == nil && !state.transcript.isEmpty {
             state.tokenCursor = state.transcript.count - 1
         }

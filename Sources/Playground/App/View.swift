@@ -57,7 +57,8 @@ func drawTooSmall(_ buffer: inout CellBuffer) {
 }
 
 /// A single-line border with a title; the focused pane's border is highlighted.
-func drawBox(_ buffer: inout CellBuffer, _ rect: Rect, title: String, focused: Bool, right: String? = nil) {
+func drawBox(_ buffer: inout CellBuffer, _ rect: Rect, title: String, focused: Bool, right: String? = nil,
+             rightRole: Role = .dim) {
     guard rect.width >= 2, rect.height >= 2 else { return }
     let role: Role = focused ? .borderFocus : .border
     for x in rect.x..<rect.maxX {
@@ -76,6 +77,6 @@ func drawBox(_ buffer: inout CellBuffer, _ rect: Rect, title: String, focused: B
     if let right {
         let w = DisplayWidth.of(right) + 2
         let x = max(end + 1, rect.maxX - 2 - w)
-        buffer.put(" \(right) ", x: x, y: rect.y, role: .dim, limit: rect.maxX - 2)
+        buffer.put(" \(right) ", x: x, y: rect.y, role: rightRole, limit: rect.maxX - 2)
     }
 }

@@ -74,7 +74,7 @@ func toggleTemplate(_ state: inout AppState) -> [Effect] {
 /// The template overlay's keys: scrolling, and Esc / q / Enter / F9 close it (it is read-only).
 func templateViewKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     guard var view = state.templateView else { return [] }
-    let layout = Layout(width: state.width, height: state.height)
+    let layout = state.geometry
     let inner = layout.grammarEditor.inner
     let sourceRows = min(2, wrap("source: " + view.source, width: inner.width).count)
     let area = templateArea(inner, sourceRows: sourceRows)

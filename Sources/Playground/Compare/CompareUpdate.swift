@@ -54,7 +54,7 @@ func startCompare(_ state: inout AppState) -> [Effect] {
         sets.indices.map { ParameterSet(name: sets[$0].name, parameters: requests[$0].parameters ?? GenerateParameters(),
                                         backend: settings[$0].backend) },
         base: GenerateParameters(), defaultBackend: nil)
-    let width = max(1, compareColumns(Layout(width: state.width, height: state.height), count: sets.count)[0].width - 2)
+    let width = max(1, compareColumns(state.geometry, count: sets.count)[0].width - 2)
     var columns: [CompareColumn] = []
     for (i, set) in sets.enumerated() {
         state.runID += 1

@@ -5,7 +5,8 @@ func drawPrompt(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     let focused = state.focus == .prompt
     let editor = state.editor
     let info = "\(editor.lines.count) line\(editor.lines.count == 1 ? "" : "s")"
-    drawBox(&buffer, rect, title: "Prompt", focused: focused, right: info)
+    let (right, over) = promptTitleRight(state, info: info, room: rect.width - DisplayWidth.of("Prompt") - 9)
+    drawBox(&buffer, rect, title: "Prompt", focused: focused, right: right, rightRole: over ? .error : .dim)
     let area = rect.inner
     guard area.width > 0, area.height > 0 else { return }
     if editor.isEmpty && !focused {
@@ -14,6 +15,21 @@ func drawPrompt(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         buffer.put("Type a prompt; Ctrl-R runs it", x: area.x + 1, y: area.y, role: .placeholder, limit: area.maxX)
     }
     drawEditorText(&buffer, editor, area: area, cursor: focused)
+}
+
+/// The prompt title's right side: the context meter's longest wording that fits `room` cells (with the line
+/// count when it fits too), so a number is never cut; the line count alone when there is no count.
+func promptTitleRight(_ state: AppState, info: String, room: Int) -> (String, Bool) {
+    let p = state.runSettings.parameters
+    let meter = state.contextMeter.titles(truncate: p.truncate.map { Int(clamping: $0) },
+                                          canTruncate: state.refusal(of: .truncate) == nil,
+                                          maxNewTokens: Int(p.maxNewTokens ?? 0))
+    // A backend that cannot count says so where the number would be (its reason went to the status bar).
+    let unavailable = state.contextMeter.count == nil && state.contextMeter.unavailable != nil
+    let candidates = meter.texts.prefix(1).map { "\($0) · \(info)" } + meter.texts
+        + (unavailable ? ["no token count · \(info)"] : [])
+    if let fit = candidates.first(where: { DisplayWidth.of($0) <= room }) { return (fit, meter.over) }
+    return (info, false)
 }
 
 /// A text editor's visible rows in `area`, with the cursor block when `cursor` (shared by the prompt and the

@@ -12,7 +12,7 @@ func moveTokenCursor(_ state: inout AppState, _ delta: Int) {
 func scrollToCursor(_ state: inout AppState) {
     guard let cursor = state.tokenCursor, cursor < state.transcript.tokenRow.count else { return }
     let row = Int(state.transcript.tokenRow[cursor])
-    let height = max(1, Layout(width: state.width, height: state.height).outputText.height)
+    let height = max(1, state.geometry.outputText.height)
     let top = firstVisibleRow(state, height: height)
     if row < top {
         state.outputScroll = row
@@ -30,7 +30,7 @@ public func firstVisibleRow(_ state: AppState, height: Int) -> Int {
 }
 
 func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-    let height = max(1, Layout(width: state.width, height: state.height).outputText.height)
+    let height = max(1, state.geometry.outputText.height)
     switch key {
     case .left, .right, .home, .end, .up, .down, .character("h"), .character("l"), .character("k"), .character("j"):
         state.cursorPlaced = true

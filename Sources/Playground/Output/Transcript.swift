@@ -102,21 +102,56 @@ public struct Transcript: Sendable {
         layout(index)
     }
 
+    /// Where the word being laid out begins on the last row (just after the row's last space) and its column;
+    /// nil while the row has no space. A glyph that would overflow moves that word to a new row, so output wraps
+    /// at word boundaries; a word wider than the row still breaks where it overflows.
+    var wordStart: RowStart?
+    var wordX = 0
+
     mutating func layout(_ index: Int32) {
         let token = tokens[Int(index)]
         if rows.isEmpty { rows.append(RowStart(token: index, glyph: 0)) }
         var first: Int32?
+        let glyphCount = token.glyphs.count
         for (g, glyph) in token.glyphs.enumerated() {
             let w = Int(glyph.width)
+            let after = g + 1 < glyphCount ? RowStart(token: index, glyph: Int32(g + 1)) : RowStart(token: index + 1, glyph: 0)
+            if glyph.character == " " && x + w > width && x > 0 {
+                // A space that does not fit hangs past the row's end (clipped there), so no row starts with one.
+                if first == nil { first = Int32(rows.count - 1) }
+                rows.append(after)
+                x = 0
+                wordStart = nil
+                continue
+            }
+            if x + w > width && x > 0, let start = wordStart, wordX > 0 {
+                let moved = Int32(rows.count)
+                rows.append(start)
+                // The tokens that begin inside the moved word begin on the new row now (a word is at most a row
+                // wide, so this touches a bounded number of tokens).
+                var t = Int(start.token) + (start.glyph > 0 ? 1 : 0)
+                while t < Int(index) {
+                    if tokenRow[t] == moved - 1 { tokenRow[t] = moved }
+                    t += 1
+                }
+                if first != nil && (start.token < index || start.glyph == 0) { first = moved }
+                x -= wordX
+                wordStart = nil
+            }
             if x + w > width && x > 0 {
                 rows.append(RowStart(token: index, glyph: Int32(g)))
                 x = 0
+                wordStart = nil
             }
             if first == nil { first = Int32(rows.count - 1) }
             x += w
             if glyph.breaksLine {
                 rows.append(RowStart(token: index, glyph: Int32(g + 1)))
                 x = 0
+                wordStart = nil
+            } else if glyph.character == " " {
+                wordStart = after
+                wordX = x
             }
         }
         tokenRow.append(first ?? Int32(rows.count - 1))
@@ -130,6 +165,7 @@ public struct Transcript: Sendable {
         rows = []
         tokenRow = []
         x = 0
+        wordStart = nil
         rows.reserveCapacity(tokens.count / 4)
         tokenRow.reserveCapacity(tokens.count)
         for i in tokens.indices { layout(Int32(i)) }
@@ -140,6 +176,7 @@ public struct Transcript: Sendable {
         rows = []
         tokenRow = []
         x = 0
+        wordStart = nil
         scored = LogprobMean()
     }
 

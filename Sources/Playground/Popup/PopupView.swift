@@ -62,7 +62,18 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
         return
     }
     let textWidth = 14
-    for (i, alt) in alternatives.enumerated() {
+    // More alternatives than rows (up to 20 on the built-in engine): the list scrolls to keep the selection in
+    // view, and the bottom border says which rows are shown.
+    let rows = max(1, inner.maxY - y)
+    let first = popupScrollStart(selection: popup.selection, count: alternatives.count, rows: rows)
+    if alternatives.count > rows {
+        let last = min(alternatives.count, first + rows)
+        let mark = (first > 0 ? "↑ " : "") + "\(first + 1)-\(last) of \(alternatives.count)"
+            + (last < alternatives.count ? " ↓" : "")
+        buffer.put(" \(mark) ", x: max(rect.x + 1, rect.maxX - 4 - DisplayWidth.of(mark)), y: rect.maxY - 1,
+                   role: .dim, limit: rect.maxX - 1)
+    }
+    for (i, alt) in alternatives.enumerated().dropFirst(first) {
         guard y < inner.maxY else { break }
         let chosen = alt.isSameToken(as: token.token)
         let selected = i == popup.selection
@@ -82,6 +93,13 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
         for i in 0..<barRoom { buffer.put(i < cells ? "█" : " ", x: x + i, y: y, role: i < cells ? barRole : role) }
         y += 1
     }
+}
+
+/// The first alternative shown when `rows` fit: the top until the selection would fall below the last row, then
+/// the rows ending at the selection.
+func popupScrollStart(selection: Int?, count: Int, rows: Int) -> Int {
+    guard let selection, count > rows, rows > 0 else { return 0 }
+    return min(max(0, selection - rows + 1), count - rows)
 }
 
 /// What the popup's probabilities are, for the default backend once its API is known: the model's raw

@@ -66,7 +66,7 @@ func receivePromptScore(_ state: inout AppState, _ response: GenerateResponse) {
         return
     }
     state.promptScore = score
-    var tokens = Transcript(width: max(1, Layout(width: state.width, height: state.height).promptText.width))
+    var tokens = Transcript(width: max(1, state.geometry.promptText.width))
     for (token, logprob) in zip(score.tokens, score.logprobs) {
         tokens.append(OutputToken(token: Token(id: token.id, text: token.text, logprob: logprob, special: false)))
     }
@@ -78,7 +78,7 @@ func receivePromptScore(_ state: inout AppState, _ response: GenerateResponse) {
 func openPromptView(_ state: inout AppState) {
     state.promptView = true
     state.focus = .prompt
-    state.promptTokens.relayout(width: max(1, Layout(width: state.width, height: state.height).promptText.width))
+    state.promptTokens.relayout(width: max(1, state.geometry.promptText.width))
     if state.promptTokenCursor == nil, !state.promptTokens.isEmpty { state.promptTokenCursor = 0 }
 }
 

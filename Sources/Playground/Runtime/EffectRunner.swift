@@ -78,6 +78,9 @@ final class EffectRunner {
         case .scoreChat(let id, let request, let useCache, let waitForModel, let backend):
             ask(backend, useCache, waitForModel, { try await $0.scoreChat(request) },
                 answered: { .promptScored(id: id, $0) }, failed: { .promptScoreFailed(id: id, $0) })
+        case .countTokens(let id, let text, let useCache, let waitForModel, let backend):
+            ask(backend, useCache, waitForModel, { try await $0.countTokens(text) },
+                answered: { .tokensCounted(id: id, $0) }, failed: { .tokenCountFailed(id: id, $0) })
         case .cancelRun(let id):
             runs[id]?.cancel()
             runs[id] = nil

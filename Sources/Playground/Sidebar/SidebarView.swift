@@ -7,8 +7,10 @@ let sidebarMessageRows = 4
 /// is about a parameter (an empty prompt is reported when a run is attempted). `Layout` leaves room for it.
 func sidebarMessage(_ state: AppState) -> (text: String, role: Role)? {
     if let refused = state.sidebar.inputProblem { return (refused, .sidebarError) }
-    if let problem = state.validationProblem, ParameterField.field(for: problem.message) != nil {
-        return (problem.message, .sidebarError)
+    if let problem = state.validationProblem, let field = ParameterField.field(for: problem.message) {
+        // A limit that differs per backend (TGI's 5 alternatives, the built-in engine's 20) names whose it is.
+        let whose = field == .topNTokens && state.runSettings.backend == nil && !problem.message.contains(" on ") ? " (the limit of \(state.backendName))" : ""
+        return (problem.message + whose, .sidebarError)
     }
     // The selected field is one the backend cannot honour: say so before it is set (a run would be refused).
     if let why = state.refusal(of: state.sidebar.selected) {
@@ -60,6 +62,12 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout
             // The prompt pane's mode (AppState), not a setting.
             let end = buffer.put(state.mode.rawValue, x: x, y: y, role: .sidebarValue, limit: area.maxX)
             if state.mode == .text { buffer.put(" *", x: end, y: y, role: .sidebarDefault, limit: area.maxX) }
+        } else if field == .doSample, case let implied = samplingImpliedBy(settings.parameters), !implied.isEmpty {
+            // Off, but a warper is set: the run samples anyway (as TGI does); say which.
+            let all = implied.joined(separator: ",")
+            let wordings = ["on: " + all, "on: " + implied[0] + (implied.count > 1 ? "+" : ""), "on"]
+            let shown = wordings.first { DisplayWidth.of($0) <= area.maxX - x } ?? "on"
+            buffer.put(shown, x: x, y: y, role: .notice, limit: area.maxX)
         } else if let value = field.value(in: settings) {
             let isDefault = field.isDefault(in: settings)
             let end = buffer.put(value, x: x, y: y, role: .sidebarValue, limit: area.maxX)

@@ -58,7 +58,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         }
         if !failed.isEmpty { parts.append("failed: " + failed.joined(separator: ", ")) }
         if c.divergence != nil || c.longest > 0 { parts.append("Tab to columns: ←→ token, Enter distributions") }
-        x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
+        x = buffer.put(fitStatusFields(parts, room: rect.maxX - x), x: x, y: y, role: .statusBar, limit: rect.maxX)
         drawAutosaveTag(&buffer, state, rect)
         return
     }
@@ -86,11 +86,28 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         parts.append(String(format: "mean lp %.3f", mean))
         parts.append(String(format: "ppl %.2f", ppl))
     }
-    x = buffer.put(parts.joined(separator: " │ "), x: x, y: y, role: .statusBar, limit: rect.maxX)
     let hint = " F1 help "
+    x = buffer.put(fitStatusFields(parts, room: rect.maxX - x), x: x, y: y, role: .statusBar, limit: rect.maxX)
     let hx = rect.maxX - DisplayWidth.of(hint)
     if hx > x + 1 { buffer.put(hint, x: hx, y: y, role: .statusIdle) }
     drawAutosaveTag(&buffer, state, rect)
+}
+
+/// The fields joined by " │ " in their order (most useful first), each one whole: a field that does not fit in
+/// `room` cells is left out (a shorter one after it may still fit), so no number is ever cut in half. The first
+/// field is cut only when nothing else is shown and it alone is wider than the bar.
+func fitStatusFields(_ fields: [String], room: Int) -> String {
+    var shown: [String] = []
+    var used = 0
+    for field in fields {
+        let w = DisplayWidth.of(field) + (shown.isEmpty ? 0 : 3)
+        if used + w <= room {
+            shown.append(field)
+            used += w
+        }
+    }
+    if shown.isEmpty, let first = fields.first { return first }
+    return shown.joined(separator: " │ ")
 }
 
 /// While autosave is off (a session file this build must not overwrite), a tag at the right end says so.
