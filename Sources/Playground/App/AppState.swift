@@ -49,6 +49,8 @@ public struct AppState: Sendable {
     /// marked "previous output" rather than as that run's (not "[incomplete]" for a run that was complete).
     public var outputIsOlder = false
     public var tokenCursor: Int?
+    /// The distribution lab's view settings (colour-by, whether runs record stages).
+    public var lab = LabState()
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
     /// The overlay up over the panes (popup, help, history, grammar editor, path prompt, ...), nil when none:

@@ -25,6 +25,8 @@ public enum Message: Sendable {
     /// The answer to "show template" request `id`: the exact templated text, or why the backend cannot say.
     case templateReady(id: Int, TemplatedChat)
     case templateFailed(id: Int, GenerationError)
+    /// The answer to sample-tree request `id` (`Effect.sampleTree`), or why it failed.
+    case treeSampled(id: Int, Result<SampleTree, GenerationError>)
     /// The saved presets (after start-up or a save), and the one now in effect.
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
@@ -58,6 +60,9 @@ public enum Effect: Equatable, Sendable {
     case cancelRun(id: Int)
     /// Send the non-streaming prompt-scoring request (`PromptPerplexity.request`) and report `promptScored`.
     case scorePrompt(id: Int, request: GenerateRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Sample a token tree (`SampleTrees.sample`: the engine's shared prefill, else N requests) and report
+    /// `treeSampled`.
+    case sampleTree(id: Int, request: SampleTreeRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Read the theme `name` and report `themeChanged` with it.
     case switchTheme(name: String)
     /// Draw with `theme` from now on (the screen's colours).

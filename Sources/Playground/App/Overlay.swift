@@ -21,10 +21,12 @@ public indirect enum Overlay: Sendable {
     case help(over: Overlay?)
     /// Chat mode's "show template" (F9): the exact templated text, read-only, over the prompt and output.
     case template(TemplateView)
+    /// A sampled token tree (`t` in the output).
+    case tree(TreeView)
 
     /// The overlays by kind, to close some wherever they are in the stack.
     public enum Kind: Sendable, CaseIterable {
-        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template
+        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template, tree
     }
 
     public var kind: Kind {
@@ -37,6 +39,7 @@ public indirect enum Overlay: Sendable {
         case .pathPrompt: return .pathPrompt
         case .help: return .help
         case .template: return .template
+        case .tree: return .tree
         }
     }
 

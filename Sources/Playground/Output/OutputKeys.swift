@@ -66,6 +66,10 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return resumeOutput(&state)
     case .character("a"):
         return acceptReply(&state)
+    case .character("m"):
+        cycleColourBy(&state)
+    case .character("t"):
+        return openTree(&state)
     default:
         break
     }
