@@ -96,6 +96,15 @@ struct SampleTreeOverlayTests {
         Snapshot.check(h.screen, named: "sample-tree-120x40")
     }
 
+    @Test func chatModeSaysWhyNot() {
+        var h = Self.harness()
+        h.keys(.function(4))
+        h.state.focus = .output
+        h.keys(.character("t"))
+        #expect(h.state.treeView == nil)
+        #expect(h.state.notice?.contains("text prompt") == true)
+    }
+
     @Test func aFailureIsShown() throws {
         var h = Self.harness()
         h.keys(.character("t"))

@@ -9,6 +9,10 @@ func openTree(_ state: inout AppState, samples: Int = TreeView.defaultSamples, d
         state.notice = "sample trees take a text prompt (F4 switches chat mode off)"
         return []
     }
+    guard state.compare == nil else {
+        state.notice = "sample trees grow from the main output: F7 leaves compare mode"
+        return []
+    }
     if state.sidebar.editText != nil { commitSidebarEdit(&state) }
     let index = given ?? (state.tokenCursor.map { min($0, state.transcript.count) } ?? 0)
     state.lab.treeID += 1
