@@ -27,7 +27,7 @@ extension PlaygroundEndToEndTests {
         // Greedy (do_sample off): all 16 samples are the model's greedy path, one chain of 16s.
         tmux.keys("Home")
         #expect(tmux.waitFor("cursor on the first token") { $0.contains("token 1/") }, "\(tmux.capture())")
-        tmux.keys("t")
+        tmux.keys("s")
         #expect(tmux.waitFor("tree", timeout: 180) { $0.contains("Sample tree · 16 × 6 tokens") && $0.contains("\" country\"") },
                 "\(tmux.capture())")
         let tree = tmux.capture()

@@ -3,7 +3,7 @@ import GenerationCore
 import Testing
 @testable import Playground
 
-/// The sampled token tree overlay (`t` in the output): the request it sends, the tree it draws, and accepting a
+/// The sampled token tree overlay (`s` in the output): the request it sends, the tree it draws, and accepting a
 /// path into the branch tree.
 @Suite("Sample tree overlay")
 struct SampleTreeOverlayTests {
@@ -32,16 +32,16 @@ struct SampleTreeOverlayTests {
         return h
     }
 
-    /// The `sampleTree` effect `t` sent.
+    /// The `sampleTree` effect `s` sent.
     static func sent(_ h: Harness) -> (id: Int, request: SampleTreeRequest)? {
         for case .sampleTree(let id, let request, _, _, _) in h.effects.reversed() { return (id, request) }
         return nil
     }
 
-    @Test func tAtTheCursorSamplesWithTheOutputBeforeItAccepted() throws {
+    @Test func sAtTheCursorSamplesWithTheOutputBeforeItAccepted() throws {
         var h = Self.harness()
         h.keys(.home, .right)  // cursor on " capital"
-        h.keys(.character("t"))
+        h.keys(.character("s"))
         let (id, request) = try #require(Self.sent(h))
         #expect(request.samples == 16 && request.depth == 6, "the defaults")
         #expect(request.request.inputs == "The capital of France is")
@@ -55,7 +55,7 @@ struct SampleTreeOverlayTests {
     @Test func withNoOutputItSamplesFromThePromptsEnd() throws {
         var h = Harness()
         h.type("Once upon")
-        h.keys(.tab, .tab, .character("t"))
+        h.keys(.tab, .tab, .character("s"))
         let (_, request) = try #require(Self.sent(h))
         #expect(request.request.inputs == "Once upon")
         #expect(request.accepted == "")
@@ -63,7 +63,7 @@ struct SampleTreeOverlayTests {
 
     @Test func theTreeIsDrawnAndSizesChangeWithinTheirRanges() throws {
         var h = Self.harness()
-        h.keys(.home, .character("t"))
+        h.keys(.home, .character("s"))
         let (id, _) = try #require(Self.sent(h))
         h.send(.treeSampled(id: id - 1, .success(Self.tree(inputs: "x"))))
         #expect(h.state.treeView?.tree == nil, "an older answer is dropped")
@@ -89,7 +89,7 @@ struct SampleTreeOverlayTests {
 
     @Test func at120x40() throws {
         var h = Self.harness(width: 120, height: 40)
-        h.keys(.home, .character("t"))
+        h.keys(.home, .character("s"))
         let (id, _) = try #require(Self.sent(h))
         h.send(.treeSampled(id: id, .success(Self.tree(inputs: "The capital of France is"))))
         h.keys(.down, .down, .down)
@@ -100,14 +100,14 @@ struct SampleTreeOverlayTests {
         var h = Self.harness()
         h.keys(.function(4))
         h.state.focus = .output
-        h.keys(.character("t"))
+        h.keys(.character("s"))
         #expect(h.state.treeView == nil)
         #expect(h.state.notice?.contains("text prompt") == true)
     }
 
     @Test func aFailureIsShown() throws {
         var h = Self.harness()
-        h.keys(.character("t"))
+        h.keys(.character("s"))
         let (id, _) = try #require(Self.sent(h))
         h.send(.treeSampled(id: id, .failure(.validation("no sampling here"))))
         #expect(h.screen.contains("cannot sample: Input validation error: no sampling here"))
@@ -115,7 +115,7 @@ struct SampleTreeOverlayTests {
 
     @Test func enterAcceptsThePathIntoTheBranchTree() throws {
         var h = Self.harness()
-        h.keys(.home, .right, .character("t"))
+        h.keys(.home, .right, .character("s"))
         let (id, _) = try #require(Self.sent(h))
         h.send(.treeSampled(id: id, .success(Self.tree(inputs: "The capital of France is the"))))
         h.keys(.down, .down, .down, .down)  // " the" -> " city"
@@ -136,7 +136,7 @@ struct SampleTreeOverlayTests {
     @Test func acceptingFromAnEmptyOutputStartsTheTree() throws {
         var h = Harness()
         h.type("The capital of France is")
-        h.keys(.tab, .tab, .character("t"))
+        h.keys(.tab, .tab, .character("s"))
         let (id, _) = try #require(Self.sent(h))
         h.send(.treeSampled(id: id, .success(Self.tree(inputs: "The capital of France is"))))
         h.keys(.down, .enter)  // " Paris" -> "."

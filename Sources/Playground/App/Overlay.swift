@@ -21,7 +21,7 @@ public indirect enum Overlay: Sendable {
     case help(over: Overlay?)
     /// Chat mode's "show template" (F9): the exact templated text, read-only, over the prompt and output.
     case template(TemplateView)
-    /// A sampled token tree (`t` in the output).
+    /// A sampled token tree (`s` in the output).
     case tree(TreeView)
 
     /// The overlays by kind, to close some wherever they are in the stack.

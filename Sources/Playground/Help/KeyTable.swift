@@ -77,8 +77,8 @@ public let keyTable: [KeySection] = [
                    short: "c", "continue here"),
         KeyBinding("m", "colour the output by: probability (the default), raw probability (the model's own, before any processor), entropy of the distribution the token was drawn from, the token's rank in it, or how much processing moved it (processed minus raw probability); the legend follows, and tokens without the number are dim with the legend saying why. All but probability and rank read the built-in engine's stages, which runs record only while such a setting (or the popup's raw or stages view) is on",
                    short: "m", "colour by"),
-        KeyBinding("t", "sample a token tree: 16 continuations of up to 6 tokens with the current parameters, from the token at the cursor (the output before it accepted; with no cursor, from the prompt's end), drawn as a tree of token prefixes with counts, a bar of each prefix's share, the token's probability and the path's; in it Up/Down select a node, Enter accepts the path to it into the branch tree (the output cut at the cursor, nothing generated: `c` continues), `+`/`-` double/halve the samples (8 to 64), `<`/`>` change the depth (1 to 12), r samples again, Esc closes",
-                   short: "t", "sample tree"),
+        KeyBinding("s", "sample a token tree: 16 continuations of up to 6 tokens with the current parameters, from the token at the cursor (the output before it accepted; with no cursor, from the prompt's end), drawn as a tree of token prefixes with counts, a bar of each prefix's share, the token's probability and the path's; in it Up/Down select a node, Enter accepts the path to it into the branch tree (the output cut at the cursor, nothing generated: `c` continues), `+`/`-` double/halve the samples (8 to 64), `<`/`>` change the depth (1 to 12), r samples again, Esc closes",
+                   short: "s", "sample tree"),
         KeyBinding("PgUp, PgDn, wheel", "scroll", short: "PgUp PgDn", "scroll, wheel"),
     ]),
     KeySection(place: "popup", title: "Popup", bindings: [

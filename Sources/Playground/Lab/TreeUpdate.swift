@@ -1,6 +1,6 @@
 import GenerationCore
 
-/// `t` in the output: samples a token tree at the cursor (the output before it accepted) or, with no cursor,
+/// `s` in the output: samples a token tree at the cursor (the output before it accepted) or, with no cursor,
 /// from the prompt's end, with the sidebar's parameters and backend. Text prompts only: a chat reply's
 /// continuation is a chat request, which a sample tree is not.
 func openTree(_ state: inout AppState, samples: Int = TreeView.defaultSamples, depth: Int = TreeView.defaultDepth,

@@ -1,6 +1,6 @@
 import GenerationCore
 
-/// The sampled token tree overlay (`t` in the output): N continuations of up to K tokens drawn from the output
+/// The sampled token tree overlay (`s` in the output): N continuations of up to K tokens drawn from the output
 /// position at the cursor (the tokens before it accepted), or from the prompt's end, shown as a tree of token
 /// prefixes; Enter accepts the path to the selected node into the branch tree.
 public struct TreeView: Sendable, Equatable {

@@ -68,7 +68,7 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return acceptReply(&state)
     case .character("m"):
         cycleColourBy(&state)
-    case .character("t"):
+    case .character("s"):
         return openTree(&state)
     default:
         break
