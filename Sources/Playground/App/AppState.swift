@@ -57,6 +57,8 @@ public struct AppState: Sendable {
     /// changed: `c` then continues from it, cutting what follows; a cursor the playground placed (after a branch,
     /// a browse, a stream) leaves `c` continuing from the end.
     var cursorPlaced = false
+    /// The distribution lab's view settings (colour-by, whether runs record stages).
+    public var lab = LabState()
     /// First visible output row; nil follows the end of the stream.
     public var outputScroll: Int?
     /// The overlay up over the panes (popup, help, history, grammar editor, path prompt, ...), nil when none:

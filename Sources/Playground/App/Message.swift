@@ -28,6 +28,8 @@ public enum Message: Sendable {
     /// The answer to context-meter request `id` (the prompt's token count), or why the backend cannot count.
     case tokensCounted(id: Int, TokenCount)
     case tokenCountFailed(id: Int, GenerationError)
+    /// The answer to sample-tree request `id` (`Effect.sampleTree`), or why it failed.
+    case treeSampled(id: Int, Result<SampleTree, GenerationError>)
     /// The saved presets (after start-up or a save), and the one now in effect.
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
@@ -65,6 +67,9 @@ public enum Effect: Equatable, Sendable {
     case scoreChat(id: Int, request: ChatRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Count `text` in the backend's tokens (`countTokens`) and report `tokensCounted` (the context meter).
     case countTokens(id: Int, text: String, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Sample a token tree (`SampleTrees.sample`: the engine's shared prefill, else N requests) and report
+    /// `treeSampled`.
+    case sampleTree(id: Int, request: SampleTreeRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Read the theme `name` and report `themeChanged` with it.
     case switchTheme(name: String)
     /// Draw with `theme` from now on (the screen's colours).

@@ -13,7 +13,7 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
         return []
     case .presetName?, nil:
         break
-    case .history?, .distributions?, .grammarEditor?, .pathPrompt?, .template?, .loom?:
+    case .history?, .distributions?, .grammarEditor?, .pathPrompt?, .template?, .loom?, .tree?:
         return []
     }
     switch event.button {

@@ -23,10 +23,12 @@ public indirect enum Overlay: Sendable {
     case template(TemplateView)
     /// The tree view (`t` in the output): every tree of the loom.
     case loom(LoomView)
+    /// A sampled token tree (`s` in the output).
+    case tree(TreeView)
 
     /// The overlays by kind, to close some wherever they are in the stack.
     public enum Kind: Sendable, CaseIterable {
-        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template, loom
+        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template, loom, tree
     }
 
     public var kind: Kind {
@@ -40,6 +42,7 @@ public indirect enum Overlay: Sendable {
         case .help: return .help
         case .template: return .template
         case .loom: return .loom
+        case .tree: return .tree
         }
     }
 

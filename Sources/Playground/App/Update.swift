@@ -89,6 +89,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.notice = nil
         state.open(.template(TemplateView(templated)))
         return []
+    case .treeSampled(let id, let result):
+        treeAnswered(&state, id: id, result)
+        return []
     case .templateFailed(let id, let error):
         guard id == state.templateID else { return [] }
         state.notice = "cannot show the template: " + error.message
@@ -210,6 +213,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return compareKey(&state, key) ?? []
     case .template?:
         return templateViewKey(&state, key)
+    case .tree?:
+        return treeKey(&state, key)
     case .presetName?, .pathPrompt?, .grammarEditor?, nil:
         break
     }

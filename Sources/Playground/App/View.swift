@@ -41,6 +41,7 @@ func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overl
         if let compare = state.compare { drawDistributions(&buffer, compare, layout.wideOverlay) }
     case .popup(let popup): drawPopup(&buffer, state, popup, layout.output)
     case .template(let template): drawTemplate(&buffer, template, layout.grammarEditor)
+    case .tree(let tree): drawTree(&buffer, tree, layout.wideOverlay)
     case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY)
     case .pathPrompt, .presetName: break
     }

@@ -20,15 +20,16 @@ func helpColumns(rows: Int) -> [[HelpLine]] {
     return columns
 }
 
-/// Every key of `keyTable` (the README's key table), in as few columns as the height allows (80x24 shows all).
+/// Every key of `keyTable` (the README's key table), in as few columns as the height allows (80x24 shows all:
+/// the box may cover the status bar, the whole height is the room).
 func drawHelp(_ buffer: inout CellBuffer, width: Int, height: Int) {
-    let room = max(4, height - 3)
+    let room = max(4, height - 2)
     let columns = helpColumns(rows: room)
     let columnRows = columns.map(\.count).max() ?? 0
     let columnWidth = min(40, max(20, (width - 2) / columns.count))
     let w = min(width - 2, columnWidth * columns.count + 2)
-    let h = min(height - 1, columnRows + 2)
-    let rect = Rect(x: (width - w) / 2, y: (height - 1 - h) / 2, width: w, height: h)
+    let h = min(height, columnRows + 2)
+    let rect = Rect(x: (width - w) / 2, y: (height - h) / 2, width: w, height: h)
     buffer.fill(rect, role: .help)
     drawBox(&buffer, rect, title: "Keys", focused: true, right: "Esc closes")
     let inner = rect.inner

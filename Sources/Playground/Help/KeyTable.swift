@@ -74,13 +74,17 @@ public let keyTable: [KeySection] = [
                    short: "c", "continue here"),
         KeyBinding("t", "the tree view: every tree of the session (each run of the prompt is a root; its branches and continuations hang from it, nothing is thrown away by Ctrl-R, re-runs, failures or the history), with first words, mean probability, tokens and parameters (see below)",
                    short: "t", "tree view"),
+        KeyBinding("m", "colour the output by: probability (the default), raw probability (the model's own, before any processor), entropy of the distribution the token was drawn from, the token's rank in it, or how much processing moved it (processed minus raw probability); the legend follows, and tokens without the number are dim with the legend saying why. All but probability and rank read the built-in engine's stages, which runs record only while such a setting (or the popup's raw or stages view) is on",
+                   short: "m", "colour by"),
+        KeyBinding("s", "sample a token tree: 16 continuations of up to 6 tokens with the current parameters, from the token at the cursor (the output before it accepted; with no cursor, from the prompt's end), drawn as a tree of token prefixes with counts, a bar of each prefix's share, the token's probability and the path's; in it Up/Down select a node, Enter accepts the path to it into the branch tree (the output cut at the cursor, nothing generated: `c` continues), `+`/`-` double/halve the samples (8 to 64), `<`/`>` change the depth (1 to 12), r samples again, Esc closes",
+                   short: "s", "sample tree"),
         KeyBinding("PgUp, PgDn, wheel", "scroll", short: "PgUp PgDn", "scroll, wheel"),
     ]),
     KeySection(place: "popup", title: "Popup", bindings: [
         KeyBinding("Up, Down; Left, Right", "select an alternative; previous / next token", short: "↑↓  ← →", "pick / token"),
         KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text; on a chat reply the same assistant message is continued, or the error says why the backend cannot); Enter with nothing selected closes",
                    short: "Enter  b", "branch there"),
-        KeyBinding("v", "cycle the popup's view: processed (the distribution the token was drawn from, as the backend reports it), raw (the model's own before any processor) and stages (one row per sampling step: tokens left, share of the previous step's mass kept, entropy, the token's probability as a bar and its rank; then which step removed the tokens the raw model preferred); raw and stages need the built-in engine",
+        KeyBinding("v", "cycle the popup's view: processed (the distribution the token was drawn from, as the backend reports it), raw (the model's own before any processor) and stages (one row per sampling step: tokens left, share of the previous step's mass kept, entropy, the token's probability as a bar and its rank; then which step removed the tokens the raw model preferred); raw and stages need the built-in engine, which records stages for the runs started while the popup was last left in one of them",
                    short: "v", "raw / stages"),
     ]),
     KeySection(place: "compare (output focused)", title: "Compare (F7)", bindings: [

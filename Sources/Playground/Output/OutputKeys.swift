@@ -74,6 +74,10 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return openLoom(&state)
     case .character("a"):
         return acceptReply(&state)
+    case .character("m"):
+        cycleColourBy(&state)
+    case .character("s"):
+        return openTree(&state)
     default:
         break
     }

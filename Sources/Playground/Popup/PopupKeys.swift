@@ -21,6 +21,7 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             $0.mode = $0.mode.next
             $0.selection = nil
         }
+        state.lab.popupWantsStages = state.popup.map { $0.mode != .processed } ?? false
     case .up, .down, .character("k"), .character("j"):
         guard state.popup?.mode == .processed else { break }
         state.updatePopup { $0.selection = steppedSelection($0.selection, count: alternatives.count, key: key) }

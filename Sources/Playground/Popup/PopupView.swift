@@ -135,6 +135,7 @@ func drawStagesPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Pop
     let stages = token.stages
     let rows: Int
     switch popup.mode {
+    case _ where stages == nil: rows = 4
     case .raw: rows = 2 + max(1, stages?.raw?.top.count ?? 1)
     default: rows = 2 + max(1, stages?.stages.count ?? 1) + min(3, stages?.aboveChosen.count ?? 0)
                 + ((stages?.aboveChosen.isEmpty ?? true) ? 0 : 1)
@@ -160,6 +161,7 @@ func drawStagesPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Pop
         let kind = probabilityKindLabel(state).map { "this backend's numbers: \($0)" }
         text(" no stages: only the built-in engine reports", role: .dim)
         text(" " + (kind ?? "the raw distribution and each step"), role: .dim)
+        text(" (recorded from the next run while this view is on)", role: .dim)
         return
     }
     switch popup.mode {

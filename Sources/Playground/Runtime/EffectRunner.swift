@@ -59,10 +59,11 @@ final class EffectRunner {
         switch effect {
         case .startRun(let id, let request, let useCache, let waitForModel, let backend):
             runs[id] = spawn(backend, useCache, waitForModel, { b in
-                // The popup's raw and stages views need the built-in engine's stages; servers ignore the
-                // switch. Set where the request is sent, so sessions and history keep it as written.
+                // The built-in engine records stages only while a view reads them (the popup's raw or stages
+                // view, a colour-by that needs them: `LabState.traceStages`); servers ignore the switch. Set
+                // where the request is sent, so sessions and history keep it as written.
                 var traced = request
-                traced.traceStages = true
+                traced.traceStages = state.lab.traceStages
                 await Self.consume(b.generateStream(traced), run: id, into: queue)
             }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
         case .startChat(let id, let request, let useCache, let waitForModel, let backend):
@@ -81,6 +82,9 @@ final class EffectRunner {
         case .countTokens(let id, let text, let useCache, let waitForModel, let backend):
             ask(backend, useCache, waitForModel, { try await $0.countTokens(text) },
                 answered: { .tokensCounted(id: id, $0) }, failed: { .tokenCountFailed(id: id, $0) })
+        case .sampleTree(let id, let request, let useCache, let waitForModel, let backend):
+            ask(backend, useCache, waitForModel, { try await SampleTrees.sample(request, on: $0) },
+                answered: { .treeSampled(id: id, .success($0)) }, failed: { .treeSampled(id: id, .failure($0)) })
         case .cancelRun(let id):
             runs[id]?.cancel()
             runs[id] = nil
