@@ -124,8 +124,8 @@ struct ContextMeterTests {
         let id = try #require(Self.counts(h.effects).first?.id)
         let refusal = GenerationError(errorType: .unsupported, message: "vLLM at x has no /tokenize")
         h.send(.tokenCountFailed(id: id, refusal))
-        #expect(h.state.notice == "no token count: vLLM at x has no /tokenize")
-        #expect(Self.title(h).contains("no token count · 1 line"))
+        #expect(h.state.notice == nil, "the title says it, the status bar keeps its numbers")
+        #expect(Self.title(h).contains("no token count: vLLM at x has no /tokenize · 1 line"))
         #expect(!Self.title(h).contains(" tok "), "no number")
         // A late failure never replaces a notice already shown.
         var late = Harness(width: 120, height: 30)
@@ -136,6 +136,19 @@ struct ContextMeterTests {
         late.state.notice = "branch 1/2 at token 3"
         late.send(.tokenCountFailed(id: lateID, refusal))
         #expect(late.state.notice == "branch 1/2 at token 3")
+        // Nor hides the prompt perplexity F6 computed before the failure came (the tmux flow's race).
+        var scored = Harness(width: 120, height: 30)
+        scored.type("a")
+        scored.send(.tick(now: 1))
+        scored.send(.tick(now: 2))
+        let scoredID = try #require(Self.counts(scored.effects).first?.id)
+        scored.keys(.function(6))
+        scored.send(.promptScored(id: scored.state.promptScoreID,
+                                  PromptPerplexityViewTests.answer(["a", "b"], logprobs: [nil, -1])))
+        scored.keys(.escape)
+        #expect(scored.screen.contains("prompt ppl"))
+        scored.send(.tokenCountFailed(id: scoredID, refusal))
+        #expect(scored.screen.contains("prompt ppl"), "a late failure leaves the status bar's numbers")
         h.type("b")
         h.send(.tick(now: 3))
         h.send(.tick(now: 4))

@@ -79,10 +79,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         _ = state.contextMeter.receive(id: id, count)
         return []
     case .tokenCountFailed(let id, let error):
-        // Said once, and never over a notice already shown (a count answers late, after other keys).
-        if let reason = state.contextMeter.fail(id: id, error), state.notice == nil {
-            state.notice = "no token count: " + reason
-        }
+        // The prompt's title says why, not the status bar: a count answers late, after other keys, and a
+        // notice there would hide what they showed (the prompt perplexity F6 just computed, say).
+        _ = state.contextMeter.fail(id: id, error)
         return []
     case .templateReady(let id, let templated):
         guard id == state.templateID else { return [] }

@@ -24,10 +24,10 @@ func promptTitleRight(_ state: AppState, info: String, room: Int) -> (String, Bo
     let meter = state.contextMeter.titles(truncate: p.truncate.map { Int(clamping: $0) },
                                           canTruncate: state.refusal(of: .truncate) == nil,
                                           maxNewTokens: Int(p.maxNewTokens ?? 0))
-    // A backend that cannot count says so where the number would be (its reason went to the status bar).
-    let unavailable = state.contextMeter.count == nil && state.contextMeter.unavailable != nil
+    // A backend that cannot count says so, and why when it fits, where the number would be.
+    let reason = state.contextMeter.count == nil ? state.contextMeter.unavailable.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") } : nil
     let candidates = meter.texts.prefix(1).map { "\($0) · \(info)" } + meter.texts
-        + (unavailable ? ["no token count · \(info)"] : [])
+        + (reason.map { ["no token count: \($0) · \(info)", "no token count · \(info)", "no count"] } ?? [])
     if let fit = candidates.first(where: { DisplayWidth.of($0) <= room }) { return (fit, meter.over) }
     return (info, false)
 }
