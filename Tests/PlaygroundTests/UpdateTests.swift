@@ -298,6 +298,9 @@ struct WorkbenchTests {
         #expect(h.screen.contains("continuing after token 2"))
         Self.feed(&h, [" three", "."])
         #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three", "."])
+        // The notice leads the status bar and the run's numbers stay in sight after it.
+        let status = h.screen.rowText(h.state.height - 1)
+        #expect(status.contains("continuing after token 2") && status.contains("4 tok"), "\(status)")
         let b = try #require(h.state.branches?.current)
         #expect(try b.tree.acceptedText(for: b.node) == " one two three.")
         // The continuation is its own run in the history (its tokens only).

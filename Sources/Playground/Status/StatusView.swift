@@ -31,17 +31,15 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     }
     var x = buffer.put(" \(label) ", x: rect.x, y: y, role: phaseRole)
     x += 1
-    if let notice = state.notice {
-        buffer.put(notice, x: x, y: y, role: .statusBar, limit: rect.maxX)
-        return
-    }
-    if let error = state.error, state.phase == .failed || state.phase.isActive {
+    // A notice leads, and the numbers follow where they fit (a branch's "branched at..." or a continuation's
+    // notice keeps the new run's stats in sight); an error is shown when no notice covers it.
+    var parts: [String] = []
+    if state.notice == nil, let error = state.error, state.phase == .failed || state.phase.isActive {
         var text = error.message
         if let code = error.statusCode { text = "\(code) \(error.errorType): " + text } else { text = "\(error.errorType): " + text }
         buffer.put(text, x: x, y: y, role: .statusError, limit: rect.maxX)
         return
     }
-    var parts: [String] = []
     let api = state.capabilities.map { $0.api == .local || $0.api == .tgi ? "" : " (\($0.server))" } ?? ""
     let model = state.modelName.map { "\(state.backendName)\(api) · \($0)" } ?? state.backendName
     parts.append(model)
@@ -58,7 +56,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         }
         if !failed.isEmpty { parts.append("failed: " + failed.joined(separator: ", ")) }
         if c.divergence != nil || c.longest > 0 { parts.append("Tab to columns: ←→ token, Enter distributions") }
-        x = buffer.put(fitStatusFields(parts, room: rect.maxX - x), x: x, y: y, role: .statusBar, limit: rect.maxX)
+        x = buffer.put(fitStatusFields(parts, room: rect.maxX - x, leading: state.notice), x: x, y: y, role: .statusBar, limit: rect.maxX)
         drawAutosaveTag(&buffer, state, rect)
         return
     }
@@ -86,8 +84,10 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         parts.append(String(format: "mean lp %.3f", mean))
         parts.append(String(format: "ppl %.2f", ppl))
     }
+    // After a notice (the person just acted) the run's numbers matter more than the backend's name.
+    if state.notice != nil, !parts.isEmpty { parts.append(parts.removeFirst()) }
     let hint = " F1 help "
-    x = buffer.put(fitStatusFields(parts, room: rect.maxX - x), x: x, y: y, role: .statusBar, limit: rect.maxX)
+    x = buffer.put(fitStatusFields(parts, room: rect.maxX - x, leading: state.notice), x: x, y: y, role: .statusBar, limit: rect.maxX)
     let hx = rect.maxX - DisplayWidth.of(hint)
     if hx > x + 1 { buffer.put(hint, x: hx, y: y, role: .statusIdle) }
     drawAutosaveTag(&buffer, state, rect)
@@ -95,10 +95,11 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
 
 /// The fields joined by " │ " in their order (most useful first), each one whole: a field that does not fit in
 /// `room` cells is left out (a shorter one after it may still fit), so no number is ever cut in half. The first
-/// field is cut only when nothing else is shown and it alone is wider than the bar.
-func fitStatusFields(_ fields: [String], room: Int) -> String {
-    var shown: [String] = []
-    var used = 0
+/// field is cut only when nothing else is shown and it alone is wider than the bar. A `leading` text (a notice)
+/// is always first, whole or cut at the bar's end, and the fields fill what room it leaves.
+func fitStatusFields(_ fields: [String], room: Int, leading: String? = nil) -> String {
+    var shown: [String] = leading.map { [$0] } ?? []
+    var used = leading.map(DisplayWidth.of) ?? 0
     for field in fields {
         let w = DisplayWidth.of(field) + (shown.isEmpty ? 0 : 3)
         if used + w <= room {
