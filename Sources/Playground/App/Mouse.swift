@@ -8,8 +8,8 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
     // The overlay that takes the keys takes the mouse too: a click must not act on what it covers. A click
     // closes the help and the popup; preset naming lets the panes have the mouse.
     switch state.overlay {
-    case .help?, .popup?:
-        if event.button == .left { state.close(.help, .popup) }
+    case .help?, .popup?, .statusDetails?:
+        if event.button == .left { state.close(.help, .popup, .statusDetails) }
         return []
     case .presetName?, nil:
         break

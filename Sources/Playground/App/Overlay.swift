@@ -25,10 +25,12 @@ public indirect enum Overlay: Sendable {
     case loom(LoomView)
     /// A sampled token tree (`s` in the output).
     case tree(TreeView)
+    /// Every status-bar field at full length, with the whole notice or error (Alt-I), over what was up.
+    case statusDetails(over: Overlay?)
 
     /// The overlays by kind, to close some wherever they are in the stack.
     public enum Kind: Sendable, CaseIterable {
-        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template, loom, tree
+        case popup, distributions, history, grammarEditor, presetName, pathPrompt, help, template, loom, tree, statusDetails
     }
 
     public var kind: Kind {
@@ -43,13 +45,14 @@ public indirect enum Overlay: Sendable {
         case .template: return .template
         case .loom: return .loom
         case .tree: return .tree
+        case .statusDetails: return .statusDetails
         }
     }
 
     /// The overlay this one went over; nil for those that replace what was up.
     public var under: Overlay? {
         switch self {
-        case .help(let under), .pathPrompt(_, let under): return under
+        case .help(let under), .pathPrompt(_, let under), .statusDetails(let under): return under
         default: return nil
         }
     }
@@ -69,6 +72,7 @@ public indirect enum Overlay: Sendable {
     func placed(over under: Overlay?) -> Overlay {
         switch self {
         case .help: return .help(over: under)
+        case .statusDetails: return .statusDetails(over: under)
         case .pathPrompt(let p, _): return .pathPrompt(p, over: under)
         default: return self
         }

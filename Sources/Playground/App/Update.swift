@@ -165,6 +165,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .function(1):
         if case .help? = state.overlay { state.closeTop() } else { state.open(.help(over: nil)) }
         return []
+    case .alt("i"):
+        if case .statusDetails? = state.overlay { state.closeTop() } else { state.open(.statusDetails(over: nil)) }
+        return []
     case .function(4):
         toggleMode(&state)
         return []
@@ -199,6 +202,11 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
     // The outermost overlay takes the keys (preset naming only while the sidebar has the focus).
     switch state.overlay {
+    case .statusDetails?:
+        // Any key closes it; a key that means something else also does that.
+        state.closeTop()
+        if key == .escape || key == .enter || key == .character("q") { return [] }
+        return handleKey(&state, key)
     case .help?:
         if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.closeTop() }
         return []

@@ -43,6 +43,7 @@ func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overl
     case .template(let template): drawTemplate(&buffer, template, layout.grammarEditor)
     case .tree(let tree): drawTree(&buffer, tree, layout.wideOverlay)
     case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY)
+    case .statusDetails: drawStatusDetails(&buffer, state, layout)
     case .pathPrompt, .presetName: break
     }
 }

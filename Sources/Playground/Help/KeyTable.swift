@@ -35,6 +35,8 @@ public let keyTable: [KeySection] = [
         KeyBinding("Esc", "cancel the run; close the popup, help or an edit", short: "Esc", "cancel, close"),
         KeyBinding("Tab, Shift-Tab", "focus prompt -> parameters -> output", short: "Tab S-Tab", "switch pane"),
         KeyBinding("F1 (and `?` outside the prompt)", "help overlay with every key", short: "F1  ?", "this help"),
+        KeyBinding("Alt-I", "every status-bar field at full length with the whole notice and error (the bar drops the fields that do not fit, whole); any key closes it",
+                   short: "Alt-I", "all status"),
         KeyBinding("F2, Ctrl-T", "F2: next theme (the status bar names it); Ctrl-T: hide or show the parameter sidebar (the prompt and output take its width; the sidebar also narrows by itself below 80 columns)",
                    short: "F2  C-T", "theme/sidebar"),
         KeyBinding("F4, F9", "chat mode: F4 switches the prompt pane between a text prompt and chat messages (also the sidebar's `mode`; both are kept); F9 shows the exact templated text the backend feeds the model, special tokens marked, and which template made it (Esc closes)", short: "F4  F9", "chat/template"),

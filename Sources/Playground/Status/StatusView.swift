@@ -33,13 +33,31 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     x += 1
     // A notice leads, and the numbers follow where they fit (a branch's "branched at..." or a continuation's
     // notice keeps the new run's stats in sight); an error is shown when no notice covers it.
-    var parts: [String] = []
     if state.notice == nil, let error = state.error, state.phase == .failed || state.phase.isActive {
-        var text = error.message
-        if let code = error.statusCode { text = "\(code) \(error.errorType): " + text } else { text = "\(error.errorType): " + text }
-        buffer.put(text, x: x, y: y, role: .statusError, limit: rect.maxX)
+        buffer.put(statusErrorText(error), x: x, y: y, role: .statusError, limit: rect.maxX)
         return
     }
+    let fields = statusFields(state)
+    var parts = fields.parts
+    // After a notice (the person just acted) the run's numbers matter more than the backend's name.
+    if state.notice != nil, !parts.isEmpty { parts.append(parts.removeFirst()) }
+    x = buffer.put(fitStatusFields(parts + fields.hints, room: rect.maxX - x, leading: state.notice), x: x, y: y,
+                   role: .statusBar, limit: rect.maxX)
+    let hint = " F1 help "
+    let hx = rect.maxX - DisplayWidth.of(hint)
+    if state.compare == nil, hx > x + 1 { buffer.put(hint, x: hx, y: y, role: .statusIdle) }
+    drawAutosaveTag(&buffer, state, rect)
+}
+
+/// An error as the status bar words it: status code, TGI's error type, its message.
+func statusErrorText(_ error: GenerationError) -> String {
+    (error.statusCode.map { "\($0) " } ?? "") + "\(error.errorType): " + error.message
+}
+
+/// The status bar's fields, most useful first (the bar drops what does not fit, Alt-I lists them all), and the
+/// key hints that follow them in the bar only.
+func statusFields(_ state: AppState) -> (parts: [String], hints: [String]) {
+    var parts: [String] = []
     let api = state.capabilities.map { $0.api == .local || $0.api == .tgi ? "" : " (\($0.server))" } ?? ""
     let model = state.modelName.map { "\(state.backendName)\(api) · \($0)" } ?? state.backendName
     parts.append(model)
@@ -55,10 +73,8 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
             parts.append("identical")
         }
         if !failed.isEmpty { parts.append("failed: " + failed.joined(separator: ", ")) }
-        if c.divergence != nil || c.longest > 0 { parts.append("Tab to columns: ←→ token, Enter distributions") }
-        x = buffer.put(fitStatusFields(parts, room: rect.maxX - x, leading: state.notice), x: x, y: y, role: .statusBar, limit: rect.maxX)
-        drawAutosaveTag(&buffer, state, rect)
-        return
+        let hint = c.divergence != nil || c.longest > 0 ? ["Tab to columns: ←→ token, Enter distributions"] : []
+        return (parts, hint)
     }
     // The main run's numbers while the output is its own; a history run shown has its finish reason and seed.
     let live = state.shownRecord == nil ? state.run : nil
@@ -84,13 +100,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
         parts.append(String(format: "mean lp %.3f", mean))
         parts.append(String(format: "ppl %.2f", ppl))
     }
-    // After a notice (the person just acted) the run's numbers matter more than the backend's name.
-    if state.notice != nil, !parts.isEmpty { parts.append(parts.removeFirst()) }
-    let hint = " F1 help "
-    x = buffer.put(fitStatusFields(parts, room: rect.maxX - x, leading: state.notice), x: x, y: y, role: .statusBar, limit: rect.maxX)
-    let hx = rect.maxX - DisplayWidth.of(hint)
-    if hx > x + 1 { buffer.put(hint, x: hx, y: y, role: .statusIdle) }
-    drawAutosaveTag(&buffer, state, rect)
+    return (parts, [])
 }
 
 /// The fields joined by " │ " in their order (most useful first), each one whole: a field that does not fit in
