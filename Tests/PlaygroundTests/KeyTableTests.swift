@@ -81,6 +81,36 @@ struct KeyTableTests {
         #expect(!screen.rowText(23).contains("Keys"), "the status bar stays visible")
     }
 
+    /// At 60x16 the help's columns do not fit side by side: it has pages (PgDn, PgUp), and across them every
+    /// binding's description is whole, none cut at a column's edge.
+    @Test func helpAt60x16KeepsEveryDescriptionOverItsPages() {
+        var h = Harness(width: 60, height: 16)
+        h.keys(.function(1))
+        let pages = helpPageCount(width: 60, height: 16)
+        #expect(pages > 1)
+        #expect(h.screen.contains("1/\(pages) PgDn PgUp"))
+        var screens = [h.screen]
+        for _ in 1..<pages {
+            h.keys(.pageDown)
+            screens.append(h.screen)
+        }
+        #expect(screens.last?.contains("\(pages)/\(pages) PgDn PgUp") == true)
+        h.keys(.pageDown)
+        #expect(h.screen.contains("\(pages)/\(pages) PgDn PgUp"), "the last page stays")
+        for section in keyTable {
+            for b in section.bindings {
+                #expect(screens.contains { $0.contains(" " + b.shortKeys) && $0.contains(b.shortDoes) },
+                        "\(b.shortKeys): \(b.shortDoes)")
+            }
+        }
+        Snapshot.check(screens[0], named: "help-60x16")
+        h.keys(.pageUp)
+        #expect(h.screen.contains("\(pages - 1)/\(pages) PgDn PgUp"))
+        h.keys(.escape)
+        h.keys(.function(1))
+        #expect(h.screen.contains("1/\(pages) PgDn PgUp"), "reopened on the first page")
+    }
+
     @Test func headingsNeverEndAColumn() {
         for rows in [4, 8, 12, 13, 20, 21, 37] {
             for column in helpColumns(rows: rows) {

@@ -102,6 +102,8 @@ public struct AppState: Sendable {
     public var promptTokens = Transcript()
     /// The read-only prompt-token view replaces the editor while open (F6).
     public var promptView = false
+    /// The help overlay's page when its columns do not fit the width side by side (PgDn / PgUp turn it).
+    var helpPage = 0
     public var promptTokenCursor: Int?
     /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
     var promptScoreID = 0

@@ -100,6 +100,7 @@ extension AppState {
 
     /// Opens `overlay` over whatever is up (help and path prompts keep it under them; the others replace it).
     mutating func open(_ overlay: Overlay) {
+        if case .help = overlay { helpPage = 0 }
         self.overlay = overlay.placed(over: self.overlay)
     }
 

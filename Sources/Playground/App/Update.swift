@@ -209,6 +209,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return handleKey(&state, key)
     case .help?:
         if key == .escape || key == .character("?") || key == .enter || key == .character("q") { state.closeTop() }
+        let pages = helpPageCount(width: state.width, height: state.height)
+        if key == .pageDown || key == .right || key == .character(" ") { state.helpPage = min(pages - 1, state.helpPage + 1) }
+        if key == .pageUp || key == .left { state.helpPage = max(0, state.helpPage - 1) }
         return []
     case .popup(let popup)?:
         return popup.onPrompt ? promptPopupKey(&state, key) : popupKey(&state, key)

@@ -42,7 +42,7 @@ func drawOverlay(_ buffer: inout CellBuffer, _ state: AppState, _ overlay: Overl
     case .popup(let popup): drawPopup(&buffer, state, popup, layout.output)
     case .template(let template): drawTemplate(&buffer, template, layout.grammarEditor)
     case .tree(let tree): drawTree(&buffer, tree, layout.wideOverlay)
-    case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY)
+    case .help: drawHelp(&buffer, width: layout.status.width, height: layout.status.maxY, page: state.helpPage)
     case .statusDetails: drawStatusDetails(&buffer, state, layout)
     case .pathPrompt, .presetName: break
     }

@@ -20,18 +20,38 @@ func helpColumns(rows: Int) -> [[HelpLine]] {
     return columns
 }
 
+/// The narrowest help column that keeps a key's short description whole: a blank, the key column (10 cells and a
+/// blank) and the description (13 cells).
+let helpMinimumColumnWidth = 26
+
+/// How many columns fit side by side in `width`, and how many pages the help needs at this size.
+func helpLayout(width: Int, height: Int) -> (columns: [[HelpLine]], perPage: Int) {
+    let columns = helpColumns(rows: max(4, height - 2))
+    let perPage = max(1, min(columns.count, (width - 2) / helpMinimumColumnWidth))
+    return (columns, perPage)
+}
+
+func helpPageCount(width: Int, height: Int) -> Int {
+    let (columns, perPage) = helpLayout(width: width, height: height)
+    return (columns.count + perPage - 1) / perPage
+}
+
 /// Every key of `keyTable` (the README's key table), in as few columns as the height allows (80x24 shows all:
-/// the box may cover the status bar, the whole height is the room).
-func drawHelp(_ buffer: inout CellBuffer, width: Int, height: Int) {
-    let room = max(4, height - 2)
-    let columns = helpColumns(rows: room)
+/// the box may cover the status bar, the whole height is the room). Where the columns do not fit side by side
+/// with their descriptions whole (60x16), the help has pages, and its title says how to turn them.
+func drawHelp(_ buffer: inout CellBuffer, width: Int, height: Int, page: Int = 0) {
+    let (all, perPage) = helpLayout(width: width, height: height)
+    let pages = (all.count + perPage - 1) / perPage
+    let shown = min(max(0, page), pages - 1)
+    let columns = Array(all[(shown * perPage)..<min(all.count, (shown + 1) * perPage)])
     let columnRows = columns.map(\.count).max() ?? 0
-    let columnWidth = min(40, max(20, (width - 2) / columns.count))
+    let columnWidth = min(40, max(helpMinimumColumnWidth, (width - 2) / columns.count))
     let w = min(width - 2, columnWidth * columns.count + 2)
     let h = min(height, columnRows + 2)
     let rect = Rect(x: (width - w) / 2, y: (height - h) / 2, width: w, height: h)
     buffer.fill(rect, role: .help)
-    drawBox(&buffer, rect, title: "Keys", focused: true, right: "Esc closes")
+    let right = pages > 1 ? "\(shown + 1)/\(pages) PgDn PgUp · Esc" : "Esc closes"
+    drawBox(&buffer, rect, title: "Keys", focused: true, right: right)
     let inner = rect.inner
     let colWidth = inner.width / columns.count
     for (c, lines) in columns.enumerated() {

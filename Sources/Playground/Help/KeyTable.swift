@@ -34,7 +34,7 @@ public let keyTable: [KeySection] = [
         KeyBinding("Ctrl-R, F5", "run the prompt (restarts a running one)", short: "Ctrl-R F5", "run / restart"),
         KeyBinding("Esc", "cancel the run; close the popup, help or an edit", short: "Esc", "cancel, close"),
         KeyBinding("Tab, Shift-Tab", "focus prompt -> parameters -> output", short: "Tab S-Tab", "switch pane"),
-        KeyBinding("F1 (and `?` outside the prompt)", "help overlay with every key", short: "F1  ?", "this help"),
+        KeyBinding("F1 (and `?` outside the prompt)", "help overlay with every key (in pages turned by PgDn / PgUp where the terminal is too narrow for its columns)", short: "F1  ?", "this help"),
         KeyBinding("Alt-I", "every status-bar field at full length with the whole notice and error (the bar drops the fields that do not fit, whole); any key closes it",
                    short: "Alt-I", "all status"),
         KeyBinding("F2, Ctrl-T", "F2: next theme (the status bar names it); Ctrl-T: hide or show the parameter sidebar (the prompt and output take its width; the sidebar also narrows by itself below 80 columns)",
