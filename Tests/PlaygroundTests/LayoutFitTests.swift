@@ -108,4 +108,22 @@ struct SayWhatWillHappenTests {
         h.state.settings.parameters.doSample = true
         #expect(h.screen.contains("do_sample            on"))
     }
+
+    /// A box's hints never lose half a key: those that do not fit go whole from the end, the last (Esc) stays.
+    @Test func boxHintsDropWholeAndKeepEsc() {
+        let hint = "Enter show  r re-run  p load  Space mark  = diff  e/J export  w/o save/open  Esc"
+        let whole = Set(boxHintParts(hint).map(\.text))
+        #expect(whole.count == 8)
+        for width in [30, 45, 60, 80, 100] {
+            var buffer = CellBuffer(width: width, height: 3)
+            drawBox(&buffer, Rect(x: 0, y: 0, width: width, height: 3), title: "History: 2 runs", focused: true, right: hint)
+            let top = buffer.rowText(0)
+            #expect(top.contains(" Esc "), "\(width): \(top)")
+            let shown = top.split(separator: "─", omittingEmptySubsequences: true).last.map(String.init) ?? ""
+            for piece in boxHintParts(shown.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "┐", with: "")) {
+                #expect(whole.contains(piece.text), "\(width): a cut hint \(piece.text)")
+            }
+        }
+        #expect(boxHintParts("read-only · Esc").map(\.text) == ["read-only", "Esc"])
+    }
 }

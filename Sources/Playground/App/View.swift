@@ -76,9 +76,35 @@ func drawBox(_ buffer: inout CellBuffer, _ rect: Rect, title: String, focused: B
     buffer.put("└", x: rect.x, y: rect.maxY - 1, role: role)
     buffer.put("┘", x: rect.maxX - 1, y: rect.maxY - 1, role: role)
     let end = buffer.put(" \(title) ", x: rect.x + 2, y: rect.y, role: focused ? .titleFocus : .title, limit: rect.maxX - 2)
-    if let right {
-        let w = DisplayWidth.of(right) + 2
-        let x = max(end + 1, rect.maxX - 2 - w)
-        buffer.put(" \(right) ", x: x, y: rect.y, role: rightRole, limit: rect.maxX - 2)
+    // The right-hand text whole or not at all: where it does not fit, hints go from its end but the last (the
+    // first hints and "Esc" stay longest), so a key or a number is never cut in half.
+    var parts = right.map(boxHintParts) ?? []
+    while !parts.isEmpty {
+        let text = parts.enumerated().map { $0.offset == 0 ? $0.element.text : $0.element.separator + $0.element.text }.joined()
+        let w = DisplayWidth.of(text) + 2
+        if rect.maxX - 2 - w >= end + 1 {
+            buffer.put(" \(text) ", x: rect.maxX - 2 - w, y: rect.y, role: rightRole, limit: rect.maxX - 2)
+            break
+        }
+        parts.remove(at: max(0, parts.count - 2))
     }
+}
+
+/// A box's right-hand text cut into its hints at " · " and at double spaces, each with the separator before it.
+func boxHintParts(_ text: String) -> [(separator: String, text: String)] {
+    var parts: [(separator: String, text: String)] = []
+    var separator = ""
+    var rest = Substring(text)
+    while !rest.isEmpty {
+        let dot = rest.range(of: " · ")
+        let gap = rest.range(of: "  ")
+        guard let cut = [dot, gap].compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) else {
+            parts.append((separator, String(rest)))
+            break
+        }
+        parts.append((separator, String(rest[..<cut.lowerBound])))
+        separator = String(rest[cut])
+        rest = rest[cut.upperBound...]
+    }
+    return parts.filter { !$0.text.isEmpty }
 }

@@ -90,8 +90,13 @@ func drawSidebar(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout
         let end = buffer.put("save preset as: " + name, x: area.x, y: footerY, role: .sidebarEditing, limit: area.maxX)
         buffer.put(" ", x: end, y: footerY, role: .editorCursor, limit: area.maxX)
     } else {
-        let footer = target != nil ? "\(target?.name ?? "") = set's own  d/D back to base"
-            : state.sidebar.activePreset.map { "* default  S/P preset: \($0)" } ?? "* default  d/D reset  S/P preset"
+        // The longest wording that fits: a key is never cut in half (the help lists them all).
+        let name = target?.name ?? ""
+        let wordings = target != nil
+            ? ["\(name) = set's own  d/D back to base", "\(name) = own  d/D base", "d/D base"]
+            : state.sidebar.activePreset.map { ["* default  S/P preset: \($0)", "S/P preset: \($0)", "S/P: \($0)"] }
+                ?? ["* default  d/D reset  S/P preset", "* default  d/D reset  S/P", "d/D reset  S/P preset", "d/D reset"]
+        let footer = wordings.first { DisplayWidth.of($0) <= area.width } ?? ""
         buffer.put(footer, x: area.x, y: footerY, role: .dim, limit: area.maxX)
     }
 }
