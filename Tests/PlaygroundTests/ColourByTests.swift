@@ -123,6 +123,34 @@ struct ColourByTests {
         #expect(h.state.lab.colourBy == .probability, "m wraps around")
     }
 
+    /// Compare columns colour their tokens as the main output does: by raw probability, " cat" (processed 62%,
+    /// raw 20%) takes the raw bucket in every column.
+    @Test func compareColumnsFollowTheSetting() throws {
+        var h = Harness(width: 120, height: 40)
+        h.type("Once")
+        h.state.sets[1].parameters.temperature = 0.5
+        h.keys(.function(7))
+        let c = try #require(h.state.compare)
+        for column in c.columns {
+            for (i, w) in Self.words.enumerated() {
+                let n = UInt32(i + 1)
+                let chosen = Self.token(n, w.0, w.1)
+                let last = i == Self.words.count - 1
+                let response = StreamResponse(index: n, token: chosen, topTokens: [chosen],
+                                              generatedText: last ? "..." : nil,
+                                              details: last ? StreamDetails(finishReason: .length, generatedTokens: n, seed: 1) : nil,
+                                              stages: Self.stages(raw: w.2, processed: w.1, entropy: w.3, rank: w.4))
+                h.send(.runEvent(run: column.run, last ? .finished(response) : .token(response), now: 1 + Double(i) * 0.01))
+            }
+        }
+        let processed = Self.role(of: "cat", in: h.screen)
+        #expect(processed == Role.probabilityScale[Role.probabilityBucket(0.62) ?? 0])
+        h.state.lab.colourBy = .rawProbability
+        let raw = Self.role(of: "cat", in: h.screen)
+        #expect(raw == Role.probabilityScale[Role.probabilityBucket(0.20) ?? 0])
+        #expect(raw != processed)
+    }
+
     @Test func shiftAt120x40() {
         var h = Self.harness(width: 120, height: 40)
         h.keys(.character("m"), .character("m"), .character("m"), .character("m"))

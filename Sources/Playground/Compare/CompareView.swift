@@ -1,7 +1,7 @@
 import Foundation
 import GenerationCore
 
-/// Compare mode: one column per set with the differing parameters on top, the tokens coloured by probability,
+/// Compare mode: one column per set with the differing parameters on top, the tokens coloured as `m` says,
 /// the first divergent token marked in every column, the cursor (Left/Right) and the set's statistics below.
 func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: CompareState, _ layout: Layout) {
     let divergence = compare.divergence
@@ -22,7 +22,10 @@ func drawCompare(_ buffer: inout CellBuffer, _ state: AppState, _ compare: Compa
         var t = column.transcript
         if t.width != area.width { t.relayout(width: area.width) }
         let top = parts.top
-        drawTokens(&buffer, t, area: area, top: top, cursor: cursor, marked: divergence)
+        // Coloured as the main output is (`m`): a column on another backend has no raw numbers of the playground's.
+        let raw = column.backend == nil && reportedIsRaw(state)
+        drawTokens(&buffer, t, area: area, top: top, cursor: cursor, marked: divergence,
+                   colourBy: state.lab.colourBy, reportedIsRaw: raw)
         if t.isEmpty && column.error == nil {
             buffer.put(column.done ? "(no tokens)" : "waiting…", x: area.x, y: area.y, role: .placeholder, limit: area.maxX)
         }
