@@ -191,4 +191,21 @@ struct ContextMeterTests {
         }
         #expect(compared >= 5)
     }
+
+    /// A long prompt on the built-in engine shows its prefill's progress instead of a bare "waiting", until the
+    /// first token; a report for an older run is ignored.
+    @Test func prefillProgressReplacesWaiting() {
+        var h = Harness(width: 120, height: 30)
+        h.type("A long prompt")
+        h.keys(.ctrl("r"))
+        let run = h.state.runID
+        #expect(h.screen.rowText(29).contains("waiting"))
+        h.send(.prefillProgress(run: run, done: 320, total: 1200))
+        #expect(h.screen.rowText(29).contains("prefill 320/1,200"))
+        #expect(h.screen.contains("prefill 320/1,200 tokens of the prompt evaluated"))
+        h.send(.prefillProgress(run: run - 1, done: 5, total: 9))
+        #expect(h.screen.rowText(29).contains("prefill 320/1,200"), "an older run's report is ignored")
+        h.send(.runEvent(run: run, Harness.event(1, " x", -0.1), now: 2))
+        #expect(!h.screen.contains("prefill"), "the first token ends it")
+    }
 }

@@ -67,7 +67,8 @@ struct Generator {
 
     /// Generates, calling `emit` for every token event (the last one carries `generated_text`).
     func run(_ request: GenerateRequest, streaming: Bool, seed drawn: UInt64,
-             isCancelled: @escaping () -> Bool, emit: (StreamResponse) -> Void) throws -> Output {
+             isCancelled: @escaping () -> Bool, prefill progress: (_ done: Int, _ total: Int) -> Void = { _, _ in },
+             emit: (StreamResponse) -> Void) throws -> Output {
         let p = request.parameters ?? GenerateParameters()
         let (ids, maxNew, grammar) = try prepare(request, streaming: streaming)
         var grammarState = grammar?.start
@@ -82,14 +83,14 @@ struct Generator {
         var logits: [Float]
         if wantPrefill {
             session.reset()
-            let rows = try session.evaluate(ids, logits: .all, shouldStop: isCancelled)
+            let rows = try session.evaluate(ids, logits: .all, shouldStop: isCancelled, progress: progress)
             prefill = ids.enumerated().map { i, id in
                 let logprob: Double? = i == 0 ? nil : Self.wire(Double(rows[i - 1][Int(id)]) - LogSoftmax.logSumExp(rows[i - 1]))
                 return PrefillToken(id: UInt32(id), text: tokenizer.decode([id], special: true), logprob: logprob)
             }
             logits = rows.last ?? []
         } else {
-            logits = try prompted(ids, isCancelled: isCancelled)
+            logits = try prompted(ids, isCancelled: isCancelled, progress: progress)
         }
 
         var history = ids

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Requests run one at a time on a dedicated thread (the model and its KV cache are one sequence); a later
 /// request whose prompt extends the previous one reuses the cached prefix.
-public final class LocalBackend: TextGenerationBackend {
+public final class LocalBackend: TextGenerationBackend, PrefillReporting {
     public let model: GemmaModel
     public let tokenizer: GemmaTokenizer
     public let limits: ValidationLimits
@@ -99,6 +99,14 @@ public final class LocalBackend: TextGenerationBackend {
     }
 
     public func generateStream(_ request: GenerateRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        generateStream(request, prefill: { _, _ in })
+    }
+
+    /// The stream, telling `prefill` how many of the prompt's new tokens (those past the cached prefix) are
+    /// evaluated after each batch of 64, before the first token.
+    public func generateStream(_ request: GenerateRequest,
+                               prefill: @escaping @Sendable (_ done: Int, _ total: Int) -> Void)
+        -> AsyncThrowingStream<GenerationEvent, any Error> {
         AsyncThrowingStream { continuation in
             let cancelled = Atomic<Bool>(false)
             let received = Mutex<[Token]>([])
@@ -106,7 +114,8 @@ public final class LocalBackend: TextGenerationBackend {
             queue.async { [self] in
                 do {
                     _ = try generator.run(request, streaming: true, seed: UInt64.random(in: .min ... .max),
-                                          isCancelled: { cancelled.load(ordering: .relaxed) }) { event in
+                                          isCancelled: { cancelled.load(ordering: .relaxed) },
+                                          prefill: prefill) { event in
                         received.withLock { $0.append(event.token) }
                         continuation.yield(event.isFinal ? .finished(event) : .token(event))
                     }

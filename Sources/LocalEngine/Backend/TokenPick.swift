@@ -20,11 +20,13 @@ extension Generator {
     /// The logits after `ids`, reusing the session's cached prefix: only the tokens past the longest common
     /// prefix are evaluated (at least the last one, whose logits are needed). A prompt that extends the previous
     /// call's sequence by one token costs one token.
-    func prompted(_ ids: [Int32], isCancelled: () -> Bool) throws -> [Float] {
+    func prompted(_ ids: [Int32], isCancelled: () -> Bool,
+                  progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [Float] {
         let common = zip(session.tokens, ids).prefix { $0 == $1 }.count
         let keep = min(common, ids.count - 1)
         if !session.truncate(to: keep) { session.reset() }
-        let rows = try session.evaluate(Array(ids[session.tokens.count...]), logits: .last, shouldStop: isCancelled)
+        let rows = try session.evaluate(Array(ids[session.tokens.count...]), logits: .last, shouldStop: isCancelled,
+                                       progress: progress)
         return rows.last ?? []
     }
 

@@ -63,8 +63,11 @@ public final class GemmaSession: @unchecked Sendable {
 
     /// Appends `newTokens` to the sequence and returns the logits (vocabulary-sized rows) at the positions asked
     /// for, in order. Throws when the context would exceed the model's length.
+    /// `progress` hears the tokens evaluated so far of `newTokens` after each batch (a long prompt's prefill takes
+    /// seconds; the playground shows how far it has got).
     public func evaluate(_ newTokens: [Int32], logits wanted: LogitPositions,
-                         shouldStop: () -> Bool = { false }) throws -> [[Float]] {
+                         shouldStop: () -> Bool = { false },
+                         progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [[Float]] {
         let c = model.config
         guard tokens.count + newTokens.count <= c.contextLength else {
             throw ModelError("context of \(tokens.count + newTokens.count) tokens exceeds the model's \(c.contextLength)")
@@ -88,6 +91,7 @@ public final class GemmaSession: @unchecked Sendable {
             results += forward(batch, logitRows: rows)
             evaluatedTokens += batch.count
             start = end
+            progress(end, newTokens.count)
         }
         return results
     }

@@ -29,6 +29,15 @@ public struct AppState: Sendable {
     /// The main run: the last one started from the prompt, a branch or the history (kept when it ends, for its
     /// numbers in the status bar); nil before the first.
     public var run: LiveRun?
+    /// How far the main run's prefill has got, while it waits for its first token (the built-in engine).
+    var prefill: (run: Int, done: Int, total: Int)?
+    /// The phase's label, with the prefill's progress while the main run waits for its first token on it.
+    var phaseLabel: String {
+        if phase == .waiting, let p = prefill, p.run == runID, p.done < p.total {
+            return "prefill \(p.done.grouped)/\(p.total.grouped)"
+        }
+        return phase.label
+    }
     /// The status bar's phase: the main run's, unless the output shows something else since (a history run, a
     /// branch browsed, a request refused before it was sent): then that.
     public var phase: RunPhase {

@@ -12,6 +12,8 @@ public enum Message: Sendable {
     case tick(now: Double)
     /// A stream event of run `run`.
     case runEvent(run: Int, GenerationEvent, now: Double)
+    /// Run `run`'s prompt is being evaluated: `done` of `total` tokens (the built-in engine, before the first token).
+    case prefillProgress(run: Int, done: Int, total: Int)
     /// Run `run` failed (cancellation included).
     case runFailed(run: Int, GenerationError, now: Double)
     /// The backend's `/info` answer (model name, limits) and, once its API is known, what it can honour.

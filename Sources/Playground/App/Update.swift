@@ -36,6 +36,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.now = now
         receive(&state, event)
         return []
+    case .prefillProgress(let run, let done, let total):
+        if run == state.runID { state.prefill = (run, done, total) }
+        return []
     case .runFailed(let run, let error, let now):
         if compareFailed(&state, run: run, error, now: now) { return [] }
         guard run == state.runID else { return [] }

@@ -15,7 +15,8 @@ func drawOutput(_ buffer: inout CellBuffer, _ state: AppState, _ layout: Layout)
     if transcript.isEmpty {
         let hint: String
         switch state.phase {
-        case .waiting: hint = "waiting for the first token…"
+        case .waiting: hint = state.phaseLabel == RunPhase.waiting.label ? "waiting for the first token…"
+            : state.phaseLabel + " tokens of the prompt evaluated…"
         case .waitingForModel: hint = "waiting for the model…"
         default: hint = "Output appears here, each token coloured by its probability."
         }

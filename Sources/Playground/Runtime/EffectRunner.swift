@@ -64,7 +64,13 @@ final class EffectRunner {
                 // where the request is sent, so sessions and history keep it as written.
                 var traced = request
                 traced.traceStages = state.lab.traceStages
-                await Self.consume(b.generateStream(traced), run: id, into: queue)
+                // The built-in engine says how far a long prompt's prefill has got (servers cannot).
+                let stream = (b as? any PrefillReporting).map { engine in
+                    engine.generateStream(traced) { done, total in
+                        queue.push(.prefillProgress(run: id, done: done, total: total))
+                    }
+                } ?? b.generateStream(traced)
+                await Self.consume(stream, run: id, into: queue)
             }, failed: { .runFailed(run: id, $0, now: monotonicSeconds()) })
         case .startChat(let id, let request, let useCache, let waitForModel, let backend):
             runs[id] = spawn(backend, useCache, waitForModel, { b in

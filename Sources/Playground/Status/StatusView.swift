@@ -13,7 +13,7 @@ func drawStatus(_ buffer: inout CellBuffer, _ state: AppState, _ rect: Rect) {
     case .cancelled: phaseRole = .statusIdle
     case .failed: phaseRole = .statusError
     }
-    var label = state.phase.label
+    var label = state.phaseLabel
     if case .waitingForModel(let until, let attempt, let reason) = state.phase {
         if until.isFinite {
             let left = max(0, Int((until - state.now).rounded(.up)))
