@@ -1,0 +1,114 @@
+import GenerationCore
+import Testing
+@testable import Playground
+
+/// Step and steer (`n`): one token per step as a continuation run of one token, kept in the branch tree as its own
+/// undo step, and the step popup, whose Enter accepts an alternative without generating further.
+@Suite struct PlaygroundStepTests {
+    static func starts(_ effects: [Effect]) -> [GenerateRequest] {
+        effects.compactMap { e in
+            if case .startRun(_, let r, _, _, _) = e { return r } else { return nil }
+        }
+    }
+
+    /// Feeds the main run's single (final) token.
+    static func stepToken(_ h: inout Harness, _ text: String, id: UInt32) {
+        h.send(.runEvent(run: h.state.runID, Harness.event(id, text, -0.3, final: true), now: 4))
+    }
+
+    @Test func nStepsOneTokenAfterTheOutputAndUndoTakesItBack() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one", " two"])
+        h.keys(.tab, .tab)
+        h.effects = []
+        h.keys(.character("n"))
+        let request = try #require(Self.starts(h.effects).first)
+        #expect(request.inputs == "Say: one two")
+        #expect(request.parameters?.maxNewTokens == 1)
+        #expect((request.parameters?.topNTokens ?? 0) > 0)
+        #expect(h.screen.contains("stepping after token 2"))
+        Self.stepToken(&h, " three", id: 3)
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        // The step popup is open on the new token.
+        #expect(h.state.popup?.step == true)
+        #expect(h.state.tokenCursor == 2)
+        #expect(h.screen.contains("Step: token 3"))
+        #expect(h.state.history.last?.origin?.kind == RunOrigin.step)
+        #expect(h.state.history.last?.tokens.map(\.text) == [" three"])
+        // n in the step popup steps again.
+        h.effects = []
+        h.keys(.character("n"))
+        #expect(Self.starts(h.effects).first?.inputs == "Say: one two three")
+        Self.stepToken(&h, " four", id: 4)
+        let b = try #require(h.state.branches?.current)
+        #expect(try b.tree.acceptedText(for: b.node) == " one two three four")
+        // Each step is an undo step of its own.
+        h.keys(.escape, .character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " three"])
+        h.keys(.character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two"])
+    }
+
+    @Test func theStepPopupAcceptsAnAlternativeWithoutGenerating() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one"])
+        h.keys(.tab, .tab, .character("n"))
+        Self.stepToken(&h, " two", id: 2)
+        #expect(h.state.popup?.step == true)
+        h.keys(.down, .down)   // most likely first: " two", " two?", "alt"
+        #expect(h.state.popup?.selection == 1)
+        h.effects = []
+        h.keys(.enter)
+        #expect(Self.starts(h.effects).isEmpty, "accepting in the step popup generates nothing")
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?"])
+        #expect(h.state.popup?.step == true, "the step popup stays open on the accepted token")
+        #expect(!h.state.phase.isActive)
+        // n steps on from the accepted alternative.
+        h.keys(.character("n"))
+        #expect(Self.starts(h.effects).first?.inputs == "Say: one two?")
+        Self.stepToken(&h, " three", id: 3)
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " three"])
+        // u takes back the step, then the accepted alternative; [ ] reach the token it replaced.
+        h.keys(.escape, .character("u"), .character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two"])
+        h.keys(.character("]"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?"])
+    }
+
+    @Test func cInTheStepPopupContinuesWithTheRunsParameters() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one"])
+        h.keys(.tab, .tab, .character("n"))
+        Self.stepToken(&h, " two", id: 2)
+        h.effects = []
+        h.keys(.character("c"))
+        let request = try #require(Self.starts(h.effects).first)
+        #expect(request.inputs == "Say: one two")
+        #expect(request.parameters?.maxNewTokens != 1, "a continuation does not take the step's one token")
+        #expect(h.state.popup == nil)
+    }
+
+    @Test func theNormalPopupStillBranchesAndNStepsFromThePromptWhenEmpty() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.keys(.tab, .tab)
+        h.effects = []
+        h.keys(.character("n"))
+        let request = try #require(Self.starts(h.effects).first)
+        #expect(request.inputs == "Say:" && request.parameters?.maxNewTokens == 1)
+        Self.stepToken(&h, " one", id: 1)
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one"])
+        #expect(h.state.popup?.step == true)
+        // The popup Enter opens is the normal one: `n` there does nothing, b branches and continues.
+        h.keys(.escape, .enter)
+        #expect(h.state.popup?.step == false)
+        h.effects = []
+        h.keys(.character("n"))
+        #expect(Self.starts(h.effects).isEmpty)
+        h.keys(.down, .down, .character("b"))
+        #expect(Self.starts(h.effects).first?.inputs == "Say: one?")
+    }
+}
