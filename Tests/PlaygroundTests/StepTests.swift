@@ -70,11 +70,15 @@ import Testing
         #expect(Self.starts(h.effects).first?.inputs == "Say: one two?")
         Self.stepToken(&h, " three", id: 3)
         #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " three"])
-        // u takes back the step, then the accepted alternative; [ ] reach the token it replaced.
-        h.keys(.escape, .character("u"), .character("u"))
+        // The token it replaced is a branch `[` returns to; u takes back the browse, the step, then the accept.
+        h.keys(.escape, .character("["))
         #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two"])
-        h.keys(.character("]"))
+        h.keys(.character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?", " three"])
+        h.keys(.character("u"))
         #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two?"])
+        h.keys(.character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two"])
     }
 
     @Test func cInTheStepPopupContinuesWithTheRunsParameters() throws {
