@@ -115,4 +115,42 @@ import Testing
         h.keys(.down, .down, .character("b"))
         #expect(Self.starts(h.effects).first?.inputs == "Say: one?")
     }
+
+    @Test func fInTheStepPopupForcesTypedTextAsOneUndoStep() throws {
+        var h = Harness(width: 80, height: 24)
+        h.type("Say:")
+        h.stream([" one"])
+        h.keys(.tab, .tab, .character("n"))
+        Self.stepToken(&h, " two", id: 2)
+        h.effects = []
+        h.keys(.character("f"))
+        #expect(h.screen.contains("force text"))
+        h.type(" Paris")
+        h.keys(.enter)
+        let (id, request) = try #require(h.effects.compactMap { e -> (Int, StepRequest)? in
+            if case .forceStep(let id, let r, _, _, _) = e { return (id, r) } else { return nil }
+        }.first)
+        #expect(request.force == " Paris", "the leading space is kept")
+        #expect(request.accepted.map(\.text) == [" one", " two"])
+        #expect(request.request.inputs == "Say:")
+        // A failure says why and changes nothing.
+        h.send(.stepForced(id: id, .failure(GenerationError(errorType: .validation, message: "no scores here"))))
+        #expect(h.screen.contains("cannot force: no scores here"))
+        #expect(h.state.transcript.count == 2)
+        h.keys(.character("f"))
+        h.type(" Paris")
+        h.keys(.enter)
+        let again = h.state.forceID
+        let paris = Harness.token(77, " Paris", -1.5)
+        let other = Harness.token(78, " Lyon", -2.5)
+        let forced = [StepToken(token: paris, forced: true, probabilities: .raw, topTokens: [paris, other])]
+        h.send(.stepForced(id: id, .success(forced)))
+        #expect(h.state.transcript.count == 2, "an older answer is ignored")
+        h.send(.stepForced(id: again, .success(forced)))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two", " Paris"])
+        #expect(h.state.popup?.step == true && h.state.tokenCursor == 2)
+        #expect(h.screen.contains("forced 1 token, logprob -1.500"))
+        h.keys(.escape, .character("u"))
+        #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two"])
+    }
 }

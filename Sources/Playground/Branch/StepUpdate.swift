@@ -98,3 +98,50 @@ func acceptStepAlternative(_ state: inout AppState, at index: Int, with alternat
     state.notice = "accepted \(visible(alternative.text)) at token \(index + 1): n steps on"
     return effects
 }
+
+/// `f` then Enter in the step popup: `text` is tokenized and accepted after the output shown, each token scored
+/// (`Stepping.step` with `force`, off the UI thread); `forceAnswered` puts them into the tree.
+func forceStep(_ state: inout AppState, _ text: String) -> [Effect] {
+    guard !state.phase.isActive else {
+        state.notice = "still generating"
+        return []
+    }
+    ensureBranchTree(&state)
+    guard let b = state.branches?.current, let accepted = try? b.tree.fullTokens(of: b.node) else { return [] }
+    let settings = state.runSettings
+    state.forceID += 1
+    state.notice = "forcing \(visible(text))"
+    let request = StepRequest(request: stepRequest(settings, prompt: b.tree.prompt), accepted: accepted, force: text)
+    return [.forceStep(id: state.forceID, request: request, useCache: state.settings.useCache,
+                       waitForModel: state.settings.waitForModel, backend: settings.backend)]
+}
+
+/// The forced text's tokens arrived: they extend the output shown as one undo step and the step popup opens on
+/// the last; a failure says why and changes nothing.
+func forceAnswered(_ state: inout AppState, id: Int, _ result: Result<[StepToken], GenerationError>) {
+    guard id == state.forceID else { return }
+    switch result {
+    case .failure(let error):
+        state.notice = "cannot force: \(error.message)"
+    case .success(let forced):
+        guard !forced.isEmpty, var stack = state.branches else {
+            state.notice = "nothing to force"
+            return
+        }
+        do {
+            try stack.perform { b in
+                try b.tree.extend(b.node, with: forced.map(\.token), topTokens: forced.map(\.topTokens))
+            }
+        } catch {
+            state.notice = "\(error)"
+            return
+        }
+        state.branches = stack
+        showCurrentBranch(&state)
+        state.phase = .finished
+        openStepPopup(&state)
+        let scored = forced.compactMap(\.token.logprob)
+        state.notice = "forced \(forced.count) token\(forced.count == 1 ? "" : "s")"
+            + (scored.count == forced.count ? String(format: ", logprob %.3f", scored.reduce(0, +)) : ", not scored here")
+    }
+}

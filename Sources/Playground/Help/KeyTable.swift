@@ -85,7 +85,7 @@ public let keyTable: [KeySection] = [
         KeyBinding("Up, Down; Left, Right", "select an alternative; previous / next token", short: "↑↓  ← →", "pick / token"),
         KeyBinding("Enter, b", "branch: cut the output before the token, accept the alternative and continue generating (new request with inputs = prompt + accepted text; on a chat reply the same assistant message is continued, or the error says why the backend cannot); Enter with nothing selected closes",
                    short: "Enter  b", "branch there"),
-        KeyBinding("n, c (step popup)", "in the popup `n` opened, Enter or b accepts the selected alternative as that token (a branch, `u` undoes it) and generates nothing; n steps again, c continues generating normally", short: "n  c", "step / go on"),
+        KeyBinding("n, c, f (step popup)", "in the popup `n` opened, Enter or b accepts the selected alternative as that token (a branch, `u` undoes it) and generates nothing; n steps again, c continues generating normally, f forces text typed in the status bar (Enter): its tokens are accepted after the output, each scored, as one undo step", short: "n  c  f", "step/go/force"),
         KeyBinding("v", "cycle the popup's view: processed (the distribution the token was drawn from, as the backend reports it), raw (the model's own before any processor) and stages (one row per sampling step: tokens left, share of the previous step's mass kept, entropy, the token's probability as a bar and its rank; then which step removed the tokens the raw model preferred); raw and stages need the built-in engine, which records stages for the runs started while the popup was last left in one of them",
                    short: "v", "raw / stages"),
     ]),

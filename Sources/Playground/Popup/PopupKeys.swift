@@ -37,6 +37,8 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .character("n") where state.popup?.step == true:
         closePopup(&state)
         return stepOutput(&state)
+    case .character("f") where state.popup?.step == true:
+        state.open(.pathPrompt(PathPrompt(purpose: .forceText, text: ""), over: state.overlay))
     case .character("c") where state.popup?.step == true:
         closePopup(&state)
         return resumeOutput(&state)

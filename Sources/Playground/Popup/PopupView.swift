@@ -36,7 +36,7 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
     buffer.fill(rect, role: .popup)
     let title = onPrompt ? "Prompt token \(index + 1)" : popup.step ? "Step: token \(index + 1)" : "Token \(index + 1)"
     let hint = onPrompt ? (alternatives.isEmpty ? "Esc closes" : "↑↓ pick  Esc")
-        : popup.step ? (alternatives.isEmpty ? "n step  c  Esc" : "↑↓ Enter accept  n step  c")
+        : popup.step ? (alternatives.isEmpty ? "n step  f  c  Esc" : "↑↓ Enter accept  n  f  c")
         : alternatives.isEmpty ? "v view  Esc" : "↑↓ pick  Enter branch  v"
     drawBox(&buffer, rect, title: title, focused: true, right: hint)
     let inner = rect.inner
