@@ -1,4 +1,6 @@
+import Foundation
 import GenerationCore
+import LocalEngine
 import Testing
 @testable import Playground
 
@@ -152,5 +154,46 @@ import Testing
         #expect(h.screen.contains("forced 1 token, logprob -1.500"))
         h.keys(.escape, .character("u"))
         #expect(h.state.transcript.tokens.map(\.token.text) == [" one", " two"])
+    }
+
+    /// Performs the harness's new effects on `runner` and feeds back its messages until `done` holds.
+    static func drive(_ h: inout Harness, _ runner: EffectRunner, until done: (Harness) -> Bool) async throws {
+        var next = h.effects.count
+        runner.perform(h.effects, state: h.state)
+        for _ in 0..<4000 where !done(h) {
+            let messages = runner.queue.drain()
+            if messages.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
+            for message in messages { h.send(message) }
+            if h.effects.count > next {
+                runner.perform(Array(h.effects[next...]), state: h.state)
+                next = h.effects.count
+            }
+        }
+    }
+
+    /// On the real built-in engine through the real runner: `n` gets one token and its alternatives, and `f`
+    /// forces text whose tokens come back scored after it.
+    @Test func stepAndForceOnTheBuiltInEngine() async throws {
+        let engine = try LocalBackend(modelPath: ModelLocation.resolve(environment: ProcessInfo.processInfo.environment))
+        let (runner, dir) = try EffectRunnerTests.runner(backend: engine)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var h = Harness(width: 80, height: 24)
+        h.type("The capital of France is")
+        h.keys(.tab, .tab)
+        h.effects = []
+        h.keys(.character("n"))
+        try await Self.drive(&h, runner) { $0.state.popup?.step == true || $0.state.phase == .failed }
+        #expect(h.state.error == nil)
+        #expect(h.state.transcript.count == 1)
+        #expect((h.state.transcript.tokens.first?.topTokens.count ?? 0) > 1, "a step brings alternatives")
+        h.keys(.character("f"))
+        h.type(" Paris, a city")
+        h.effects = []
+        h.keys(.enter)
+        try await Self.drive(&h, runner) { ($0.state.notice ?? "").hasPrefix("forced") || ($0.state.notice ?? "").hasPrefix("cannot") }
+        let forced = h.state.transcript.tokens.dropFirst()
+        #expect(forced.map(\.token.text).joined() == " Paris, a city", "\(h.state.notice ?? "")")
+        #expect(forced.allSatisfy { $0.token.logprob != nil })
+        #expect(h.state.popup?.step == true && h.state.tokenCursor == h.state.transcript.count - 1)
     }
 }
