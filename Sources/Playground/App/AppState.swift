@@ -116,6 +116,8 @@ public struct AppState: Sendable {
     public var promptTokenCursor: Int?
     /// Which scoring request's answer is awaited (older answers are ignored); nil when none is in flight.
     var promptScoreID = 0
+    /// The forced-text step in flight (`f` in the step popup); answers of older ones are ignored.
+    var forceID = 0
     public var promptScoring = false
     /// Compare mode (F7): the sets side by side; nil when closed.
     public var compare: CompareState?

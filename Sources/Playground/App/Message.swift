@@ -32,6 +32,8 @@ public enum Message: Sendable {
     case tokenCountFailed(id: Int, GenerationError)
     /// The answer to sample-tree request `id` (`Effect.sampleTree`), or why it failed.
     case treeSampled(id: Int, Result<SampleTree, GenerationError>)
+    /// The answer to forced-text step `id` (`Effect.forceStep`): the text's tokens, scored, or why not.
+    case stepForced(id: Int, Result<[StepToken], GenerationError>)
     /// The saved presets (after start-up or a save), and the one now in effect.
     case presetsListed([String], active: String?)
     /// A preset was read: its parameters replace the sidebar's.
@@ -72,6 +74,8 @@ public enum Effect: Equatable, Sendable {
     /// Sample a token tree (`SampleTrees.sample`: the engine's shared prefill, else N requests) and report
     /// `treeSampled`.
     case sampleTree(id: Int, request: SampleTreeRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
+    /// Force text after the accepted tokens (`Stepping.step` with `force`) and report `stepForced`.
+    case forceStep(id: Int, request: StepRequest, useCache: Bool, waitForModel: Bool, backend: BackendIdentity?)
     /// Read the theme `name` and report `themeChanged` with it.
     case switchTheme(name: String)
     /// Draw with `theme` from now on (the screen's colours).

@@ -94,6 +94,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .treeSampled(let id, let result):
         treeAnswered(&state, id: id, result)
         return []
+    case .stepForced(let id, let result):
+        forceAnswered(&state, id: id, result)
+        return []
     case .templateFailed(let id, let error):
         guard id == state.templateID else { return [] }
         state.notice = "cannot show the template: " + error.message

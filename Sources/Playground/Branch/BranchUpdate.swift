@@ -4,16 +4,18 @@ import GenerationCore
 /// alternative and continue from prompt + accepted text (TGI has no "continue"). The branch tree lives in
 /// `AppState.branches` with its undo history.
 
-/// Records tokens streamed since the tree last changed into the current node (without an undo step).
-func syncBranches(_ state: inout AppState) {
+/// Records tokens streamed since the tree last changed into the current node: without an undo step (a
+/// continuation belongs to the state it continues), or `asStep` as one (a step's token, which `u` takes back).
+func syncBranches(_ state: inout AppState, asStep: Bool = false) {
     guard state.shownRun == nil, var stack = state.branches else { return }
     let tokens = state.transcript.tokens
-    stack.amend { b in
+    let record = { (b: inout BranchState) in
         let have = (try? b.tree.fullTokens(of: b.node).count) ?? tokens.count
         guard tokens.count > have else { return }
         let extra = tokens[have...]
         try? b.tree.extend(b.node, with: extra.map(\.token), topTokens: extra.map(\.topTokens))
     }
+    if asStep { stack.perform(record) } else { stack.amend(record) }
     state.branches = stack
 }
 
@@ -165,11 +167,14 @@ func origin(_ state: AppState, _ kind: String, of run: Int?) -> RunOrigin {
 }
 
 /// The run whose parameters the node's output was generated with: the node's own run, else the nearest
-/// ancestor's (a new branch has none yet; the root's is the first run), among those still in the history.
+/// ancestor's (a new branch has none yet; the root's is the first run), among those still in the history and not
+/// steps (`n`).
 func nodeRun(_ state: AppState, _ b: BranchState) -> SessionRun? {
     guard let path = try? b.tree.path(to: b.node) else { return nil }
     for id in path.reversed() {
-        if let runID = (try? b.tree.node(id))?.runID, let run = state.history.first(where: { $0.id == runID }) {
+        // A step's run asked for one token with the sidebar's parameters at the time: not the node's.
+        if let runID = (try? b.tree.node(id))?.runID, let run = state.history.first(where: { $0.id == runID }),
+           run.origin?.kind != RunOrigin.step {
             return run
         }
     }

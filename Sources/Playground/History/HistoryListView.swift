@@ -42,6 +42,7 @@ func historyLine(_ run: SessionRun, marked: Bool, now: Timestamp) -> String {
         switch origin.kind {
         case RunOrigin.branch: head += " branch" + (of.isEmpty ? "" : " of" + of)
         case RunOrigin.continuation: head += " continues" + (of.isEmpty ? " a branch" : of)
+        case RunOrigin.step: head += " step" + (of.isEmpty ? "" : " after" + of)
         default: head += " " + origin.kind + of
         }
     }

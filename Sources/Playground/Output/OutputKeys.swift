@@ -70,6 +70,8 @@ func outputKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return undoBranch(&state)
     case .character("c"):
         return resumeOutput(&state)
+    case .character("n"):
+        return stepOutput(&state)
     case .character("t"):
         return openLoom(&state)
     case .character("a"):

@@ -8,11 +8,15 @@ public struct Popup: Sendable, Equatable {
     public var selection: Int?
     /// Which distribution the popup shows (`v` cycles them).
     public var mode: PopupMode = .processed
+    /// Opened by `n` on the token just stepped: choosing an alternative accepts it as that step's token and
+    /// generates nothing more (`n` steps again, `c` continues), so a person steers one token at a time.
+    public var step = false
 
-    public init(onPrompt: Bool = false, selection: Int? = nil, mode: PopupMode = .processed) {
+    public init(onPrompt: Bool = false, selection: Int? = nil, mode: PopupMode = .processed, step: Bool = false) {
         self.onPrompt = onPrompt
         self.selection = selection
         self.mode = mode
+        self.step = step
     }
 }
 

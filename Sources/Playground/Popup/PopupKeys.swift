@@ -30,7 +30,18 @@ func popupKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             if key == .enter { closePopup(&state) } else { state.notice = "select an alternative with Up/Down" }
             break
         }
+        if state.popup?.step == true {
+            return acceptStepAlternative(&state, at: index, with: alternatives[selection])
+        }
         return branch(&state, at: index, with: alternatives[selection])
+    case .character("n") where state.popup?.step == true:
+        closePopup(&state)
+        return stepOutput(&state)
+    case .character("f") where state.popup?.step == true:
+        state.open(.pathPrompt(PathPrompt(purpose: .forceText, text: ""), over: state.overlay))
+    case .character("c") where state.popup?.step == true:
+        closePopup(&state)
+        return resumeOutput(&state)
     default:
         break
     }

@@ -34,9 +34,11 @@ func drawPopup(_ buffer: inout CellBuffer, _ state: AppState, _ popup: Popup, _ 
     let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2),
                     width: width, height: height)
     buffer.fill(rect, role: .popup)
-    drawBox(&buffer, rect, title: onPrompt ? "Prompt token \(index + 1)" : "Token \(index + 1)", focused: true,
-            right: onPrompt ? (alternatives.isEmpty ? "Esc closes" : "↑↓ pick  Esc")
-                : alternatives.isEmpty ? "v view  Esc" : "↑↓ pick  Enter branch  v")
+    let title = onPrompt ? "Prompt token \(index + 1)" : popup.step ? "Step: token \(index + 1)" : "Token \(index + 1)"
+    let hint = onPrompt ? (alternatives.isEmpty ? "Esc closes" : "↑↓ pick  Esc")
+        : popup.step ? (alternatives.isEmpty ? "n step  f  c  Esc" : "↑↓ Enter accept  n  f  c")
+        : alternatives.isEmpty ? "v view  Esc" : "↑↓ pick  Enter branch  v"
+    drawBox(&buffer, rect, title: title, focused: true, right: hint)
     let inner = rect.inner
     var y = inner.y
     func line(_ label: String, _ value: String, role: Role = .popup) {

@@ -45,8 +45,10 @@ func recordMainRun(_ state: inout AppState) {
             keepRoot(&state, prompt: live.request.inputs, tokens: own, run: id,
                      shown: true)
         }
-    } else if var stack = state.branches, stack.current.node != BranchTree.rootID {
-        // The branch node remembers the run that continued it first (its parameters and backend).
+    } else if var stack = state.branches, stack.current.node != BranchTree.rootID,
+              live.origin?.kind != RunOrigin.step {
+        // The branch node remembers the run that continued it first (its parameters and backend); a step's
+        // one-token run is not that.
         stack.amend { b in
             if (try? b.tree.node(b.node))?.runID == nil { try? b.tree.extend(b.node, with: [], runID: id) }
         }

@@ -90,8 +90,10 @@ func receive(_ state: inout AppState, _ event: GenerationEvent) {
     state.cursorPlaced = false
     if case .finished = event {
         scoreWatermark(&state)
-        syncBranches(&state)
+        let step = state.run?.origin?.kind == RunOrigin.step
+        syncBranches(&state, asStep: step)
         recordMainRun(&state)
+        if step { openStepPopup(&state) }
     }
 }
 

@@ -91,6 +91,9 @@ final class EffectRunner {
         case .sampleTree(let id, let request, let useCache, let waitForModel, let backend):
             ask(backend, useCache, waitForModel, { try await SampleTrees.sample(request, on: $0) },
                 answered: { .treeSampled(id: id, .success($0)) }, failed: { .treeSampled(id: id, .failure($0)) })
+        case .forceStep(let id, let request, let useCache, let waitForModel, let backend):
+            ask(backend, useCache, waitForModel, { try await Stepping.step(request, on: $0) },
+                answered: { .stepForced(id: id, .success($0)) }, failed: { .stepForced(id: id, .failure($0)) })
         case .cancelRun(let id):
             runs[id]?.cancel()
             runs[id] = nil

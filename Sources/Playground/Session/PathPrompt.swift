@@ -10,6 +10,8 @@ public struct PathPrompt: Sendable, Equatable {
         case exportJSONL(run: Int)
         /// A name for a tree of the loom (typed like a path; the tree view comes back after it).
         case renameTree(entry: Int)
+        /// Text to force after the output (`f` in the step popup); typed as is, leading spaces kept.
+        case forceText
     }
 
     public var purpose: Purpose
@@ -22,6 +24,7 @@ public struct PathPrompt: Sendable, Equatable {
         case .exportMarkdown(let id): return "export run #\(id) (Markdown) to"
         case .exportJSONL(let id): return "export run #\(id) (JSONL) to"
         case .renameTree(let id): return "name tree #\(id)"
+        case .forceText: return "force text"
         }
     }
 }
@@ -38,7 +41,8 @@ func pathPromptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .character(let c): prompt.text.append(c)
     case .enter:
         state.closeTop()
-        let path = prompt.text.trimmingCharacters(in: .whitespaces)
+        // Forced text keeps its spaces (" Paris" is another token than "Paris").
+        let path = prompt.purpose == .forceText ? prompt.text : prompt.text.trimmingCharacters(in: .whitespaces)
         guard !path.isEmpty else {
             state.notice = "no file name given"
             return []
@@ -59,6 +63,8 @@ func pathChosen(_ state: inout AppState, _ purpose: PathPrompt.Purpose, _ path: 
     case .renameTree(let id):
         renameTree(&state, id, to: path)
         return []
+    case .forceText:
+        return forceStep(&state, path)
     case .exportMarkdown(let id), .exportJSONL(let id):
         guard let run = state.history.first(where: { $0.id == id }) else {
             state.notice = "run #\(id) is no longer in the history"
