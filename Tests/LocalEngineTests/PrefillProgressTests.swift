@@ -8,7 +8,8 @@ import Testing
 /// prompt that starts like the previous one counts only the tokens past the reused prefix.
 @Suite(.serialized) struct PrefillProgressTests {
     @Test func prefillIsReportedPerBatchBeforeTheFirstToken() async throws {
-        let backend = LocalBackendTests.backend
+        // Its own engine: the shared one's cache holds whatever another suite ran last.
+        let backend = try LocalBackend(modelPath: TestModel.path)
         let words = (0..<150).map { "word\($0 % 17)" }.joined(separator: " ")
         let request = GenerateRequest(inputs: words, parameters: GenerateParameters(maxNewTokens: 2))
         let total = try await backend.countTokens(request.inputs).count
