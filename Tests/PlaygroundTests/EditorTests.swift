@@ -128,3 +128,26 @@ struct EditorTests {
         #expect(e.cursorScreenPosition().row == 19)
     }
 }
+
+/// A tab in the prompt is visible (a terminal drops it as a control): drawn as one `→` cell, the text keeping the
+/// tab, and the cursor moves over it as over any character.
+@Suite("Visible tabs")
+struct VisibleTabTests {
+    @Test func aTabIsDrawnAndTheCursorStandsOnIt() {
+        var h = Harness(width: 80, height: 24)
+        h.send(.paste("a\tb"))
+        #expect(h.state.editor.text == "a\tb")
+        let row = h.screen.rowText(1)
+        #expect(row.contains("│a→b"), "\(row)")
+        #expect(Self.role(of: "→", in: h.screen) == .whitespace)
+        h.keys(.left, .left)
+        #expect(h.state.editor.cursorScreenPosition().1 == 1, "the cursor on the tab's cell")
+    }
+
+    static func role(of text: Character, in screen: CellBuffer) -> Role? {
+        for y in 0..<screen.height {
+            for (x, c) in screen.rowText(y).enumerated() where c == text { return screen[x, y].role }
+        }
+        return nil
+    }
+}

@@ -52,7 +52,9 @@ func drawEditorText(_ buffer: inout CellBuffer, _ editor: TextEditor, area: Rect
             var x = area.x
             var i = starts[row]
             while i < end {
-                x = buffer.put(chars[i], x: x, y: y, role: .editorText, limit: area.maxX)
+                x = chars[i] == "\t"
+                    ? buffer.put(TextEditor.tabMark, x: x, y: y, role: .whitespace, limit: area.maxX)
+                    : buffer.put(chars[i], x: x, y: y, role: .editorText, limit: area.maxX)
                 i += 1
             }
             row += 1

@@ -293,7 +293,7 @@ public struct TextEditor: Sendable {
         let rowEnd = row + 1 < rows.count ? rows[row + 1] : lines[line].count
         var column = rows[row], cx = 0
         while column < rowEnd {
-            let w = DisplayWidth.of(lines[line][column])
+            let w = Self.cellWidth(lines[line][column])
             if cx + w > x { break }
             cx += w
             column += 1
@@ -311,6 +311,13 @@ public struct TextEditor: Sendable {
 
     // MARK: - Soft wrap
 
+    /// The cells a character takes in the editor: a tab takes one (drawn as `tabMark`, so it is visible and the
+    /// cursor can stand on it; a terminal would otherwise drop it as a control), the rest their display width.
+    static func cellWidth(_ c: Character) -> Int { c == "\t" ? 1 : DisplayWidth.of(c) }
+
+    /// How a tab is drawn in the editor (the text keeps the tab).
+    static let tabMark: Character = "→"
+
     /// Grapheme indexes at which the visual rows of `line` start (always at least `[0]`).
     public func wrapStarts(of line: Int) -> [Int] {
         let chars = lines[line]
@@ -318,7 +325,7 @@ public struct TextEditor: Sendable {
         var starts = [0]
         var x = 0
         for (i, c) in chars.enumerated() {
-            let w = DisplayWidth.of(c)
+            let w = Self.cellWidth(c)
             if x + w > width && x > 0 {
                 starts.append(i)
                 x = 0
@@ -338,7 +345,7 @@ public struct TextEditor: Sendable {
 
     func columnX(line: Int, rowStart: Int, column: Int) -> Int {
         var x = 0
-        for i in rowStart..<column { x += DisplayWidth.of(lines[line][i]) }
+        for i in rowStart..<column { x += Self.cellWidth(lines[line][i]) }
         return x
     }
 
