@@ -96,6 +96,18 @@ struct SessionUITests {
         #expect(decoded.runs.first?.tokens.count == count)
     }
 
+    /// The diff of two runs says which parameters differ between them, old value → new.
+    @Test func historyDiffShowsTheParameterChanges() throws {
+        var h = Harness(width: 100, height: 30)
+        h.type("Tell me")
+        h.stream(Self.words)
+        h.state.settings.parameters.temperature = 0.7
+        h.stream(Array(Self.words.prefix(5)) + [" lived", "!"])
+        h.keys(.function(3), .character("="))
+        #expect(h.screen.contains("parameters: temperature unset → 0.7"), "\(h.screen.rowText(3))")
+        #expect(!h.screen.contains("same parameters"))
+    }
+
     @Test func historyShowsRerunsDiffsAndExports() throws {
         var h = Harness(width: 100, height: 30)
         h.type("Tell me")

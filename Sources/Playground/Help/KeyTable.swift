@@ -107,7 +107,7 @@ public let keyTable: [KeySection] = [
                    short: "Enter", "show the run"),
         KeyBinding("r", "re-run it: the same request with its seed pinned, on the backend it used", short: "r", "re-run"),
         KeyBinding("p", "load its prompt and parameters into the editor and sidebar", short: "p", "load prompt"),
-        KeyBinding("Space, =", "mark a run; diff the selected run with the marked one (or the one before): shared text and each continuation from the first divergent token",
+        KeyBinding("Space, =", "mark a run; diff the selected run with the marked one (or the one before): shared text, the parameters that differ between the two runs, and each continuation from the first divergent token",
                    short: "Space  =", "mark / diff"),
         KeyBinding("e, J", "export the run to Markdown / to JSONL (type the path)", short: "e  J", "md / JSONL"),
         KeyBinding("w, o", "save the session as a new file (autosave then writes there) / open a session file", short: "w  o", "save as, open"),

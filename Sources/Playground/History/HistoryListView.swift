@@ -90,6 +90,10 @@ func drawRunDiff(_ buffer: inout CellBuffer, _ a: SessionRun, _ b: SessionRun, _
         buffer.put(line, x: inner.x, y: y, role: .dim, limit: inner.maxX)
         y += 1
     }
+    for line in wrap(runParameterChanges(a, b), width: inner.width).prefix(2) {
+        buffer.put(line, x: inner.x, y: y, role: .popupTitle, limit: inner.maxX)
+        y += 1
+    }
     y += 1
     let half = inner.width / 2
     let columns = [(a, diff.continuationA, Rect(x: inner.x, y: y, width: half - 1, height: inner.maxY - y)),
@@ -112,4 +116,14 @@ func drawRunDiff(_ buffer: inout CellBuffer, _ a: SessionRun, _ b: SessionRun, _
             drawTokens(&buffer, t, area: tokens, top: 0, cursor: nil, marked: 0)
         }
     }
+}
+
+/// What differs between two runs' requests, `field a → b` for each parameter (and the backend), in TGI's order:
+/// why their continuations may differ.
+func runParameterChanges(_ a: SessionRun, _ b: SessionRun) -> String {
+    let sets = [ParameterSet(name: "a", parameters: a.request.parameters ?? GenerateParameters(), backend: a.backend),
+                ParameterSet(name: "b", parameters: b.request.parameters ?? GenerateParameters(), backend: b.backend)]
+    let changes = ParameterDifference.between(sets, base: GenerateParameters())
+    guard !changes.isEmpty else { return "same parameters and backend" }
+    return "parameters: " + changes.map { "\($0.field) \($0.text(at: 0)) → \($0.text(at: 1))" }.joined(separator: " · ")
 }
