@@ -44,6 +44,15 @@ import Testing
                        updatedAt: Timestamp(millisecondsSince1970: 1_764_000_002_345))
     }
 
+    /// 513 `[` (found by the session fuzz target) made Foundation's JSONDecoder trap building its error; too deep
+    /// a file is a clear "not JSON" error now, and so are generate answers nested as deep.
+    @Test func deeplyNestedBytesAreAnErrorNotACrash() throws {
+        let deep = Data(repeating: UInt8(ascii: "["), count: 513)
+        #expect(throws: SessionFileError.self) { try SessionFile.decode(deep, path: "deep.json") }
+        #expect(throws: DecodingError.self) { try WireJSON.decodeGenerateResponse(from: deep) }
+        #expect(JSONNesting.depth(Data(#"{"a":["[[[[",{"b":[]}]}"#.utf8)) == 4, "brackets in strings do not count")
+    }
+
     @Test func roundTripWithUnicode() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

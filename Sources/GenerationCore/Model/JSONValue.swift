@@ -308,3 +308,39 @@ struct JSONValueParser {
         return .double(d)
     }
 }
+
+/// How deep JSON bytes nest, counted outside strings. Foundation's `JSONDecoder` traps (SIGILL, building the
+/// error's source location) on input nested past its own limit of 512, which fuzzing the session reader found
+/// with 513 `[`: bytes from outside are measured here before a `JSONDecoder` sees them.
+public enum JSONNesting {
+    /// The deepest nesting tgplay decodes; nothing it reads comes near it.
+    public static let limit = 256
+
+    /// The deepest `[`/`{` nesting in `data` (unbalanced input counts what it opened).
+    public static func depth(_ data: Data) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return deepest
+    }
+
+    /// Throws a decoding error for `data` nested deeper than `limit`.
+    public static func check(_ data: Data) throws {
+        guard depth(data) <= limit else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "JSON nested deeper than \(limit) levels"))
+        }
+    }
+}

@@ -15,11 +15,13 @@ public enum WireJSON {
 
     /// Decodes `T` from JSON bytes.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try JSONDecoder().decode(type, from: data)
+        try JSONNesting.check(data)
+        return try JSONDecoder().decode(type, from: data)
     }
 
     /// Decodes a generate answer in either shape: TGI's object or the serverless/compat list `[{...}]`.
     public static func decodeGenerateResponse(from data: Data) throws -> GenerateResponse {
+        try JSONNesting.check(data)
         if let list = try? JSONDecoder().decode([GenerateResponse].self, from: data) {
             guard let first = list.first else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "empty response list"))

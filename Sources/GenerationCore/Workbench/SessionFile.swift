@@ -58,6 +58,9 @@ public enum SessionFile {
             var version: Int?
         }
         let header: Header
+        guard JSONNesting.depth(data) <= JSONNesting.limit else {
+            throw SessionFileError(path: path, problem: .notJSON, detail: "nested deeper than \(JSONNesting.limit) levels")
+        }
         do {
             header = try JSONDecoder().decode(Header.self, from: data)
         } catch {
