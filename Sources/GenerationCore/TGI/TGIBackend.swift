@@ -123,10 +123,10 @@ struct TGIStreamDecoder: StreamDecoder {
         let text = event.text.trimmingCharacters(in: .whitespaces)
         if text.isEmpty || text == "[DONE]" { return [] }
         let data = Data(event.data)
-        if let response = try? JSONDecoder().decode(StreamResponse.self, from: data) {
+        if let response = try? WireJSON.decode(StreamResponse.self, from: data) {
             return [.event(response.isFinal ? .finished(response) : .token(response))]
         }
-        if let error = try? JSONDecoder().decode(ErrorResponse.self, from: data) {
+        if let error = try? WireJSON.decode(ErrorResponse.self, from: data) {
             return [.failure(GenerationError(
                 errorType: error.errorType.map { .fromServer($0.rawValue) } ?? .generation,
                 message: ServerText.visible(error.error), statusCode: 200, estimatedTime: error.estimatedTime))]

@@ -29,7 +29,7 @@ enum HTTPErrorMapping {
         func fallback(_ estimatedTime: Double? = nil) -> GenerationError.ErrorType {
             status == 200 ? .generation : derivedType(status: status, estimatedTime: estimatedTime)
         }
-        if let parsed = try? JSONDecoder().decode(ErrorResponse.self, from: body) {
+        if let parsed = try? WireJSON.decode(ErrorResponse.self, from: body) {
             return GenerationError(errorType: parsed.errorType.map { .fromServer($0.rawValue) } ?? fallback(parsed.estimatedTime),
                                    message: ServerText.visible(parsed.error), statusCode: status,
                                    estimatedTime: parsed.estimatedTime)
